@@ -1,0 +1,38 @@
+# yibao — make run / make test / make bench / make lint
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, migrate the SQLite database under ./var/, load demo data, serve on 127.0.0.1:8000
+run: $(STAMP)
+	mkdir -p var
+	$(BIN)/yibao db upgrade
+	$(BIN)/yibao demo load
+	$(BIN)/yibao serve --host 127.0.0.1 --port 8000
+
+## lint: ruff + mypy strict on src/
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+## test: lint, then the whole suite
+test: lint
+	$(BIN)/pytest -q
+
+## bench: rules and batch throughput, single-quote latency, service load (127.0.0.1 only)
+bench: $(STAMP)
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) var test-output bench/out
