@@ -1,0 +1,217 @@
+"""Tables of the registry: staff, persons, households, memberships, enrollments, payments,
+newborn pre-registrations, back-payment applications and the append-only audit log.
+
+Money is integer fen. ``paid_at`` is Beijing local time (naive); every ``*_at`` stamp
+written by the system is naive UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "AuditEntry",
+    "BackPaymentApplication",
+    "Base",
+    "Enrollment",
+    "Household",
+    "Payment",
+    "Person",
+    "PreRegistration",
+    "SpecialGroupMembership",
+    "StaffUser",
+    "utcnow",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now (the stamp stored in every ``*_at`` column the system writes)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (for migrations on both databases)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class StaffUser(Base):
+    """A staff account: clerk, auditor or admin."""
+
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Household(Base):
+    """A household (户), usually one hukou booklet."""
+
+    __tablename__ = "households"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(6))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    head_person_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Person(Base):
+    """A resident. ``id_number`` is null only for a pre-registered newborn (其他个人证件)."""
+
+    __tablename__ = "persons"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    document_type: Mapped[str] = mapped_column(String(16), default="resident_id")
+    name: Mapped[str] = mapped_column(String(64))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    region: Mapped[str] = mapped_column(String(6), index=True)
+    hukou_region: Mapped[str] = mapped_column(String(6))
+    residence_permit: Mapped[bool] = mapped_column(Boolean, default=False)
+    eligibility_category: Mapped[str | None] = mapped_column(String(32))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    memberships: Mapped[list[SpecialGroupMembership]] = relationship(
+        back_populates="person", order_by="SpecialGroupMembership.valid_from"
+    )
+
+
+class SpecialGroupMembership(Base):
+    """Membership of a special group (特困, 低保, ...) for a period, with its source."""
+
+    __tablename__ = "special_group_memberships"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    group_code: Mapped[str] = mapped_column(String(32))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+
+
+class Enrollment(Base):
+    """One person's cover for one coverage year, with the engine's dates and rule IDs."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("person_id", "coverage_year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    coverage_year: Mapped[int] = mapped_column(Integer, index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str] = mapped_column(String(6))
+    amount_due_fen: Mapped[int | None] = mapped_column(BigInteger)
+    amount_paid_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    benefit_start: Mapped[dt.date | None] = mapped_column(Date)
+    benefit_end: Mapped[dt.date | None] = mapped_column(Date)
+    waiting_fixed: Mapped[int] = mapped_column(Integer, default=0)
+    waiting_variable: Mapped[int] = mapped_column(Integer, default=0)
+    rule_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Payment(Base):
+    """A contribution received from a channel; (channel, channel_txn_id) is unique."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("channel", "channel_txn_id", name="uq_payments_channel_txn"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    channel_txn_id: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    coverage_year: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    expected_fen: Mapped[int | None] = mapped_column(BigInteger)
+    difference_fen: Mapped[int | None] = mapped_column(BigInteger)
+    settlement: Mapped[str] = mapped_column(String(16))
+    paid_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    payer: Mapped[str] = mapped_column(String(64), default="")
+    receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PreRegistration(Base):
+    """Newborn pre-registration at the birth hospital; lapses 3 months after birth if unpaid."""
+
+    __tablename__ = "preregistrations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), unique=True)
+    birth_hospital: Mapped[str] = mapped_column(String(120))
+    parent_id_number: Mapped[str] = mapped_column(String(18))
+    parent_name: Mapped[str] = mapped_column(String(64))
+    expires_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class BackPaymentApplication(Base):
+    """An application to back-pay missed years (seed 001 补缴流程)."""
+
+    __tablename__ = "back_payment_applications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    application_type: Mapped[str] = mapped_column(String(32))
+    submitted_via: Mapped[str] = mapped_column(String(16))
+    years: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    materials: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only: who did what, when, to what, with the state before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(48))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
