@@ -1,0 +1,379 @@
+"""Reference data the seeds describe: regions, channels, contacts, eligibility, ...
+
+    >>> channel("lz_yibao_wechat").regions
+    ('450200',)
+    >>> [c.kind for c in contacts_for("450802")][:2]
+    ['medical_insurance_office', 'tax_office']
+
+Everything is read once from the YAML files shipped in ``yibao/policy`` and
+returned as frozen Pydantic models. A malformed file raises
+:class:`PolicyDataError`; an unknown code asked for raises :class:`InputError`
+(``unknown_channel``, ``unknown_special_group``, ...; ``UnknownRegion`` for regions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib.resources import files
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from yibao.errors import InputError, PolicyDataError, UnknownRegion
+
+__all__ = [
+    "BackPaymentReference",
+    "BankList",
+    "Channel",
+    "Contact",
+    "EligibilityCategory",
+    "NewbornPreregistration",
+    "Phone",
+    "Region",
+    "RegionCode",
+    "SpecialGroup",
+    "back_payment_reference",
+    "channel",
+    "channels",
+    "contacts_for",
+    "eligibility_categories",
+    "eligibility_category",
+    "load_regions",
+    "newborn_preregistration",
+    "region_chain",
+    "special_group",
+    "special_groups",
+]
+
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Region(_Frozen):
+    """One GB/T 2260 region."""
+
+    code: RegionCode
+    name: str
+    parent: RegionCode | None
+    level: Literal["national", "province", "city", "county"]
+
+
+class BankList(_Frozen):
+    """Banks that take payments at the counter in one region."""
+
+    region: RegionCode
+    names: tuple[str, ...]
+    source: str
+
+
+class Channel(_Frozen):
+    """A payment channel (contract.md section 4)."""
+
+    code: str
+    name: str
+    name_en: str
+    kind: Literal["online", "offline"]
+    regions: tuple[RegionCode, ...] = Field(min_length=1)
+    steps: tuple[str, ...] = ()
+    banks: tuple[BankList, ...] = ()
+    notes: str | None = None
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class Phone(_Frozen):
+    """A phone number and what to call it for (``purpose`` None if the source says nothing)."""
+
+    number: str
+    purpose: str | None
+    note: str | None = None
+
+
+class Contact(_Frozen):
+    """An office, hotline or online service residents can turn to."""
+
+    region: RegionCode
+    kind: Literal["medical_insurance_office", "tax_office", "hotline", "online_service"]
+    name: str
+    phones: tuple[Phone, ...] = ()
+    addresses: tuple[str, ...] = ()
+    url: str | None = None
+    path: tuple[str, ...] = ()
+    note: str | None = None
+    source: str = Field(min_length=1)
+
+
+class EligibilityCategory(_Frozen):
+    """One category of people who may enrol (seed 000 "参保范围")."""
+
+    code: str
+    name: str
+    name_en: str
+    text: str
+    source: str = Field(min_length=1)
+
+
+class _Cited(_Frozen):
+    text: str
+    source: str = Field(min_length=1)
+
+
+class _Coded(_Frozen):
+    code: str
+    name: str
+    name_en: str | None = None
+    source: str = Field(min_length=1)
+
+
+class _Platform(_Frozen):
+    name: str
+    url: str
+
+
+class _SubmissionMode(_Coded):
+    text: str
+    platforms: tuple[_Platform, ...]
+
+
+class _Material(_Coded):
+    required: Literal["always", "conditional"]
+    required_for: tuple[str, ...]
+    when: str | None = None
+
+
+class BackPaymentReference(_Frozen):
+    """Who may back-pay, how to apply and which materials to bring (seed 001)."""
+
+    region: RegionCode
+    scope: _Cited
+    application_types: tuple[_Coded, ...]
+    applicants: tuple[_Coded, ...]
+    submission_modes: tuple[_SubmissionMode, ...]
+    materials: tuple[_Material, ...]
+
+
+class SpecialGroup(_Frozen):
+    """A special group whose contribution medical assistance pays in full or in part."""
+
+    code: str
+    name: str
+    name_en: str
+    assistance: Literal["full", "fixed"]
+    notes: str | None = None
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class _Condition(_Frozen):
+    code: str
+    text: str
+    text_en: str
+    source: str = Field(min_length=1)
+
+
+class NewbornPreregistration(_Frozen):
+    """Pre-registration of a newborn at the birth hospital (seed 000 四.1)."""
+
+    region: RegionCode
+    notes: str | None = None
+    conditions: tuple[_Condition, ...]
+    document_type: str
+    document_type_en: str
+    pay_channels: tuple[str, ...]
+    deadline_months: int = Field(gt=0)
+    deadline_text: str
+    lapse_text: str
+    source: str = Field(min_length=1)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _load(name: str) -> dict[str, Any]:
+    path = files("yibao") / "policy" / name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PolicyDataError(
+            "policy_file_unreadable",
+            f"政策数据文件 {name} 无法读取：{exc}",
+            f"policy data file {name} cannot be read: {exc}",
+        ) from exc
+    if not isinstance(data, dict):
+        raise PolicyDataError(
+            "policy_file_malformed",
+            f"政策数据文件 {name} 顶层应为映射",
+            f"policy data file {name} must hold a mapping at the top",
+        )
+    return data
+
+
+def _build(model: type[_M], name: str, data: Any) -> _M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyDataError(
+            "policy_file_malformed",
+            f"政策数据文件 {name} 格式有误：{exc.error_count()}处错误",
+            f"policy data file {name} is malformed: {exc}",
+        ) from exc
+
+
+def _build_all(model: type[_M], name: str, key: str) -> tuple[_M, ...]:
+    items = _load(name).get(key)
+    if not isinstance(items, list):
+        raise PolicyDataError(
+            "policy_file_malformed",
+            f"政策数据文件 {name} 缺少列表“{key}”",
+            f"policy data file {name} has no list {key!r}",
+        )
+    return tuple(_build(model, name, item) for item in items)
+
+
+def _unique(pairs: Iterable[tuple[str, _M]], name: str) -> Mapping[str, _M]:
+    by_code: dict[str, _M] = {}
+    for code, item in pairs:
+        if code in by_code:
+            raise PolicyDataError(
+                "policy_duplicate_code",
+                f"政策数据文件 {name} 中代码“{code}”重复",
+                f"policy data file {name} repeats code {code!r}",
+            )
+        by_code[code] = item
+    return MappingProxyType(by_code)
+
+
+@cache
+def load_regions() -> Mapping[str, Region]:
+    """Every region of ``policy/regions.yaml`` by code."""
+    regions = _build_all(Region, "regions.yaml", "regions")
+    return _unique(((r.code, r) for r in regions), "regions.yaml")
+
+
+@cache
+def _parent_map() -> Mapping[str, str | None]:
+    return MappingProxyType({code: r.parent for code, r in load_regions().items()})
+
+
+def region_chain(
+    region_code: str, regions_parent_map: Mapping[str, str | None] | None = None
+) -> tuple[str, ...]:
+    """``region_code`` and its ancestors, most specific first (county → ... → national).
+
+    ``regions_parent_map`` (code → parent code) defaults to ``policy/regions.yaml``.
+    Raises :class:`UnknownRegion` if the code is not in the map.
+    """
+    parents = _parent_map() if regions_parent_map is None else regions_parent_map
+    if region_code not in parents:
+        raise UnknownRegion(
+            "unknown_region",
+            f"未知的行政区划代码“{region_code}”",
+            f"unknown region code {region_code!r}",
+            field="region",
+        )
+    chain = [region_code]
+    parent = parents[region_code]
+    while parent is not None and parent not in chain:
+        chain.append(parent)
+        parent = parents.get(parent)
+    return tuple(chain)
+
+
+@cache
+def channels() -> tuple[Channel, ...]:
+    """The payment channels, in the contract's order."""
+    return _build_all(Channel, "reference/channels.yaml", "channels")
+
+
+@cache
+def _channels_by_code() -> Mapping[str, Channel]:
+    return _unique(((c.code, c) for c in channels()), "reference/channels.yaml")
+
+
+def channel(code: str) -> Channel:
+    """One payment channel by its contract code; ``unknown_channel`` if there is none."""
+    found = _channels_by_code().get(code)
+    if found is None:
+        raise InputError(
+            "unknown_channel",
+            f"未知的缴费渠道“{code}”",
+            f"unknown payment channel {code!r}; known: {', '.join(_channels_by_code())}",
+            field="channel",
+        )
+    return found
+
+
+@cache
+def _contacts() -> tuple[Contact, ...]:
+    return _build_all(Contact, "reference/contacts.yaml", "contacts")
+
+
+def contacts_for(
+    region_code: str, regions_parent_map: Mapping[str, str | None] | None = None
+) -> tuple[Contact, ...]:
+    """Contacts for a region and each region above it, most specific first.
+
+    For a Guigang county: its medical-insurance and tax offices, then any city,
+    province and national entries (hotlines 12393 / 12366).
+    """
+    chain = region_chain(region_code, regions_parent_map)
+    all_contacts = _contacts()
+    return tuple(c for code in chain for c in all_contacts if c.region == code)
+
+
+@cache
+def eligibility_categories() -> tuple[EligibilityCategory, ...]:
+    """The six categories of seed 000 "参保范围"."""
+    return _build_all(EligibilityCategory, "reference/eligibility.yaml", "categories")
+
+
+def eligibility_category(code: str) -> EligibilityCategory:
+    """One eligibility category; ``unknown_eligibility_category`` if there is none."""
+    for item in eligibility_categories():
+        if item.code == code:
+            return item
+    raise InputError(
+        "unknown_eligibility_category",
+        f"未知的参保范围类别“{code}”",
+        f"unknown eligibility category {code!r}",
+        field="eligibility_category",
+    )
+
+
+@cache
+def back_payment_reference() -> BackPaymentReference:
+    """Back-payment application types, submission modes and materials (seed 001)."""
+    name = "reference/back_payment.yaml"
+    data = {k: v for k, v in _load(name).items() if k != "seed_files"}
+    return _build(BackPaymentReference, name, data)
+
+
+@cache
+def special_groups() -> tuple[SpecialGroup, ...]:
+    """The contract's special groups (rules.md R-FEE-ASSIST)."""
+    return _build_all(SpecialGroup, "reference/special_groups.yaml", "groups")
+
+
+def special_group(code: str) -> SpecialGroup:
+    """One special group by code; ``unknown_special_group`` if there is none."""
+    for item in special_groups():
+        if item.code == code:
+            return item
+    raise InputError(
+        "unknown_special_group",
+        f"未知的特殊群体代码“{code}”",
+        f"unknown special group {code!r}; known: {', '.join(g.code for g in special_groups())}",
+        field="special_group",
+    )
+
+
+@cache
+def newborn_preregistration() -> NewbornPreregistration:
+    """Newborn pre-registration conditions (seed 000 四.1)."""
+    name = "reference/newborn_preregistration.yaml"
+    data = {k: v for k, v in _load(name).items() if k != "seed_files"}
+    return _build(NewbornPreregistration, name, data)
