@@ -1,0 +1,169 @@
+"""One quote, as the contract's ``yibao quote`` and ``POST /api/v1/quote`` answer it.
+
+    >>> quote({"region": "450802", "coverage_year": 2021, "payment_date": "2021-03-15",
+    ...        "covered_years": [2019]})["benefit_start"]
+    '2021-06-01'
+
+The request is validated here (unknown keys, impossible dates, bad ID numbers
+→ ``InputError``), turned into length-1 columns and run through the same
+engine as a batch of a hundred million rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from yibao.errors import InputError, UnknownRegion
+from yibao.idcard import parse_id_number
+from yibao.policy_files import load_policy
+from yibao.reference import special_groups
+from yibao.rules.calendar import date_to_days
+from yibao.rules.catalogue import RULES
+from yibao.rules.engine import evaluate
+from yibao.rules.explain import RowContext, explain_row
+from yibao.rules.inputs import QuoteColumns, encode_year_lists
+from yibao.rules.policy import PUBLISHED, F, Policy
+from yibao.rules.validation import ERRORS
+
+__all__ = ["QuoteRequest", "columns_for", "input_error_from", "quote", "regions", "rules_catalogue"]
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO.match(value):
+        raise ValueError("expected an ISO date YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Year = Annotated[int, Field(strict=True, ge=1900, le=2200)]
+
+
+class QuoteRequest(BaseModel):
+    """The contract's quote input (docs: contract §2). Unknown keys are an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    region: Annotated[str, Field(pattern=r"^\d{6}$")] | None = None
+    coverage_year: Year
+    payment_date: IsoDate
+    id_number: str | None = None
+    birth_date: IsoDate | None = None
+    special_group: str | None = None
+    covered_years: list[Year] | None = None
+    employee_insurance_end_date: IsoDate | None = None
+    back_pay_years: list[Year] | None = None
+    hardship_deferral: Annotated[bool, Field(strict=True)] = False
+
+
+_FIELD_ZH = {"missing": "缺少必填字段", "extra_forbidden": "未知字段", "date_from_datetime_parsing": "日期无效"}
+
+
+def input_error_from(exc: ValidationError) -> InputError:
+    """The first problem of a Pydantic ``ValidationError`` as a bilingual ``InputError``."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or None
+    kind = first["type"]
+    code = {"missing": "missing_field", "extra_forbidden": "unknown_field"}.get(kind, "invalid_value")
+    zh = _FIELD_ZH.get(kind, "字段值无效")
+    return InputError(code, f"{zh}: {field} ({first['msg']})", f"{first['msg']}: {field}", field=field)
+
+
+def _resolve_person(req: QuoteRequest) -> tuple[str, date | None]:
+    region, birth = req.region, req.birth_date
+    if req.id_number is not None:
+        rid = parse_id_number(req.id_number)
+        if birth is not None and birth != rid.birth_date:
+            raise InputError("birth_date_mismatch", "出生日期与身份证号码不一致",
+                             "birth_date does not match the ID number", field="birth_date")
+        birth = rid.birth_date
+        region = region or rid.region_code
+    if region is None:
+        raise InputError("missing_field", "缺少必填字段: region", "region is required",
+                         field="region")
+    return region, birth
+
+
+def columns_for(requests: list[QuoteRequest], policy: Policy) -> QuoteColumns:
+    """Length-n engine columns for already validated requests."""
+    people = [_resolve_person(r) for r in requests]
+    years = np.array([r.coverage_year for r in requests], dtype=np.int64)
+    births = [b for _, b in people]
+    ends = [r.employee_insurance_end_date for r in requests]
+    return QuoteColumns(
+        region_idx=policy.region_lut[np.array([int(code) for code, _ in people], dtype=np.int64)],
+        coverage_year=years,
+        payment=np.array([date_to_days(r.payment_date) for r in requests], dtype=np.int64),
+        birth=np.array([date_to_days(b) if b else 0 for b in births], dtype=np.int64),
+        has_birth=np.array([b is not None for b in births], dtype=np.bool_),
+        group=np.array([policy.group_index(r.special_group) for r in requests], dtype=np.int64),
+        covered=encode_year_lists([r.covered_years for r in requests], years),
+        back_pay=encode_year_lists([r.back_pay_years for r in requests], years),
+        employee_end=np.array([date_to_days(e) if e else 0 for e in ends], dtype=np.int64),
+        has_employee_end=np.array([e is not None for e in ends], dtype=np.bool_),
+        hardship=np.array([r.hardship_deferral for r in requests], dtype=np.bool_),
+    )
+
+
+def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy) -> RowContext:
+    year = req.coverage_year
+    key = int(policy.region_lut[int(region)]) * policy.n_years + year - policy.first_year
+    row = policy.table[key]
+    deadline = (f"{row[F.DEADLINE] // 100}月{row[F.DEADLINE] % 100}日"
+                if row[F.DEADLINE_ST] == PUBLISHED else "6月30日")
+    window = f"{row[F.NB_DAYS]}天" if row[F.NB_DAYS] else f"{row[F.NB_MONTHS]}个月"
+    sources = {}
+    for name in ("individual_share", "fiscal_subsidy"):
+        found = policy.resolve(name, region, year)
+        if found is not None:
+            sources[name] = found.source
+    sources["group_code"] = req.special_group or ""
+    names = {g.code: g.name for g in special_groups()}
+    return RowContext(
+        coverage_year=year, payment_date=req.payment_date, birth_date=birth,
+        employee_end=req.employee_insurance_end_date,
+        group_name=names.get(req.special_group or "", req.special_group),
+        deadline=deadline, newborn_window=window, sources=sources,
+    )
+
+
+def quote(payload: QuoteRequest | Mapping[str, Any]) -> dict[str, Any]:
+    """Answer one quote as the contract's result dict; raise ``InputError`` on bad input."""
+    try:
+        req = payload if isinstance(payload, QuoteRequest) else QuoteRequest.model_validate(payload)
+    except ValidationError as exc:
+        raise input_error_from(exc) from None
+    policy = load_policy()
+    region, birth = _resolve_person(req)
+    if region not in policy.regions:
+        raise UnknownRegion("unknown_region", f"地区代码不在政策数据中: {region}",
+                            f"unknown region code: {region}", field="region")
+    res = evaluate(policy, columns_for([req], policy))
+    if res.error[0]:
+        e = ERRORS[int(res.error[0])]
+        raise InputError(e.code, e.message, e.message_en, field=e.field)
+    answer = explain_row(res, 0, _context(req, region, birth, policy))
+    answer["region"] = {"code": region, "name": policy.regions[region].name}
+    answer["coverage_year"] = req.coverage_year
+    answer["payment_date"] = req.payment_date.isoformat()
+    return answer
+
+
+def rules_catalogue() -> list[dict[str, str]]:
+    """Every rule ID with its title, source and reason template."""
+    return [{"id": r.id, "title": r.title, "source": r.source, "text": r.text} for r in RULES]
+
+
+def regions() -> list[dict[str, str | None]]:
+    """Every region the policy data knows: code, name, parent, level."""
+    policy = load_policy()
+    return [{"code": r.code, "name": r.name, "parent": r.parent, "level": r.level}
+            for r in sorted(policy.regions.values(), key=lambda r: r.code)]

@@ -1,0 +1,72 @@
+"""Vectorized calendar arithmetic on day numbers (days since 1970-01-01, int64).
+
+Month addition keeps the day of month and clamps to the month's last day
+(docs/rules.md C2): ``add_months(2025-11-30, 3) == 2026-02-28``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "Days",
+    "add_months",
+    "date_to_days",
+    "days_to_date",
+    "first_of_month_after",
+    "month_index",
+    "month_start",
+    "year_of",
+    "ymd",
+]
+
+Days = npt.NDArray[np.int64]
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def date_to_days(d: date) -> int:
+    """Day number of a ``date``."""
+    return d.toordinal() - _EPOCH_ORDINAL
+
+
+def days_to_date(n: int) -> date:
+    """``date`` of a day number."""
+    return date.fromordinal(int(n) + _EPOCH_ORDINAL)
+
+
+def month_index(days: Days) -> Days:
+    """Months since 1970-01 of each day."""
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+
+def month_start(months: Days) -> Days:
+    """Day number of the 1st of each month index."""
+    return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+
+
+def year_of(days: Days) -> Days:
+    """Calendar year of each day."""
+    return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def ymd(year: Days, month: int | Days, day: int | Days) -> Days:
+    """Day number of year-month-day (day must exist in that month)."""
+    return month_start((year - 1970) * 12 + (np.asarray(month) - 1)) + (np.asarray(day) - 1)
+
+
+def add_months(days: Days, months: int | Days) -> Days:
+    """``days`` + ``months``, day of month kept, clamped to the month's last day (C2)."""
+    m = month_index(days)
+    day0 = days - month_start(m)
+    target = m + months
+    start = month_start(target)
+    last0 = month_start(target + 1) - start - 1
+    return start + np.minimum(day0, last0)
+
+
+def first_of_month_after(days: Days, months: int | Days) -> Days:
+    """The 1st of the month ``months`` after the month of ``days`` (C1: 次月1日 is +1)."""
+    return month_start(month_index(days) + months)

@@ -1,0 +1,215 @@
+"""Policy figures resolved into dense arrays, one row per (region, coverage year).
+
+A parameter is looked up at the most specific region that defines it for the
+year, walking county → city → province → national (docs/rules.md §2).  An
+entry marked unpublished stops the walk: the figure exists but is not known,
+so answers list it in ``missing`` (C13) instead of borrowing a parent's value.
+Built once from the data files (see ``yibao.policy_files``); pure afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["F", "ParamEntry", "Policy", "Region", "Resolved", "build_policy"]
+
+ABSENT, PUBLISHED, UNPUBLISHED = 0, 1, 2
+OLD, NEW = 1, 2
+ASSIST_NONE, ASSIST_FULL, ASSIST_FIXED, ASSIST_FIXED_UNPUBLISHED = 0, 1, 2, 3
+
+
+class F:
+    """Column numbers of ``Policy.table``."""
+
+    SHARE, SHARE_ST, SUBSIDY, SUBSIDY_ST = 0, 1, 2, 3
+    CONC_START, CONC_END, CONC_ST = 4, 5, 6  # month*100+day, in the year before
+    DEADLINE, DEADLINE_ST = 7, 8  # month*100+day in the coverage year
+    DEFERRAL_MONTH = 9
+    REGIME = 10
+    NB_MONTHS, NB_DAYS, NB_ST = 11, 12, 13
+    TRANSFER_MONTHS, TRANSFER_ST = 14, 15
+    FIXED, VAR_PER, REPAIR_PER, FLOOR, FLOOR_FROM, FROM_NEXT, WAIT_ST = 16, 17, 18, 19, 20, 21, 22
+    COUNT = 23
+
+
+@dataclass(frozen=True)
+class Region:
+    """A GB/T 2260 region."""
+
+    code: str
+    name: str
+    parent: str | None
+    level: str
+
+
+@dataclass(frozen=True)
+class ParamEntry:
+    """One dated value of one parameter in one region."""
+
+    parameter: str
+    region: str
+    valid_from: date
+    valid_to: date
+    value: Any
+    published: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The value a (parameter, region, year) resolves to, and where it came from."""
+
+    value: Any
+    published: bool
+    source: str
+    region: str
+
+
+def _md(text: str) -> int:
+    month, day = text.split("-")
+    return int(month) * 100 + int(day)
+
+
+@dataclass
+class Policy:
+    """All regions and parameters, resolved for every (region, year)."""
+
+    regions: dict[str, Region]
+    first_year: int
+    last_year: int
+    groups: tuple[str, ...]
+    entries: Mapping[str, Sequence[ParamEntry]]
+    region_codes: tuple[str, ...] = field(init=False)
+    region_lut: npt.NDArray[np.int64] = field(init=False)
+    table: npt.NDArray[np.int64] = field(init=False)
+    assist_kind: npt.NDArray[np.int64] = field(init=False)
+    assist_amount: npt.NDArray[np.int64] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.region_codes = tuple(sorted(self.regions))
+        self.region_lut = np.full(1_000_000, -1, dtype=np.int64)
+        for i, code in enumerate(self.region_codes):
+            self.region_lut[int(code)] = i
+        n_keys = len(self.region_codes) * self.n_years
+        self.table = np.zeros((n_keys, F.COUNT), dtype=np.int64)
+        self.assist_kind = np.zeros((n_keys, len(self.groups) + 1), dtype=np.int64)
+        self.assist_amount = np.zeros((n_keys, len(self.groups) + 1), dtype=np.int64)
+        for r, code in enumerate(self.region_codes):
+            for year in range(self.first_year, self.last_year + 1):
+                self._fill(r * self.n_years + year - self.first_year, code, year)
+
+    @property
+    def n_years(self) -> int:
+        return self.last_year - self.first_year + 1
+
+    def chain(self, code: str) -> list[str]:
+        """``code`` and its ancestors, most specific first."""
+        out: list[str] = []
+        current: str | None = code
+        while current is not None and current in self.regions:
+            out.append(current)
+            current = self.regions[current].parent
+        return out
+
+    def resolve(self, parameter: str, code: str, year: int) -> Resolved | None:
+        """The value of ``parameter`` for ``code`` in coverage ``year``, or None if none is known."""
+        jan1 = date(year, 1, 1)
+        for level in self.chain(code):
+            for entry in self.entries.get(parameter, ()):
+                if entry.region == level and entry.valid_from <= jan1 <= entry.valid_to:
+                    return Resolved(entry.value, entry.published, entry.source, level)
+        return None
+
+    def _fill(self, key: int, code: str, year: int) -> None:
+        row = self.table[key]
+
+        def get(name: str) -> tuple[Any, int]:
+            found = self.resolve(name, code, year)
+            if found is None:
+                return None, ABSENT
+            return found.value, PUBLISHED if found.published else UNPUBLISHED
+
+        for name, col, col_st in (
+            ("individual_share", F.SHARE, F.SHARE_ST),
+            ("fiscal_subsidy", F.SUBSIDY, F.SUBSIDY_ST),
+        ):
+            value, st = get(name)
+            row[col], row[col_st] = (int(value) if st == PUBLISHED else 0), st
+        value, st = get("concentrated_period")
+        row[F.CONC_ST] = st
+        if st == PUBLISHED:
+            row[F.CONC_START], row[F.CONC_END] = _md(value[0]), _md(value[1])
+        value, st = get("ontime_fee_deadline")
+        row[F.DEADLINE_ST] = st
+        if st == PUBLISHED:
+            row[F.DEADLINE] = _md(value)
+        value, st = get("hardship_deferral")
+        row[F.DEFERRAL_MONTH] = int(value) if st == PUBLISHED else 0
+        value, st = get("waiting_regime")
+        row[F.REGIME] = {"old": OLD, "new": NEW}.get(str(value), 0) if st == PUBLISHED else 0
+        value, st = get("newborn_window")
+        row[F.NB_ST] = st
+        if st == PUBLISHED:
+            row[F.NB_MONTHS] = int(value.get("months", 0))
+            row[F.NB_DAYS] = int(value.get("days", 0))
+        value, st = get("transfer_window")
+        row[F.TRANSFER_ST] = st
+        row[F.TRANSFER_MONTHS] = int(value) if st == PUBLISHED else 0
+        value, st = get("waiting_periods")
+        row[F.WAIT_ST] = st
+        if st == PUBLISHED:
+            row[F.FIXED] = int(value["fixed_months"])
+            row[F.VAR_PER] = int(value["variable_months_per_lapse_year"])
+            row[F.REPAIR_PER] = int(value["repair_months_per_back_paid_year"])
+            row[F.FLOOR] = int(value["repair_floor_months"])
+            row[F.FLOOR_FROM] = int(value["repair_floor_from_lapse_years"])
+            row[F.FROM_NEXT] = int(bool(value["count_from_next_month"]))
+        value, st = get("assistance")
+        if st == PUBLISHED:
+            for g, group in enumerate(self.groups, start=1):
+                kind = value.get(group)
+                if kind == "full":
+                    self.assist_kind[key, g] = ASSIST_FULL
+                elif kind == "unpublished":
+                    self.assist_kind[key, g] = ASSIST_FIXED_UNPUBLISHED
+                elif isinstance(kind, int):
+                    self.assist_kind[key, g] = ASSIST_FIXED
+                    self.assist_amount[key, g] = kind
+
+    def group_index(self, code: str | None) -> int:
+        """1-based index of a special-group code, 0 for none, -1 if unknown."""
+        if code is None or code == "":
+            return 0
+        try:
+            return self.groups.index(code) + 1
+        except ValueError:
+            return -1
+
+
+def build_policy(
+    regions: Sequence[Region],
+    entries: Sequence[ParamEntry],
+    *,
+    first_year: int,
+    last_year: int,
+) -> Policy:
+    """Resolve ``entries`` for every region and year into a ``Policy``."""
+    by_param: dict[str, list[ParamEntry]] = {}
+    groups: set[str] = set()
+    for entry in entries:
+        by_param.setdefault(entry.parameter, []).append(entry)
+        if entry.parameter == "assistance" and isinstance(entry.value, dict):
+            groups.update(entry.value)
+    return Policy(
+        regions={r.code: r for r in regions},
+        first_year=first_year,
+        last_year=last_year,
+        groups=tuple(sorted(groups)),
+        entries=by_param,
+    )
