@@ -1,9 +1,29 @@
-"""Server-rendered pages (resident self-service and clerk console)."""
+"""Server-rendered pages: resident self-service (``/``, ``/plan``, ``/pay``) and the
+clerk console (``/clerk/...``).
+
+    from yibao.web import mount_web
+    mount_web(app)   # at the end of the FastAPI app factory
+
+Pages are Jinja2 templates with inline SVG charts and one small script; nothing is
+fetched from a CDN. See docs/web.md.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+__all__ = ["mount_web"]
 
 
-def mount_web(app: Any) -> None:
-    """Attach the pages and static files to the FastAPI ``app`` (filled in by the web layer)."""
+def mount_web(app: FastAPI) -> None:
+    """Attach the pages and their static files (under ``/static``) to ``app``."""
+    from yibao.web.routes_clerk import router as clerk_router
+    from yibao.web.routes_clerk_ops import router as clerk_ops_router
+    from yibao.web.routes_public import router as public_router
+    from yibao.web.templating import STATIC_DIR
+
+    app.include_router(public_router)
+    app.include_router(clerk_router)
+    app.include_router(clerk_ops_router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -1,0 +1,105 @@
+"""Tiny SVG chart geometry: step lines over days, computed here, drawn by templates.
+
+    chart = step_chart(days, values, y_ticks=[(0, "0"), (500, "500")])
+    # chart.paths -> SVG path data, chart.x_ticks / chart.y_ticks -> (pos, label)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+__all__ = ["Chart", "bar_chart", "step_chart"]
+
+LEFT, RIGHT, TOP, BOTTOM = 44.0, 8.0, 10.0, 22.0
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    left: float = LEFT
+    top: float = TOP
+    plot_w: float = 0.0
+    plot_h: float = 0.0
+    paths: list[str] = field(default_factory=list)
+    gaps: list[tuple[float, float]] = field(default_factory=list)
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)
+    y_ticks: list[tuple[float, str]] = field(default_factory=list)
+    bars: list[tuple[float, float, float, float, str, str]] = field(default_factory=list)
+
+
+def step_chart(
+    days: Sequence[date],
+    values: Sequence[float | None],
+    *,
+    y_ticks: Sequence[tuple[float, str]],
+    width: int = 360,
+    height: int = 150,
+) -> Chart:
+    """A step line of ``values`` per day; None leaves a gap (shaded)."""
+    chart = Chart(width, height)
+    chart.plot_w = width - LEFT - RIGHT
+    chart.plot_h = height - TOP - BOTTOM
+    lo = min(v for v, _ in y_ticks)
+    hi = max(v for v, _ in y_ticks)
+    span = (hi - lo) or 1.0
+    n = max(1, len(days))
+
+    def x(i: int) -> float:
+        return LEFT + chart.plot_w * i / n
+
+    def y(v: float) -> float:
+        return TOP + chart.plot_h * (1 - (v - lo) / span)
+
+    chart.y_ticks = [(y(v), label) for v, label in y_ticks]
+    path = ""
+    gap_start: int | None = None
+    for i, v in enumerate(values):
+        if v is None:
+            if path:
+                chart.paths.append(path)
+                path = ""
+            gap_start = i if gap_start is None else gap_start
+            continue
+        if gap_start is not None:
+            chart.gaps.append((x(gap_start), x(i) - x(gap_start)))
+            gap_start = None
+        path += f"M{x(i):.1f},{y(v):.1f}" if not path else f"V{y(v):.1f}"
+        path += f"H{x(i + 1):.1f}"
+    if path:
+        chart.paths.append(path)
+    if gap_start is not None:
+        chart.gaps.append((x(gap_start), x(n) - x(gap_start)))
+    for i, day in enumerate(days):
+        if day.day == 1 or i == 0:
+            chart.x_ticks.append((x(i), f"{day.month}/{day.day}" if i == 0 else f"{day.month}月"))
+    return chart
+
+
+def bar_chart(
+    labels: Sequence[str],
+    series: Sequence[Sequence[float]],
+    *,
+    kinds: Sequence[str],
+    width: int = 360,
+    bar_h: float = 14.0,
+) -> Chart:
+    """Horizontal grouped bars, one group per label (e.g. enrollments and payments per county)."""
+    groups = len(labels)
+    per = bar_h * len(series) + 8
+    height = int(TOP + BOTTOM + per * max(groups, 1))
+    left = 96.0
+    chart = Chart(width, height, left=left)
+    chart.plot_w = width - left - RIGHT
+    chart.plot_h = height - TOP - BOTTOM
+    top = max([max(s, default=0.0) for s in series] + [1.0])
+    for g, label in enumerate(labels):
+        y0 = TOP + g * per
+        chart.y_ticks.append((y0 + per / 2 - 4, label))
+        for k, values in enumerate(series):
+            v = values[g]
+            w = chart.plot_w * v / top
+            chart.bars.append((left, y0 + k * bar_h, w, bar_h - 2, kinds[k], f"{v:g}"))
+    return chart

@@ -1,0 +1,174 @@
+"""The resident's form: plain questions in, a contract quote payload out.
+
+    form = ResidentForm.from_mapping(request_form, today=date.today())
+    payload, errors = form.to_payload()   # errors: {field: (zh, en)}
+
+History is asked as questions ("were you insured last year? which year did you
+last pay for?") and turned into ``covered_years`` as rules.md C5 reads it: the
+lapse is the run of years between the last covered year and the coverage year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+__all__ = ["FieldErrors", "ResidentForm", "default_coverage_year"]
+
+#: field name -> (Chinese message, English message)
+FieldErrors = dict[str, tuple[str, str]]
+
+
+def default_coverage_year(today: date) -> int:
+    """From September the concentrated period sells next year's cover."""
+    return today.year + 1 if today.month >= 9 else today.year
+
+
+def _date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+
+
+def _int(raw: str) -> int | None:
+    raw = raw.strip()
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+@dataclass
+class ResidentForm:
+    """What the resident typed, as strings, so that the form can be shown again."""
+
+    id_number: str = ""
+    region: str = ""
+    birth_date: str = ""
+    coverage_year: str = ""
+    payment_date: str = ""
+    insured_last_year: str = "yes"  # yes | no | never
+    last_paid_year: str = ""
+    special_group: str = ""
+    employee_end_date: str = ""
+    back_pay_years: list[str] = field(default_factory=list)
+    hardship: bool = False
+
+    @classmethod
+    def blank(cls, today: date) -> ResidentForm:
+        return cls(coverage_year=str(default_coverage_year(today)), payment_date=today.isoformat())
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, today: date) -> ResidentForm:
+        """Read a submitted form or query string (``getlist`` used when present)."""
+
+        def one(key: str) -> str:
+            value = data.get(key)
+            return str(value).strip() if value is not None else ""
+
+        getlist = getattr(data, "getlist", None)
+        years = [str(y) for y in getlist("back_pay_years")] if getlist else []
+        form = cls(
+            id_number=one("id_number").upper(),
+            region=one("region"),
+            birth_date=one("birth_date"),
+            coverage_year=one("coverage_year") or str(default_coverage_year(today)),
+            payment_date=one("payment_date") or today.isoformat(),
+            insured_last_year=one("insured_last_year") or "yes",
+            last_paid_year=one("last_paid_year"),
+            special_group=one("special_group"),
+            employee_end_date=one("employee_end_date"),
+            back_pay_years=[y for y in years if y.strip()],
+            hardship=one("hardship") in ("1", "on", "true"),
+        )
+        return form
+
+    def with_payment_date(self, day: date) -> ResidentForm:
+        return replace(self, payment_date=day.isoformat())
+
+    @property
+    def covered_years(self) -> list[int] | None:
+        """The contract's ``covered_years`` from the history questions (None = continuous)."""
+        if self.insured_last_year == "never":
+            return []
+        last = _int(self.last_paid_year)
+        if self.insured_last_year == "no" and last is not None:
+            return [last]
+        return None
+
+    def lapse_years(self) -> list[int]:
+        """Years without cover right before the coverage year, as the answers imply."""
+        year = _int(self.coverage_year)
+        last = _int(self.last_paid_year)
+        if year is None or self.insured_last_year != "no" or last is None:
+            return []
+        return list(range(last + 1, year))
+
+    def to_payload(self) -> tuple[dict[str, Any], FieldErrors]:
+        """The quote payload, or the errors found before asking the rules."""
+        errors: FieldErrors = {}
+        payload: dict[str, Any] = {}
+        year = _int(self.coverage_year)
+        if year is None:
+            errors["coverage_year"] = (
+                "请填写参保年度，例如 2025",
+                "Enter the coverage year, e.g. 2025",
+            )
+        else:
+            payload["coverage_year"] = year
+        paid = _date(self.payment_date)
+        if paid is None:
+            errors["payment_date"] = ("请填写缴费日期", "Enter the payment date")
+        else:
+            payload["payment_date"] = paid.isoformat()
+        if self.id_number:
+            payload["id_number"] = self.id_number
+        elif self.birth_date:
+            born = _date(self.birth_date)
+            if born is None:
+                errors["birth_date"] = (
+                    "出生日期格式应为 年-月-日",
+                    "Birth date must be YYYY-MM-DD",
+                )
+            else:
+                payload["birth_date"] = born.isoformat()
+        region = self.region or (self.id_number[:6] if len(self.id_number) >= 6 else "")
+        if not region:
+            errors["region"] = (
+                "请选择参保地区，或填写身份证号码",
+                "Choose a region or enter an ID number",
+            )
+        else:
+            payload["region"] = region
+        if self.insured_last_year == "no":
+            last = _int(self.last_paid_year)
+            if last is None:
+                errors["last_paid_year"] = (
+                    "请填写最后一次参保的年度",
+                    "Enter the last year you were insured",
+                )
+            elif year is not None and last >= year - 1:
+                errors["last_paid_year"] = (
+                    "最后参保年度应早于去年；如去年已参保，请选“是”",
+                    "The last insured year must be before last year; if you were "
+                    "insured last year, answer Yes",
+                )
+        covered = self.covered_years
+        if covered is not None:
+            payload["covered_years"] = covered
+        if self.special_group:
+            payload["special_group"] = self.special_group
+        if self.employee_end_date:
+            ended = _date(self.employee_end_date)
+            if ended is None:
+                errors["employee_end_date"] = ("日期格式应为 年-月-日", "Date must be YYYY-MM-DD")
+            else:
+                payload["employee_insurance_end_date"] = ended.isoformat()
+        back = [_int(y) for y in self.back_pay_years]
+        if any(y is None for y in back):
+            errors["back_pay_years"] = ("补缴年度应为年份", "Back-pay years must be years")
+        elif back:
+            payload["back_pay_years"] = sorted({y for y in back if y is not None})
+        if self.hardship:
+            payload["hardship_deferral"] = True
+        return payload, errors

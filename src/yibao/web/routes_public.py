@@ -1,0 +1,95 @@
+"""Resident pages: ``/`` (what I owe and from when), ``/plan`` (pay-date planner),
+``/pay`` (where to pay, whom to call). Thin handlers; logic lives in the view modules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from yibao import reference
+from yibao.web.forms import ResidentForm
+from yibao.web.planner import plan_days, repair_options
+from yibao.web.quotes import run_quote
+from yibao.web.refdata import birth_date_of, region_groups, where_to_pay
+from yibao.web.resident_view import explain
+from yibao.web.templating import render
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+def _choices() -> dict[str, Any]:
+    return {"region_groups": region_groups(), "special_groups": reference.special_groups()}
+
+
+def _today() -> date:
+    return date.today()
+
+
+@router.get("/")
+def resident_page(request: Request) -> Response:
+    form = ResidentForm.blank(_today())
+    ctx = {"form": form, "errors": {}, "view": None, **_choices()}
+    return render(request, "resident.html", ctx)
+
+
+@router.post("/")
+async def resident_quote(request: Request) -> Response:
+    form = ResidentForm.from_mapping(await request.form(), today=_today())
+    payload, errors = form.to_payload()
+    view = None
+    if not errors:
+        result, errors = run_quote(payload)
+        if result is not None:
+            view = explain(result, form, birth_date_of(form.id_number, form.birth_date))
+    status = 422 if errors else 200
+    ctx = {"form": form, "errors": errors, "view": view, **_choices()}
+    return render(request, "resident.html", ctx, status_code=status)
+
+
+def _months(raw: Any) -> int:
+    text = str(raw or "6")
+    return max(1, min(12, int(text))) if text.isdigit() else 6
+
+
+@router.get("/plan")
+def plan_page(request: Request) -> Response:
+    form = ResidentForm.blank(_today())
+    ctx = {"form": form, "errors": {}, "plan": None, "repair": [], "months": 6, **_choices()}
+    return render(request, "plan.html", ctx)
+
+
+@router.post("/plan")
+async def plan_result(request: Request) -> Response:
+    data = await request.form()
+    form = ResidentForm.from_mapping(data, today=_today())
+    months = _months(data.get("months"))
+    first = date.fromisoformat(form.payment_date) if _valid_day(form.payment_date) else _today()
+    plan = plan_days(form, first=first, days=months * 30)
+    repair, repair_errors = repair_options(form) if not plan.errors else ([], {})
+    ctx = {
+        "form": form, "errors": plan.errors, "plan": None if plan.errors else plan,
+        "repair": repair, "repair_errors": repair_errors, "months": months, **_choices(),
+    }
+    return render(request, "plan.html", ctx, status_code=422 if plan.errors else 200)
+
+
+def _valid_day(raw: str) -> bool:
+    try:
+        date.fromisoformat(raw)
+    except ValueError:
+        return False
+    return True
+
+
+@router.get("/pay")
+def pay_page(request: Request, region: str = "") -> Response:
+    known = region in reference.load_regions()
+    info = where_to_pay(region if known else "")
+    ctx = {"info": info, "region": region if known else "", "region_groups": region_groups()}
+    return render(request, "pay.html", ctx)

@@ -1,0 +1,43 @@
+"""The Jinja2 environment of the pages and one ``render`` helper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import Response
+
+from yibao.web.i18n import LANG_COOKIE, pick_lang, translator
+
+__all__ = ["STATIC_DIR", "render", "templates"]
+
+_HERE = Path(__file__).parent
+STATIC_DIR = _HERE / "static"
+templates = Jinja2Templates(directory=str(_HERE / "templates"))
+
+
+def _lang_url(request: Request, lang: str) -> str:
+    params = dict(request.query_params)
+    params["lang"] = lang
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
+) -> Response:
+    """Render template ``name`` in the request's language; remember an explicit choice."""
+    lang = pick_lang(request)
+    ctx: dict[str, Any] = {
+        "lang": lang,
+        "_": translator(lang),
+        "other_lang_url": _lang_url(request, "zh" if lang == "en" else "en"),
+        "path": request.url.path,
+    }
+    ctx.update(context)
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return response
