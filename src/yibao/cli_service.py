@@ -1,9 +1,149 @@
-"""Service commands of the ``yibao`` CLI: db, user, serve, demo, jobs."""
+"""Service commands of the ``yibao`` CLI: db, user, serve, demo, jobs.
+
+yibao db upgrade
+yibao user add alice --role clerk --password-stdin
+yibao demo load
+yibao serve --host 127.0.0.1 --port 8000
+yibao jobs expire-preregistrations [--today 2025-04-01]
+yibao jobs open-year 2026 [--today 2025-09-01] [--force]
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from yibao.errors import YibaoError
+
+if TYPE_CHECKING:
+    from yibao.store.db import Database
+
+__all__ = ["register"]
+
+db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Lifecycle jobs.", no_args_is_help=True)
+
+
+def _fail(exc: YibaoError) -> None:
+    typer.echo(json.dumps(exc.to_dict(), ensure_ascii=False))
+    typer.echo(f"{exc.message} / {exc.message_en}", err=True)
+    raise typer.Exit(2)
+
+
+def _database() -> Database:
+    from yibao.settings import get_settings
+    from yibao.store.db import Database
+
+    return Database(get_settings().database_url)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to YIBAO_DATABASE_URL (idempotent)."""
+    from yibao.settings import get_settings
+    from yibao.store.migrate import current_revision, upgrade
+
+    url = get_settings().database_url
+    upgrade(url)
+    typer.echo(f"database at revision {current_revision(url)}")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="clerk | auditor | admin")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from stdin")
+    ] = False,
+) -> None:
+    """Create a staff account; the password is read from stdin."""
+    from yibao.services.users import create_user
+
+    if not password_stdin:
+        typer.echo("use --password-stdin and pipe the password in", err=True)
+        raise typer.Exit(2)
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        create_user(_database(), username, role, password)
+    except YibaoError as exc:
+        _fail(exc)
+    typer.echo(f"created {role} {username}")
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo residents, payments and logins (idempotent); prints the logins."""
+    from yibao.demo import load_demo
+
+    typer.echo(load_demo(_database()))
+
+
+@jobs_app.command("expire-preregistrations")
+def jobs_expire(
+    today: Annotated[str | None, typer.Option(help="run as of this date (YYYY-MM-DD)")] = None,
+) -> None:
+    """Lapse newborn pre-registrations unpaid 3 months after birth."""
+    from yibao.services.common import parse_date
+    from yibao.services.jobs import expire_preregistrations
+    from yibao.services.users import SYSTEM
+
+    try:
+        day = parse_date(today, field="today") if today else dt.date.today()
+        lapsed = expire_preregistrations(_database(), SYSTEM, today=day)
+    except YibaoError as exc:
+        _fail(exc)
+    typer.echo(json.dumps({"lapsed": lapsed, "today": day.isoformat()}))
+
+
+@jobs_app.command("open-year")
+def jobs_open_year(
+    year: int,
+    today: Annotated[str | None, typer.Option(help="run as of this date (YYYY-MM-DD)")] = None,
+    force: Annotated[bool, typer.Option(help="run outside the concentrated period")] = False,
+) -> None:
+    """Open YEAR's enrollments for everyone covered the year before (concentrated period)."""
+    from yibao.services.common import parse_date
+    from yibao.services.jobs import open_year
+    from yibao.services.users import SYSTEM
+
+    try:
+        day = parse_date(today, field="today") if today else dt.date.today()
+        result = open_year(_database(), SYSTEM, year, today=day, force=force)
+    except YibaoError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Serve the API (/api/v1, OpenAPI at /docs) and the pages."""
+    import uvicorn
+
+    typer.echo(f"yibao: serving on http://{host}:{port}/  (API /api/v1, docs /docs)")
+    uvicorn.run(
+        "yibao.api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add the service's commands to the main ``yibao`` Typer app."""
+    app.add_typer(db_app, name="db")
+    app.add_typer(user_app, name="user")
+    app.add_typer(demo_app, name="demo")
+    app.add_typer(jobs_app, name="jobs")
+    app.command("serve")(serve)

@@ -84,12 +84,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only transaction (rolled back at the end)."""
+        """A read-only transaction (ended by closing the session; loaded objects stay usable)."""
         with self._sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def dispose(self) -> None:
         """Close every pooled connection."""

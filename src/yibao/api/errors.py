@@ -1,0 +1,99 @@
+"""Every error as the contract's shape ``{"error": {code, message, message_en, field}}``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from yibao.errors import InputError, YibaoError
+from yibao.services.errors import Conflict, Forbidden, NotFound, Unauthorized
+
+__all__ = ["error_response", "install_error_handlers"]
+
+_STATUS: tuple[tuple[type[YibaoError], int], ...] = (
+    (Unauthorized, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (InputError, 422),
+)
+_HTTP: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "请求无效", "bad request"),
+    401: ("unauthorized", "需要登录(Bearer 令牌)", "authentication required (bearer token)"),
+    403: ("forbidden", "当前角色无权执行此操作", "your role may not do this"),
+    404: ("not_found", "未找到", "not found"),
+    405: ("method_not_allowed", "不支持该请求方法", "method not allowed"),
+    413: ("body_too_large", "请求体过大", "request body too large"),
+    415: ("unsupported_media_type", "不支持的内容类型", "unsupported media type"),
+}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    message_en: str,
+    field: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """A JSON response in the contract's error shape."""
+    body = {"error": {"code": code, "message": message, "message_en": message_en, "field": field}}
+    return JSONResponse(body, status_code=status, headers=dict(headers) if headers else None)
+
+
+def _field(loc: tuple[Any, ...]) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or None
+
+
+def _validation(exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    first: dict[str, Any] = errors[0] if errors else {}
+    kind = str(first.get("type", ""))
+    field = _field(tuple(first.get("loc", ())))
+    detail = str(first.get("msg", "invalid input"))
+    if kind == "extra_forbidden":
+        return error_response(
+            422, "unknown_key", f"不认识的字段“{field}”", f"unknown key {field!r}", field
+        )
+    if kind == "missing":
+        return error_response(
+            422,
+            "missing_field",
+            f"缺少必填字段“{field}”",
+            f"missing required field {field!r}",
+            field,
+        )
+    if kind == "json_invalid":
+        return error_response(
+            422, "invalid_json", "请求体不是有效的 JSON", "body is not valid JSON"
+        )
+    if kind.startswith(("date", "datetime")):
+        return error_response(
+            422, "invalid_date", f"“{field}”不是有效日期", f"{field}: {detail}", field
+        )
+    return error_response(422, "invalid_input", f"“{field}”的值无效", f"{field}: {detail}", field)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map yibao errors, validation errors and HTTP errors to the contract's shape."""
+
+    @app.exception_handler(YibaoError)
+    async def _yibao(_request: Request, exc: YibaoError) -> JSONResponse:
+        status = next((s for cls, s in _STATUS if isinstance(exc, cls)), 500)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return error_response(status, exc.code, exc.message, exc.message_en, exc.field, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _validation(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, zh, en = _HTTP.get(exc.status_code, ("http_error", "请求失败", str(exc.detail)))
+        return error_response(exc.status_code, code, zh, en, headers=exc.headers)

@@ -1,0 +1,89 @@
+"""Request body size limit as pure ASGI middleware: an oversized body is answered with 413."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["BodySizeLimit"]
+
+
+def _body_413() -> bytes:
+    return json.dumps(
+        {
+            "error": {
+                "code": "body_too_large",
+                "message": "请求体过大",
+                "message_en": "request body too large",
+                "field": None,
+            }
+        }
+    ).encode()
+
+
+class BodySizeLimit:
+    """Refuse bodies over ``max_bytes`` (by Content-Length, or while streaming)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.max_bytes
+                except ValueError:
+                    too_big = True
+                if too_big:
+                    await self._reject(send)
+                    return
+        headers = dict(scope.get("headers", ()))
+        if b"content-length" in headers or b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)
+            return
+        # A streamed (chunked) body: buffer it up to the limit before the app sees it.
+        chunks: list[bytes] = []
+        seen = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                await self._reject(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _reject(send: Send) -> None:
+        body = _body_413()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,3 @@
+"""One router per resource, all under ``/api/v1``."""
+
+from __future__ import annotations

@@ -1,0 +1,48 @@
+"""``/api/v1/payments``: record exactly once; read; list."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from yibao.api.deps import AnyStaff, Clerk, Db, Page
+from yibao.services import payment_queries, payments
+from yibao.services.inputs import PaymentIn
+
+router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
+
+
+@router.post("", status_code=201, response_model=None)
+def record(db: Db, actor: Clerk, body: PaymentIn) -> JSONResponse:
+    """Record a payment: 201 first time, 200 with the same result on replay, 409 on conflict."""
+    result, created = payments.record_payment(db, actor, body)
+    return JSONResponse(result, status_code=201 if created else 200)
+
+
+@router.get("")
+def list_payments(
+    db: Db,
+    actor: AnyStaff,
+    page: Page,
+    coverage_year: int | None = None,
+    channel: Annotated[str | None, Query(max_length=32)] = None,
+    settlement: Annotated[str | None, Query(max_length=16)] = None,
+) -> dict[str, Any]:
+    """A page of payments (newest first)."""
+    return payment_queries.list_payments(
+        db,
+        actor,
+        page=page.page,
+        per_page=page.per_page,
+        coverage_year=coverage_year,
+        channel=channel,
+        settlement=settlement,
+    )
+
+
+@router.get("/{payment_id}")
+def get(db: Db, actor: AnyStaff, payment_id: int) -> dict[str, Any]:
+    """One payment."""
+    return payment_queries.get_payment(db, actor, payment_id)

@@ -1,0 +1,154 @@
+"""Shared pieces of the services: the acting user, money, dates, the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from yibao.errors import InputError
+from yibao.idcard import mask_id_number
+from yibao.store.models import AuditEntry
+
+__all__ = [
+    "ROLES",
+    "Actor",
+    "Role",
+    "audit",
+    "audit_id_reads",
+    "fen_to_yuan",
+    "parse_date",
+    "parse_paid_at",
+    "show_id",
+    "yuan_to_fen",
+]
+
+Role = Literal["clerk", "auditor", "admin"]
+ROLES: tuple[Role, ...] = ("clerk", "auditor", "admin")
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+_YUAN = re.compile(r"^(0|[1-9]\d{0,9})(\.\d{1,2})?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: a staff user with a role, or the system (CLI jobs, demo loader)."""
+
+    username: str
+    role: Role
+
+    @property
+    def sees_full_ids(self) -> bool:
+        """Clerks and admins see full ID numbers; auditors see them masked."""
+        return self.role in ("clerk", "admin")
+
+
+def show_id(actor: Actor, number: str | None) -> str | None:
+    """The ID number as this actor may see it."""
+    if number is None:
+        return None
+    return number if actor.sees_full_ids else mask_id_number(number)
+
+
+def yuan_to_fen(text: object, *, field: str = "amount") -> int:
+    """``"280.00"`` → 28000; anything but a non-negative decimal string of yuan is an error."""
+    if not isinstance(text, str) or not _YUAN.match(text):
+        raise InputError(
+            "invalid_amount",
+            "金额须为以元为单位的十进制字符串,最多两位小数,例如“280.00”",
+            'amount must be a decimal string in yuan with at most 2 places, e.g. "280.00"',
+            field=field,
+        )
+    return int(Decimal(text) * 100)
+
+
+def fen_to_yuan(fen: int | None) -> str | None:
+    """28000 → ``"280.00"``; None stays None."""
+    if fen is None:
+        return None
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def parse_date(text: object, *, field: str) -> dt.date:
+    """An ISO ``YYYY-MM-DD`` date or an ``invalid_date`` error naming ``field``."""
+    if isinstance(text, dt.date) and not isinstance(text, dt.datetime):
+        return text
+    try:
+        if not isinstance(text, str) or len(text) != 10:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            "invalid_date",
+            f"“{field}”不是有效日期(YYYY-MM-DD)",
+            f"{field} is not a valid date (YYYY-MM-DD)",
+            field=field,
+        ) from None
+
+
+def parse_paid_at(text: object, *, field: str = "paid_at") -> dt.datetime:
+    """ISO date or date-time → naive Beijing time (offsets are converted)."""
+    if isinstance(text, str) and len(text) == 10:
+        day = parse_date(text, field=field)
+        return dt.datetime(day.year, day.month, day.day)
+    try:
+        if not isinstance(text, str):
+            raise ValueError(text)
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            "invalid_date",
+            f"“{field}”不是有效的日期或日期时间(ISO 8601)",
+            f"{field} is not a valid ISO date or date-time",
+            field=field,
+        ) from None
+    if value.tzinfo is not None:
+        value = value.astimezone(BEIJING).replace(tzinfo=None)
+    return value
+
+
+def audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: object = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Append one row to the audit log (in the caller's transaction)."""
+    session.add(
+        AuditEntry(
+            actor=actor.username,
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            before=before,
+            after=after,
+        )
+    )
+
+
+def audit_id_reads(session: Session, actor: Actor, person_ids: list[int], via: str) -> None:
+    """Record that ``actor`` was shown the full ID numbers of these persons (by row id).
+
+    The audit log itself never holds a full ID number: it names persons by row id and
+    keeps ID numbers in before/after snapshots masked.
+    """
+    shown = sorted(set(person_ids))
+    if not actor.sees_full_ids or not shown:
+        return
+    entity_id = shown[0] if len(shown) == 1 else None
+    audit(
+        session,
+        actor,
+        "read_id_number",
+        "person",
+        entity_id,
+        after={"person_ids": shown, "via": via},
+    )

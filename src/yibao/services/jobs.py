@@ -1,0 +1,108 @@
+"""Lifecycle jobs: lapse unpaid newborn pre-registrations; open next year's enrollments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from yibao.errors import InputError
+from yibao.services.common import Actor, audit
+from yibao.services.enrollments import PAID_STATUSES, special_group_on
+from yibao.services.preregistrations import expire_unpaid
+from yibao.store.db import Database
+from yibao.store.models import Enrollment, Person
+
+__all__ = ["expire_preregistrations", "open_year"]
+
+
+def expire_preregistrations(db: Database, actor: Actor, *, today: dt.date) -> list[int]:
+    """Lapse unpaid pre-registrations whose 3-month window closed before ``today``."""
+    return expire_unpaid(db, actor, today=today)
+
+
+def open_year(
+    db: Database, actor: Actor, year: int, *, today: dt.date, force: bool = False
+) -> dict[str, Any]:
+    """Create ``open`` enrollments for ``year`` for everyone covered in ``year - 1``.
+
+    Runs in the concentrated period (Sep 1 - Dec 31 of ``year - 1``) unless ``force``.
+    Each open enrollment carries the amount due if paid on ``today``.
+    """
+    from yibao.quoting import quote
+
+    start, end = dt.date(year - 1, 9, 1), dt.date(year - 1, 12, 31)
+    if not force and not start <= today <= end:
+        raise InputError(
+            "outside_concentrated_period",
+            f"{year}年度集中参保缴费期为 {start} 至 {end}",
+            f"the concentrated period for {year} is {start} to {end}; use --force to run anyway",
+            field="today",
+        )
+    opened: list[int] = []
+    skipped: list[dict[str, Any]] = []
+    with db.write() as s:
+        has_next = select(Enrollment.person_id).where(Enrollment.coverage_year == year)
+        rows = (
+            s.execute(
+                select(Person)
+                .join(Enrollment, Enrollment.person_id == Person.id)
+                .where(
+                    Enrollment.coverage_year == year - 1,
+                    Enrollment.status.in_((*PAID_STATUSES, "underpaid")),
+                    Person.id.not_in(has_next),
+                )
+                .order_by(Person.id)
+            )
+            .scalars()
+            .all()
+        )
+        for person in rows:
+            facts: dict[str, Any] = {
+                "region": person.region,
+                "coverage_year": year,
+                "payment_date": today.isoformat(),
+            }
+            if person.id_number:
+                facts["id_number"] = person.id_number
+            else:
+                facts["birth_date"] = person.birth_date.isoformat()
+            group = special_group_on(s, person.id, today)
+            if group:
+                facts["special_group"] = group
+            try:
+                result = quote(facts)
+            except InputError as exc:
+                skipped.append({"person_id": person.id, "code": exc.code})
+                continue
+            due = result.get("amount_due")
+            row = Enrollment(
+                person_id=person.id,
+                coverage_year=year,
+                status="open",
+                region=person.region,
+                amount_due_fen=None if due is None else int(Decimal(due) * 100),
+                amount_paid_fen=0,
+                rule_ids=[],
+                rules=[],
+                warnings=[],
+            )
+            s.add(row)
+            s.flush()
+            opened.append(row.id)
+        audit(
+            s,
+            actor,
+            "open_year",
+            "enrollment",
+            None,
+            after={
+                "coverage_year": year,
+                "opened": len(opened),
+                "skipped": skipped,
+                "enrollment_ids": opened,
+            },
+        )
+    return {"coverage_year": year, "opened": len(opened), "skipped": skipped}
