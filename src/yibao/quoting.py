@@ -95,19 +95,19 @@ def _resolve_person(req: QuoteRequest) -> tuple[str, date | None]:
 def columns_for(requests: list[QuoteRequest], policy: Policy) -> QuoteColumns:
     """Length-n engine columns for already validated requests."""
     people = [_resolve_person(r) for r in requests]
-    years = np.array([r.coverage_year for r in requests], dtype=np.int64)
+    years = np.array([r.coverage_year for r in requests], dtype=np.int32)
     births = [b for _, b in people]
     ends = [r.employee_insurance_end_date for r in requests]
     return QuoteColumns(
-        region_idx=policy.region_lut[np.array([int(code) for code, _ in people], dtype=np.int64)],
+        region_idx=policy.region_lut[np.array([int(code) for code, _ in people], dtype=np.int32)],
         coverage_year=years,
-        payment=np.array([date_to_days(r.payment_date) for r in requests], dtype=np.int64),
-        birth=np.array([date_to_days(b) if b else 0 for b in births], dtype=np.int64),
+        payment=np.array([date_to_days(r.payment_date) for r in requests], dtype=np.int32),
+        birth=np.array([date_to_days(b) if b else 0 for b in births], dtype=np.int32),
         has_birth=np.array([b is not None for b in births], dtype=np.bool_),
-        group=np.array([policy.group_index(r.special_group) for r in requests], dtype=np.int64),
+        group=np.array([policy.group_index(r.special_group) for r in requests], dtype=np.int32),
         covered=encode_year_lists([r.covered_years for r in requests], years),
         back_pay=encode_year_lists([r.back_pay_years for r in requests], years),
-        employee_end=np.array([date_to_days(e) if e else 0 for e in ends], dtype=np.int64),
+        employee_end=np.array([date_to_days(e) if e else 0 for e in ends], dtype=np.int32),
         has_employee_end=np.array([e is not None for e in ends], dtype=np.bool_),
         hardship=np.array([r.hardship_deferral for r in requests], dtype=np.bool_),
     )

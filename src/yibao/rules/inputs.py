@@ -17,6 +17,7 @@ import numpy.typing as npt
 __all__ = ["QuoteColumns", "YearMask", "encode_year_lists", "encode_year_lists_flat"]
 
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
 U64 = npt.NDArray[np.uint64]
 Bool = npt.NDArray[np.bool_]
 MASK_YEARS = 64
@@ -37,15 +38,15 @@ class YearMask:
 class QuoteColumns:
     """Validated-shape inputs of the engine (dates as day numbers, 0 where absent)."""
 
-    region_idx: I64  # index into Policy.region_codes, -1 if unknown
-    coverage_year: I64
-    payment: I64
-    birth: I64
+    region_idx: I32  # index into Policy.region_codes, -1 if unknown
+    coverage_year: I32
+    payment: I32
+    birth: I32
     has_birth: Bool
-    group: I64  # 0 none, 1.. Policy.groups, -1 unknown code
+    group: I32  # 0 none, 1.. Policy.groups, -1 unknown code
     covered: YearMask
     back_pay: YearMask
-    employee_end: I64
+    employee_end: I32
     has_employee_end: Bool
     hardship: Bool
 
@@ -54,13 +55,13 @@ class QuoteColumns:
 
 
 def encode_year_lists_flat(
-    values: I64, offsets: I64, given: Bool, coverage_year: I64
+    values: I64, offsets: I64, given: Bool, coverage_year: I32
 ) -> YearMask:
     """Encode Arrow-style lists (flat ``values`` + ``offsets`` of length n+1) as masks."""
     n = len(coverage_year)
     lengths = np.diff(offsets)
     rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    k = coverage_year[rows] - 1 - values
+    k = coverage_year[rows].astype(np.int64) - 1 - values
     fits = (k >= 0) & (k < MASK_YEARS)
     bits = np.where(fits, np.left_shift(np.uint64(1), np.clip(k, 0, 63).astype(np.uint64)),
                     np.uint64(0))
@@ -73,7 +74,7 @@ def encode_year_lists_flat(
     return YearMask(given=given, mask=mask, duplicate=duplicate, future=future, too_old=too_old)
 
 
-def encode_year_lists(lists: Sequence[Sequence[int] | None], coverage_year: I64) -> YearMask:
+def encode_year_lists(lists: Sequence[Sequence[int] | None], coverage_year: I32) -> YearMask:
     """Encode Python lists (None = absent) as masks."""
     lengths = np.fromiter((len(x) if x is not None else 0 for x in lists), np.int64, len(lists))
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from yibao.rules.calendar import date_to_days
+
 __all__ = ["F", "ParamEntry", "Policy", "Region", "Resolved", "build_policy"]
 
 ABSENT, PUBLISHED, UNPUBLISHED = 0, 1, 2
@@ -35,7 +37,9 @@ class F:
     NB_MONTHS, NB_DAYS, NB_ST = 11, 12, 13
     TRANSFER_MONTHS, TRANSFER_ST = 14, 15
     FIXED, VAR_PER, REPAIR_PER, FLOOR, FLOOR_FROM, FROM_NEXT, WAIT_ST = 16, 17, 18, 19, 20, 21, 22
-    COUNT = 23
+    # derived day numbers of the coverage year, so rows need no calendar work for them
+    JAN1, APR1, DEC31, CONC_START_DAY, CONC_END_DAY, DEADLINE_DAY, DEFERRAL_END_DAY = range(23, 30)
+    COUNT = 30
 
 
 @dataclass(frozen=True)
@@ -86,14 +90,17 @@ class Policy:
     groups: tuple[str, ...]
     entries: Mapping[str, Sequence[ParamEntry]]
     region_codes: tuple[str, ...] = field(init=False)
-    region_lut: npt.NDArray[np.int64] = field(init=False)
+    region_lut: npt.NDArray[np.int32] = field(init=False)
     table: npt.NDArray[np.int64] = field(init=False)
     assist_kind: npt.NDArray[np.int64] = field(init=False)
     assist_amount: npt.NDArray[np.int64] = field(init=False)
+    table_t: npt.NDArray[np.int32] = field(init=False)
+    assist_kind_t: npt.NDArray[np.int32] = field(init=False)
+    assist_amount_t: npt.NDArray[np.int32] = field(init=False)
 
     def __post_init__(self) -> None:
         self.region_codes = tuple(sorted(self.regions))
-        self.region_lut = np.full(1_000_000, -1, dtype=np.int64)
+        self.region_lut = np.full(1_000_000, -1, dtype=np.int32)
         for i, code in enumerate(self.region_codes):
             self.region_lut[int(code)] = i
         n_keys = len(self.region_codes) * self.n_years
@@ -103,6 +110,9 @@ class Policy:
         for r, code in enumerate(self.region_codes):
             for year in range(self.first_year, self.last_year + 1):
                 self._fill(r * self.n_years + year - self.first_year, code, year)
+        self.table_t = np.ascontiguousarray(self.table.T.astype(np.int32))
+        self.assist_kind_t = np.ascontiguousarray(self.assist_kind.T.astype(np.int32))
+        self.assist_amount_t = np.ascontiguousarray(self.assist_amount.T.astype(np.int32))
 
     @property
     def n_years(self) -> int:
@@ -151,6 +161,7 @@ class Policy:
             row[F.DEADLINE] = _md(value)
         value, st = get("hardship_deferral")
         row[F.DEFERRAL_MONTH] = int(value) if st == PUBLISHED else 0
+        self._fill_days(row, year)
         value, st = get("waiting_regime")
         row[F.REGIME] = {"old": OLD, "new": NEW}.get(str(value), 0) if st == PUBLISHED else 0
         value, st = get("newborn_window")
@@ -181,6 +192,26 @@ class Policy:
                 elif isinstance(kind, int):
                     self.assist_kind[key, g] = ASSIST_FIXED
                     self.assist_amount[key, g] = kind
+
+    @staticmethod
+    def _fill_days(row: npt.NDArray[np.int64], year: int) -> None:
+        def day(y: int, md: int) -> int:
+            return date_to_days(date(y, md // 100, md % 100))
+
+        row[F.JAN1] = day(year, 101)
+        row[F.APR1] = day(year, 401)
+        row[F.DEC31] = day(year, 1231)
+        row[F.CONC_START_DAY] = day(year - 1, int(row[F.CONC_START]) or 901)
+        row[F.CONC_END_DAY] = day(year - 1, int(row[F.CONC_END]) or 1231)
+        row[F.DEADLINE_DAY] = day(year, int(row[F.DEADLINE]) or 1231)
+        month = int(row[F.DEFERRAL_MONTH])
+        row[F.DEFERRAL_END_DAY] = (
+            date_to_days(date(year, month + 1, 1)) - 1 if 0 < month < 12 else -(2**31)
+        )
+
+    def column(self, field: int) -> npt.NDArray[np.int32]:
+        """One field of the table for every key, contiguous, as int32 (money stays exact)."""
+        return self.table_t[field]
 
     def group_index(self, code: str | None) -> int:
         """1-based index of a special-group code, 0 for none, -1 if unknown."""
