@@ -1,0 +1,564 @@
+"""Demo data: a few hundred residents of Guigang (2021, old regime) and Liuzhou (2025, new
+regime) in every situation of the rules catalogue, with payments recorded through the
+same service as the API. Loading twice changes nothing; the demo logins are printed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from yibao.errors import YibaoError
+from yibao.idcard import Sex, make_id_number
+from yibao.services import applications, households, payments, persons, preregistrations
+from yibao.services.common import Actor
+from yibao.services.errors import Conflict
+from yibao.services.inputs import (
+    ApplicationDecisionIn,
+    ApplicationIn,
+    HouseholdIn,
+    MembershipIn,
+    PaymentIn,
+    PersonIn,
+    PreRegistrationIn,
+)
+from yibao.services.users import create_user, user_exists
+from yibao.store.db import Database
+from yibao.store.models import AuditEntry
+
+__all__ = ["DEMO_USERS", "load_demo"]
+
+DEMO_USERS = (
+    ("demo-clerk", "clerk", "clerk-demo-2025"),
+    ("demo-auditor", "auditor", "auditor-demo-2025"),
+    ("demo-admin", "admin", "admin-demo-2025"),
+)
+ACTOR = Actor("demo-loader", "admin")
+GUIGANG = ("450802", "450803", "450804", "450821", "450881")
+LIUZHOU = ("450202", "450203", "450204", "450205", "450206", "450222")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗韦覃蒙莫梁"
+GIVEN = (
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "桂花",
+    "建华",
+    "志强",
+    "海燕",
+    "小红",
+    "春梅",
+    "国庆",
+    "家豪",
+    "子涵",
+)
+CHANNELS_GG = (
+    "tax12366_wechat",
+    "wechat_city_service",
+    "alipay_citizen_center",
+    "bank_counter",
+    "rural_credit_point",
+    "mobile_pos",
+    "tax_hall",
+)
+CHANNELS_LZ = (
+    "gx_yibao",
+    "lz_yibao_wechat",
+    "tax12366_wechat",
+    "wechat_city_service",
+    "alipay_citizen_center",
+    "unionpay_quickpass",
+    "zhiguitong",
+    "bank_counter",
+)
+
+
+@dataclass
+class Case:
+    """One demo resident and the payment that puts them in a rules situation."""
+
+    situation: str
+    region: str
+    birth: dt.date
+    year: int
+    paid: dt.date | None
+    facts: dict[str, Any] = field(default_factory=dict)
+    group: str | None = None
+    pay: str = "due"  # due | under | over
+
+
+def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    return start + dt.timedelta(days=rng.randint(0, (end - start).days))
+
+
+def _adult(rng: random.Random) -> dt.date:
+    return _day(rng, dt.date(1950, 1, 1), dt.date(2004, 12, 31))
+
+
+def _cases(rng: random.Random) -> Iterator[Case]:
+    d = dt.date
+    gg, lz = GUIGANG, LIUZHOU
+
+    def many(n: int, make: Any) -> Iterator[Case]:
+        for _ in range(n):
+            yield make()
+
+    # Guigang 2021, old regime (seed 000).
+    yield from many(
+        60,
+        lambda: Case(
+            "ontime", rng.choice(gg), _adult(rng), 2021, _day(rng, d(2020, 9, 1), d(2020, 12, 31))
+        ),
+    )
+    yield from many(
+        8,
+        lambda: Case(
+            "hardship_deferral",
+            rng.choice(gg),
+            _adult(rng),
+            2021,
+            _day(rng, d(2021, 1, 2), d(2021, 2, 28)),
+            {"hardship_deferral": True},
+        ),
+    )
+    yield from many(
+        15,
+        lambda: Case(
+            "late", rng.choice(gg), _adult(rng), 2021, _day(rng, d(2021, 3, 1), d(2021, 6, 30))
+        ),
+    )
+    yield from many(
+        8,
+        lambda: Case(
+            "late_after_july",
+            rng.choice(gg),
+            _adult(rng),
+            2021,
+            _day(rng, d(2021, 7, 1), d(2021, 11, 30)),
+        ),
+    )
+    yield from many(
+        15,
+        lambda: Case(
+            "gap",
+            rng.choice(gg),
+            _adult(rng),
+            2021,
+            _day(rng, d(2021, 1, 5), d(2021, 6, 30)),
+            {"covered_years": [2017, 2018]},
+        ),
+    )
+    yield from many(
+        8,
+        lambda: Case(
+            "gap_paid_in_period",
+            rng.choice(gg),
+            _adult(rng),
+            2021,
+            _day(rng, d(2020, 9, 1), d(2020, 12, 31)),
+            {"covered_years": [2018]},
+        ),
+    )
+    for _ in range(10):
+        birth = _day(rng, d(2021, 1, 1), d(2021, 8, 31))
+        yield Case(
+            "newborn_in_window",
+            rng.choice(gg),
+            birth,
+            2021,
+            birth + dt.timedelta(days=rng.randint(5, 80)),
+        )
+    for _ in range(5):
+        birth = _day(rng, d(2021, 1, 1), d(2021, 5, 31))
+        yield Case(
+            "newborn_after_window",
+            rng.choice(gg),
+            birth,
+            2021,
+            birth + dt.timedelta(days=rng.randint(100, 150)),
+        )
+    for _ in range(5):
+        birth = _day(rng, d(2020, 11, 1), d(2020, 12, 20))
+        yield Case(
+            "newborn_cross_year_backpay",
+            rng.choice(gg),
+            birth,
+            2021,
+            _day(rng, d(2021, 1, 4), birth + dt.timedelta(days=85)),
+            {"back_pay_years": [2020]},
+        )
+    for _ in range(10):
+        ended = _day(rng, d(2021, 2, 1), d(2021, 8, 31))
+        yield Case(
+            "transfer",
+            rng.choice(gg),
+            _adult(rng),
+            2021,
+            ended + dt.timedelta(days=rng.randint(1, 60)),
+            {"employee_insurance_end_date": ended.isoformat()},
+        )
+    for group in ("tekun", "orphan", "fact_orphan", "dibao", "disabled_severe"):
+        yield from many(
+            3,
+            lambda g=group: Case(
+                f"special_{g}",
+                rng.choice(gg),
+                _adult(rng),
+                2021,
+                _day(rng, d(2020, 9, 1), d(2020, 12, 31)),
+                group=g,
+            ),
+        )
+    yield from many(
+        4,
+        lambda: Case("underpaid", rng.choice(gg), _adult(rng), 2021, d(2020, 11, 20), pay="under"),
+    )
+    yield from many(
+        4, lambda: Case("overpaid", rng.choice(gg), _adult(rng), 2021, d(2020, 11, 21), pay="over")
+    )
+    yield from many(10, lambda: Case("registered_unpaid", rng.choice(gg), _adult(rng), 2021, None))
+
+    # Liuzhou 2025, new regime (seed 001).
+    yield from many(
+        60,
+        lambda: Case(
+            "ontime", rng.choice(lz), _adult(rng), 2025, _day(rng, d(2024, 9, 1), d(2024, 12, 31))
+        ),
+    )
+    yield from many(
+        12,
+        lambda: Case(
+            "late_fixed_wait",
+            rng.choice(lz),
+            _adult(rng),
+            2025,
+            _day(rng, d(2025, 1, 2), d(2025, 6, 30)),
+        ),
+    )
+    yield from many(
+        6,
+        lambda: Case(
+            "late_after_july",
+            rng.choice(lz),
+            _adult(rng),
+            2025,
+            _day(rng, d(2025, 7, 1), d(2025, 10, 31)),
+        ),
+    )
+    yield from many(
+        12,
+        lambda: Case(
+            "lapse_2y_variable_wait",
+            rng.choice(lz),
+            _adult(rng),
+            2025,
+            _day(rng, d(2024, 9, 1), d(2024, 12, 31)),
+            {"covered_years": [2020, 2021, 2022]},
+        ),
+    )
+    yield from many(
+        6,
+        lambda: Case(
+            "lapse_4y_min_6",
+            rng.choice(lz),
+            _adult(rng),
+            2025,
+            d(2024, 12, 3),
+            {"covered_years": [2019, 2020]},
+        ),
+    )
+    yield from many(
+        8,
+        lambda: Case(
+            "repair_by_backpay",
+            rng.choice(lz),
+            _adult(rng),
+            2025,
+            _day(rng, d(2024, 9, 1), d(2024, 12, 31)),
+            {"covered_years": [2020, 2021, 2022], "back_pay_years": [2023]},
+        ),
+    )
+    yield from many(
+        5,
+        lambda: Case(
+            "full_repair",
+            rng.choice(lz),
+            _adult(rng),
+            2025,
+            d(2024, 12, 3),
+            {"covered_years": [2020, 2021, 2022], "back_pay_years": [2023, 2024]},
+        ),
+    )
+    for _ in range(10):
+        birth = _day(rng, d(2025, 1, 1), d(2025, 9, 30))
+        yield Case(
+            "newborn_exempt",
+            rng.choice(lz),
+            birth,
+            2025,
+            birth + dt.timedelta(days=rng.randint(3, 70)),
+        )
+    for group in ("tekun", "orphan", "dibao", "jisheng_special", "fanpin_monitor"):
+        yield from many(
+            3,
+            lambda g=group: Case(
+                f"special_{g}",
+                rng.choice(lz),
+                _adult(rng),
+                2025,
+                _day(rng, d(2025, 1, 2), d(2025, 5, 31)),
+                {"covered_years": [2021]},
+                group=g,
+            ),
+        )
+    for _ in range(8):
+        ended = _day(rng, d(2025, 1, 15), d(2025, 8, 31))
+        yield Case(
+            "transfer_no_wait",
+            rng.choice(lz),
+            _adult(rng),
+            2025,
+            ended + dt.timedelta(days=rng.randint(1, 80)),
+            {"employee_insurance_end_date": ended.isoformat()},
+        )
+    yield from many(
+        3,
+        lambda: Case(
+            "hardship_flag_ignored",
+            rng.choice(lz),
+            _adult(rng),
+            2025,
+            d(2025, 2, 10),
+            {"hardship_deferral": True},
+        ),
+    )
+    yield from many(
+        4, lambda: Case("underpaid", rng.choice(lz), _adult(rng), 2025, d(2024, 10, 8), pay="under")
+    )
+    yield from many(
+        4, lambda: Case("overpaid", rng.choice(lz), _adult(rng), 2025, d(2024, 10, 9), pay="over")
+    )
+    yield from many(10, lambda: Case("registered_unpaid", rng.choice(lz), _adult(rng), 2025, None))
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _amount(case: Case, facts: dict[str, Any]) -> str:
+    from decimal import Decimal
+
+    from yibao.quoting import quote
+
+    result = quote(facts)
+    due = result["amount_due"]
+    if due is None:
+        due = result["breakdown"].get("individual") or "0.00"
+    total = Decimal(due) + Decimal(result["breakdown"].get("back_pay") or "0")
+    if case.pay == "under":
+        total -= Decimal("80.00")
+    elif case.pay == "over":
+        total += Decimal("20.00")
+    return f"{total:.2f}"
+
+
+def _load_cases(db: Database, rng: random.Random) -> tuple[list[str], dict[str, int]]:
+    numbers: list[str] = []
+    counts: dict[str, int] = {}
+    seq: dict[tuple[str, dt.date], int] = {}
+    for i, case in enumerate(_cases(rng)):
+        sex: Sex = "male" if rng.random() < 0.5 else "female"
+        n = seq.get((case.region, case.birth), rng.randint(0, 400))
+        seq[(case.region, case.birth)] = n + 1
+        number = make_id_number(case.region, case.birth, n % 500, sex)
+        groups = []
+        if case.group:
+            groups = [
+                MembershipIn(
+                    group=case.group,
+                    valid_from=dt.date(2020, 1, 1),
+                    source="民政部门名单(演示数据)",
+                )
+            ]
+        try:
+            persons.register_person(
+                db,
+                ACTOR,
+                PersonIn(
+                    id_number=number,
+                    name=_name(rng),
+                    region=case.region,
+                    eligibility_category="student" if case.birth.year > 2003 else "resident_hukou",
+                    special_groups=groups,
+                ),
+            )
+        except Conflict:
+            pass
+        numbers.append(number)
+        counts[case.situation] = counts.get(case.situation, 0) + 1
+        if case.paid is None:
+            continue
+        facts = {
+            "region": case.region,
+            "coverage_year": case.year,
+            "payment_date": case.paid.isoformat(),
+            "id_number": number,
+            **case.facts,
+        }
+        if case.group:
+            facts["special_group"] = case.group
+        channels = CHANNELS_GG if case.region.startswith("4508") else CHANNELS_LZ
+        payments.record_payment(
+            db,
+            ACTOR,
+            PaymentIn(
+                id_number=number,
+                coverage_year=case.year,
+                channel=rng.choice(channels),
+                channel_txn_id=f"DEMO-{case.year}-{i:05d}",
+                amount=_amount(case, facts),
+                paid_at=f"{case.paid.isoformat()}T{rng.randint(8, 20):02d}:{rng.randint(0, 59):02d}:00",
+                payer="本人",
+                **case.facts,
+            ),
+        )
+    return numbers, counts
+
+
+def _load_extras(db: Database, rng: random.Random, numbers: list[str]) -> None:
+    shuffled = numbers[:]
+    rng.shuffle(shuffled)
+    while len(shuffled) >= 4:
+        size = rng.randint(1, 4)
+        members, shuffled = shuffled[:size], shuffled[size:]
+        households.create_household(
+            db,
+            ACTOR,
+            HouseholdIn(
+                region=members[0][:6],
+                address=f"演示地址 {rng.randint(1, 300)} 号",
+                head_id_number=members[0],
+                member_id_numbers=members,
+            ),
+        )
+    today = dt.date.today()
+    parent = numbers[0]
+    births = [
+        (today - dt.timedelta(days=20), "registered"),
+        (today - dt.timedelta(days=50), "paid"),
+        (today - dt.timedelta(days=120), "lapse"),
+    ]
+    for k, (birth, fate) in enumerate(births * 2):
+        made = today if fate != "lapse" else birth + dt.timedelta(days=5)
+        reg = preregistrations.create_preregistration(
+            db,
+            ACTOR,
+            PreRegistrationIn(
+                newborn_name=f"{_name(rng)}之子" if k % 2 else f"{_name(rng)}之女",
+                birth_date=birth,
+                sex="male" if k % 2 else "female",
+                region=LIUZHOU[k % 3],
+                birth_hospital="柳州市妇幼保健院",
+                parent_id_number=parent,
+                parent_name="演示家长",
+            ),
+            today=made,
+        )
+        if fate == "paid":
+            payments.record_payment(
+                db,
+                ACTOR,
+                PaymentIn(
+                    pre_registration_id=reg["id"],
+                    coverage_year=birth.year,
+                    channel="tax12366_wechat",
+                    channel_txn_id=f"DEMO-PRE-{k}",
+                    amount="400.00",
+                    paid_at=(birth + dt.timedelta(days=10)).isoformat(),
+                    payer="演示家长",
+                ),
+            )
+    from yibao.services.jobs import expire_preregistrations
+
+    expire_preregistrations(db, ACTOR, today=today)
+    types = (
+        "flexible_employment_unpaid",
+        "employer_not_enrolled",
+        "veteran",
+        "business_owner_unpaid",
+    )
+    for k, number in enumerate(numbers[-12:]):
+        app = applications.create_application(
+            db,
+            ACTOR,
+            ApplicationIn(
+                id_number=number,
+                type=types[k % 4],
+                submitted_via="window" if k % 2 else "online",
+                years=[2023] if k % 3 else [2022, 2023],
+                materials={"back_payment_form": True, "personal_application_form": k % 5 != 0},
+            ),
+        )
+        if k % 3 == 0 and app["status"] == "submitted":
+            applications.decide(
+                db, ACTOR, app["id"], ApplicationDecisionIn(decision="approved", reason="材料齐全")
+            )
+        elif k % 4 == 1:
+            applications.decide(
+                db,
+                ACTOR,
+                app["id"],
+                ApplicationDecisionIn(decision="rejected", reason="不符合补缴条件(演示)"),
+            )
+
+
+def _loaded(db: Database) -> bool:
+    with db.read() as s:
+        return s.scalar(select(AuditEntry.id).where(AuditEntry.action == "demo_loaded")) is not None
+
+
+def load_demo(db: Database) -> str:
+    """Load everything once; returns the text to print (logins and what was loaded)."""
+    for username, role, password in DEMO_USERS:
+        if not user_exists(db, username):
+            create_user(db, username, role, password)
+    summary = "demo data already loaded"
+    if not _loaded(db):
+        rng = random.Random(20210101)
+        try:
+            numbers, counts = _load_cases(db, rng)
+            _load_extras(db, rng, numbers)
+        except YibaoError as exc:
+            raise RuntimeError(f"demo data failed: {exc.code}: {exc.message_en}") from exc
+        with db.write() as s:
+            s.add(
+                AuditEntry(
+                    actor=ACTOR.username,
+                    action="demo_loaded",
+                    entity="demo",
+                    after={"persons": len(numbers), "situations": counts},
+                )
+            )
+        summary = f"demo data loaded: {len(numbers)} residents in {len(counts)} situations"
+    lines = [summary, "Demo logins (POST /api/v1/auth/token, or the clerk pages):"]
+    lines += [f"  {role:<8} {username:<13} password: {pw}" for username, role, pw in DEMO_USERS]
+    lines.append("Clerks and admins see full ID numbers; auditors see them masked.")
+    return "\n".join(lines)
