@@ -5,6 +5,7 @@ same service as the API. Loading twice changes nothing; the demo logins are prin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from collections.abc import Iterator
@@ -109,254 +110,88 @@ def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, (end - start).days))
 
 
+D = dt.date
+# situation, regions, count, coverage year, paid from, paid to, facts, special group, pay
+TABLE: tuple[tuple[str, tuple[str, ...], int, int, D | None, D | None, dict[str, Any],
+                   str | None, str], ...] = (
+    # Guigang 2021, old regime (seed 000)
+    ("ontime", GUIGANG, 60, 2021, D(2020, 9, 1), D(2020, 12, 31), {}, None, "due"),
+    ("hardship_deferral", GUIGANG, 8, 2021, D(2021, 1, 2), D(2021, 2, 28),
+     {"hardship_deferral": True}, None, "due"),
+    ("late", GUIGANG, 15, 2021, D(2021, 3, 1), D(2021, 6, 30), {}, None, "due"),
+    ("late_after_july", GUIGANG, 8, 2021, D(2021, 7, 1), D(2021, 11, 30), {}, None, "due"),
+    ("gap", GUIGANG, 15, 2021, D(2021, 1, 5), D(2021, 6, 30),
+     {"covered_years": [2017, 2018]}, None, "due"),
+    ("gap_paid_in_period", GUIGANG, 8, 2021, D(2020, 9, 1), D(2020, 12, 31),
+     {"covered_years": [2018]}, None, "due"),
+    *((f"special_{g}", GUIGANG, 3, 2021, D(2020, 9, 1), D(2020, 12, 31), {}, g, "due")
+      for g in ("tekun", "orphan", "fact_orphan", "dibao", "disabled_severe")),
+    ("underpaid", GUIGANG, 4, 2021, D(2020, 11, 20), D(2020, 11, 20), {}, None, "under"),
+    ("overpaid", GUIGANG, 4, 2021, D(2020, 11, 21), D(2020, 11, 21), {}, None, "over"),
+    ("registered_unpaid", GUIGANG, 10, 2021, None, None, {}, None, "due"),
+    # Liuzhou 2025, new regime (seed 001)
+    ("ontime", LIUZHOU, 60, 2025, D(2024, 9, 1), D(2024, 12, 31), {}, None, "due"),
+    ("late_fixed_wait", LIUZHOU, 12, 2025, D(2025, 1, 2), D(2025, 6, 30), {}, None, "due"),
+    ("late_after_july", LIUZHOU, 6, 2025, D(2025, 7, 1), D(2025, 10, 31), {}, None, "due"),
+    ("lapse_2y_variable_wait", LIUZHOU, 12, 2025, D(2024, 9, 1), D(2024, 12, 31),
+     {"covered_years": [2020, 2021, 2022]}, None, "due"),
+    ("lapse_4y_min_6", LIUZHOU, 6, 2025, D(2024, 12, 3), D(2024, 12, 3),
+     {"covered_years": [2019, 2020]}, None, "due"),
+    ("repair_by_backpay", LIUZHOU, 8, 2025, D(2024, 9, 1), D(2024, 12, 31),
+     {"covered_years": [2020, 2021, 2022], "back_pay_years": [2023]}, None, "due"),
+    ("full_repair", LIUZHOU, 5, 2025, D(2024, 12, 3), D(2024, 12, 3),
+     {"covered_years": [2020, 2021, 2022], "back_pay_years": [2023, 2024]}, None, "due"),
+    *((f"special_{g}", LIUZHOU, 3, 2025, D(2025, 1, 2), D(2025, 5, 31),
+       {"covered_years": [2021]}, g, "due")
+      for g in ("tekun", "orphan", "dibao", "jisheng_special", "fanpin_monitor")),
+    ("hardship_flag_ignored", LIUZHOU, 3, 2025, D(2025, 2, 10), D(2025, 2, 10),
+     {"hardship_deferral": True}, None, "due"),
+    ("underpaid", LIUZHOU, 4, 2025, D(2024, 10, 8), D(2024, 10, 8), {}, None, "under"),
+    ("overpaid", LIUZHOU, 4, 2025, D(2024, 10, 9), D(2024, 10, 9), {}, None, "over"),
+    ("registered_unpaid", LIUZHOU, 10, 2025, None, None, {}, None, "due"),
+)
+
+
 def _adult(rng: random.Random) -> dt.date:
-    return _day(rng, dt.date(1950, 1, 1), dt.date(2004, 12, 31))
+    return _day(rng, D(1950, 1, 1), D(2004, 12, 31))
+
+
+def _special_cases(rng: random.Random) -> Iterator[Case]:
+    """Newborns (in and after the window, across the year end) and transfers."""
+    gg, lz = GUIGANG, LIUZHOU
+    for _ in range(10):
+        birth = _day(rng, D(2021, 1, 1), D(2021, 8, 31))
+        paid = birth + dt.timedelta(days=rng.randint(5, 80))
+        yield Case("newborn_in_window", rng.choice(gg), birth, 2021, paid)
+    for _ in range(5):
+        birth = _day(rng, D(2021, 1, 1), D(2021, 5, 31))
+        paid = birth + dt.timedelta(days=rng.randint(100, 150))
+        yield Case("newborn_after_window", rng.choice(gg), birth, 2021, paid)
+    for _ in range(5):
+        birth = _day(rng, D(2020, 11, 1), D(2020, 12, 20))
+        paid = _day(rng, D(2021, 1, 4), birth + dt.timedelta(days=85))
+        yield Case("newborn_cross_year_backpay", rng.choice(gg), birth, 2021, paid,
+                   {"back_pay_years": [2020]})
+    for _ in range(10):
+        birth = _day(rng, D(2025, 1, 1), D(2025, 9, 30))
+        paid = birth + dt.timedelta(days=rng.randint(3, 70))
+        yield Case("newborn_exempt", rng.choice(lz), birth, 2025, paid)
+    for region, year, start, end, count in ((gg, 2021, D(2021, 2, 1), D(2021, 8, 31), 10),
+                                            (lz, 2025, D(2025, 1, 15), D(2025, 8, 31), 8)):
+        for _ in range(count):
+            ended = _day(rng, start, end)
+            paid = ended + dt.timedelta(days=rng.randint(1, 60))
+            yield Case("transfer", rng.choice(region), _adult(rng), year, paid,
+                       {"employee_insurance_end_date": ended.isoformat()})
 
 
 def _cases(rng: random.Random) -> Iterator[Case]:
-    d = dt.date
-    gg, lz = GUIGANG, LIUZHOU
-
-    def many(n: int, make: Any) -> Iterator[Case]:
-        for _ in range(n):
-            yield make()
-
-    # Guigang 2021, old regime (seed 000).
-    yield from many(
-        60,
-        lambda: Case(
-            "ontime", rng.choice(gg), _adult(rng), 2021, _day(rng, d(2020, 9, 1), d(2020, 12, 31))
-        ),
-    )
-    yield from many(
-        8,
-        lambda: Case(
-            "hardship_deferral",
-            rng.choice(gg),
-            _adult(rng),
-            2021,
-            _day(rng, d(2021, 1, 2), d(2021, 2, 28)),
-            {"hardship_deferral": True},
-        ),
-    )
-    yield from many(
-        15,
-        lambda: Case(
-            "late", rng.choice(gg), _adult(rng), 2021, _day(rng, d(2021, 3, 1), d(2021, 6, 30))
-        ),
-    )
-    yield from many(
-        8,
-        lambda: Case(
-            "late_after_july",
-            rng.choice(gg),
-            _adult(rng),
-            2021,
-            _day(rng, d(2021, 7, 1), d(2021, 11, 30)),
-        ),
-    )
-    yield from many(
-        15,
-        lambda: Case(
-            "gap",
-            rng.choice(gg),
-            _adult(rng),
-            2021,
-            _day(rng, d(2021, 1, 5), d(2021, 6, 30)),
-            {"covered_years": [2017, 2018]},
-        ),
-    )
-    yield from many(
-        8,
-        lambda: Case(
-            "gap_paid_in_period",
-            rng.choice(gg),
-            _adult(rng),
-            2021,
-            _day(rng, d(2020, 9, 1), d(2020, 12, 31)),
-            {"covered_years": [2018]},
-        ),
-    )
-    for _ in range(10):
-        birth = _day(rng, d(2021, 1, 1), d(2021, 8, 31))
-        yield Case(
-            "newborn_in_window",
-            rng.choice(gg),
-            birth,
-            2021,
-            birth + dt.timedelta(days=rng.randint(5, 80)),
-        )
-    for _ in range(5):
-        birth = _day(rng, d(2021, 1, 1), d(2021, 5, 31))
-        yield Case(
-            "newborn_after_window",
-            rng.choice(gg),
-            birth,
-            2021,
-            birth + dt.timedelta(days=rng.randint(100, 150)),
-        )
-    for _ in range(5):
-        birth = _day(rng, d(2020, 11, 1), d(2020, 12, 20))
-        yield Case(
-            "newborn_cross_year_backpay",
-            rng.choice(gg),
-            birth,
-            2021,
-            _day(rng, d(2021, 1, 4), birth + dt.timedelta(days=85)),
-            {"back_pay_years": [2020]},
-        )
-    for _ in range(10):
-        ended = _day(rng, d(2021, 2, 1), d(2021, 8, 31))
-        yield Case(
-            "transfer",
-            rng.choice(gg),
-            _adult(rng),
-            2021,
-            ended + dt.timedelta(days=rng.randint(1, 60)),
-            {"employee_insurance_end_date": ended.isoformat()},
-        )
-    for group in ("tekun", "orphan", "fact_orphan", "dibao", "disabled_severe"):
-        yield from many(
-            3,
-            lambda g=group: Case(
-                f"special_{g}",
-                rng.choice(gg),
-                _adult(rng),
-                2021,
-                _day(rng, d(2020, 9, 1), d(2020, 12, 31)),
-                group=g,
-            ),
-        )
-    yield from many(
-        4,
-        lambda: Case("underpaid", rng.choice(gg), _adult(rng), 2021, d(2020, 11, 20), pay="under"),
-    )
-    yield from many(
-        4, lambda: Case("overpaid", rng.choice(gg), _adult(rng), 2021, d(2020, 11, 21), pay="over")
-    )
-    yield from many(10, lambda: Case("registered_unpaid", rng.choice(gg), _adult(rng), 2021, None))
-
-    # Liuzhou 2025, new regime (seed 001).
-    yield from many(
-        60,
-        lambda: Case(
-            "ontime", rng.choice(lz), _adult(rng), 2025, _day(rng, d(2024, 9, 1), d(2024, 12, 31))
-        ),
-    )
-    yield from many(
-        12,
-        lambda: Case(
-            "late_fixed_wait",
-            rng.choice(lz),
-            _adult(rng),
-            2025,
-            _day(rng, d(2025, 1, 2), d(2025, 6, 30)),
-        ),
-    )
-    yield from many(
-        6,
-        lambda: Case(
-            "late_after_july",
-            rng.choice(lz),
-            _adult(rng),
-            2025,
-            _day(rng, d(2025, 7, 1), d(2025, 10, 31)),
-        ),
-    )
-    yield from many(
-        12,
-        lambda: Case(
-            "lapse_2y_variable_wait",
-            rng.choice(lz),
-            _adult(rng),
-            2025,
-            _day(rng, d(2024, 9, 1), d(2024, 12, 31)),
-            {"covered_years": [2020, 2021, 2022]},
-        ),
-    )
-    yield from many(
-        6,
-        lambda: Case(
-            "lapse_4y_min_6",
-            rng.choice(lz),
-            _adult(rng),
-            2025,
-            d(2024, 12, 3),
-            {"covered_years": [2019, 2020]},
-        ),
-    )
-    yield from many(
-        8,
-        lambda: Case(
-            "repair_by_backpay",
-            rng.choice(lz),
-            _adult(rng),
-            2025,
-            _day(rng, d(2024, 9, 1), d(2024, 12, 31)),
-            {"covered_years": [2020, 2021, 2022], "back_pay_years": [2023]},
-        ),
-    )
-    yield from many(
-        5,
-        lambda: Case(
-            "full_repair",
-            rng.choice(lz),
-            _adult(rng),
-            2025,
-            d(2024, 12, 3),
-            {"covered_years": [2020, 2021, 2022], "back_pay_years": [2023, 2024]},
-        ),
-    )
-    for _ in range(10):
-        birth = _day(rng, d(2025, 1, 1), d(2025, 9, 30))
-        yield Case(
-            "newborn_exempt",
-            rng.choice(lz),
-            birth,
-            2025,
-            birth + dt.timedelta(days=rng.randint(3, 70)),
-        )
-    for group in ("tekun", "orphan", "dibao", "jisheng_special", "fanpin_monitor"):
-        yield from many(
-            3,
-            lambda g=group: Case(
-                f"special_{g}",
-                rng.choice(lz),
-                _adult(rng),
-                2025,
-                _day(rng, d(2025, 1, 2), d(2025, 5, 31)),
-                {"covered_years": [2021]},
-                group=g,
-            ),
-        )
-    for _ in range(8):
-        ended = _day(rng, d(2025, 1, 15), d(2025, 8, 31))
-        yield Case(
-            "transfer_no_wait",
-            rng.choice(lz),
-            _adult(rng),
-            2025,
-            ended + dt.timedelta(days=rng.randint(1, 80)),
-            {"employee_insurance_end_date": ended.isoformat()},
-        )
-    yield from many(
-        3,
-        lambda: Case(
-            "hardship_flag_ignored",
-            rng.choice(lz),
-            _adult(rng),
-            2025,
-            d(2025, 2, 10),
-            {"hardship_deferral": True},
-        ),
-    )
-    yield from many(
-        4, lambda: Case("underpaid", rng.choice(lz), _adult(rng), 2025, d(2024, 10, 8), pay="under")
-    )
-    yield from many(
-        4, lambda: Case("overpaid", rng.choice(lz), _adult(rng), 2025, d(2024, 10, 9), pay="over")
-    )
-    yield from many(10, lambda: Case("registered_unpaid", rng.choice(lz), _adult(rng), 2025, None))
+    for situation, regions, count, year, start, end, facts, group, pay in TABLE:
+        for _ in range(count):
+            paid = None if start is None or end is None else _day(rng, start, end)
+            yield Case(situation, rng.choice(regions), _adult(rng), year, paid, dict(facts),
+                       group, pay)
+    yield from _special_cases(rng)
 
 
 def _name(rng: random.Random) -> str:
@@ -398,7 +233,7 @@ def _load_cases(db: Database, rng: random.Random) -> tuple[list[str], dict[str, 
                     source="民政部门名单(演示数据)",
                 )
             ]
-        try:
+        with contextlib.suppress(Conflict):
             persons.register_person(
                 db,
                 ACTOR,
@@ -410,8 +245,6 @@ def _load_cases(db: Database, rng: random.Random) -> tuple[list[str], dict[str, 
                     special_groups=groups,
                 ),
             )
-        except Conflict:
-            pass
         numbers.append(number)
         counts[case.situation] = counts.get(case.situation, 0) + 1
         if case.paid is None:
@@ -435,7 +268,7 @@ def _load_cases(db: Database, rng: random.Random) -> tuple[list[str], dict[str, 
                 channel=rng.choice(channels),
                 channel_txn_id=f"DEMO-{case.year}-{i:05d}",
                 amount=_amount(case, facts),
-                paid_at=f"{case.paid.isoformat()}T{rng.randint(8, 20):02d}:{rng.randint(0, 59):02d}:00",
+                paid_at=f"{case.paid}T{rng.randint(8, 20):02d}:{rng.randint(0, 59):02d}:00",
                 payer="本人",
                 **case.facts,
             ),
