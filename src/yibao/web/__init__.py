@@ -18,12 +18,14 @@ __all__ = ["mount_web"]
 
 def mount_web(app: FastAPI) -> None:
     """Attach the pages and their static files (under ``/static``) to ``app``."""
+    from yibao.web.clerk_api import install_login_redirect
     from yibao.web.routes_clerk import router as clerk_router
     from yibao.web.routes_clerk_ops import router as clerk_ops_router
     from yibao.web.routes_public import router as public_router
     from yibao.web.templating import STATIC_DIR
 
     app.include_router(public_router)
+    app.include_router(clerk_ops_router)  # before /clerk/persons/{id_number}
     app.include_router(clerk_router)
-    app.include_router(clerk_ops_router)
+    install_login_redirect(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -1,0 +1,167 @@
+"""Browser tests of the pages: a real ``yibao serve`` on a free 127.0.0.1 port with a
+temporary SQLite database, driven by Playwright through Debian's Chromium.
+
+Without /usr/bin/chromium the tests skip, except under ``CI=true`` where they fail.
+Screenshots go to ``test-output/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CHROMIUM = Path(os.environ.get("YIBAO_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+PASSWORD = "correct-horse-battery"
+
+# `yibao` CLI: the installed entry point when it exists, else the service's commands alone.
+_CLI_SHIM = (
+    "import sys, typer\n"
+    "try:\n"
+    "    from yibao.cli import app\n"
+    "except ImportError:\n"
+    "    from yibao.cli_service import register\n"
+    "    app = typer.Typer()\n"
+    "    register(app)\n"
+    "app()\n"
+)
+
+
+def _cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> None:
+    subprocess.run(
+        [sys.executable, "-c", _CLI_SHIM, *args], env=env, input=stdin, text=True,
+        check=True, capture_output=True, timeout=120, cwd=env["YIBAO_TEST_CWD"],
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    if CHROMIUM.exists():
+        return CHROMIUM
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"Chromium not found at {CHROMIUM} (CI=true: browser tests must run)")
+    pytest.skip(f"Chromium not found at {CHROMIUM}")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a running ``yibao serve`` with a clerk, an admin and an auditor."""
+    work = tmp_path_factory.mktemp("yibao-web")
+    env = {
+        **os.environ,
+        "YIBAO_DATABASE_URL": f"sqlite:///{work / 'yibao.db'}",
+        "YIBAO_SECRET_KEY": "web-tests-signing-key-0123456789abcdef",
+        "YIBAO_SECRET_KEY_FILE": str(work / "secret.key"),
+        "YIBAO_TEST_CWD": str(work),
+    }
+    _cli(["db", "upgrade"], env)
+    for user, role in (("clerk1", "clerk"), ("admin1", "admin"), ("auditor1", "auditor")):
+        _cli(["user", "add", user, "--role", role, "--password-stdin"], env, PASSWORD + "\n")
+    port = _free_port()
+    log = (work / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CLI_SHIM, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("yibao serve did not start:\n" + (work / "serve.log").read_text())
+        time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Path) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A page in a phone-sized (390x844) context."""
+    yield from _page(browser, PHONE)
+
+
+@pytest.fixture
+def desktop(browser: Any) -> Iterator[Any]:
+    """A page in a desktop-sized (1280x900) context."""
+    yield from _page(browser, DESKTOP)
+
+
+def shot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot under test-output/screenshots/."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def shoot() -> Any:
+    """``shoot(page, name)`` saves a screenshot; returns its path."""
+    return shot
+
+
+@pytest.fixture
+def login() -> Any:
+    """``login(page, base, user)`` logs a staff user into the clerk console."""
+
+    def do(page: Any, base: str, user: str = "clerk1") -> None:
+        page.goto(base + "/clerk/login")
+        page.fill("#f-username", user)
+        page.fill("#f-password", PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_url(base + "/clerk")
+
+    return do
