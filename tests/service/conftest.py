@@ -26,8 +26,15 @@ PG_ADMIN_URL = os.environ.get(
 SECRET = "test-secret-" + "k" * 40
 PASSWORDS = {"clerk": "clerk-pass-1", "auditor": "auditor-pass-1", "admin": "admin-pass-1"}
 TABLES = (
-    "staff_users", "households", "persons", "special_group_memberships", "enrollments",
-    "payments", "preregistrations", "back_payment_applications", "audit_log",
+    "staff_users",
+    "households",
+    "persons",
+    "special_group_memberships",
+    "enrollments",
+    "payments",
+    "preregistrations",
+    "back_payment_applications",
+    "audit_log",
 )
 
 
@@ -71,15 +78,18 @@ class Server:
     def counts(self) -> dict[str, int]:
         """Rows per table (to check that a refused request wrote nothing)."""
         with self.engine.connect() as conn:
-            return {t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one())
-                    for t in TABLES}
+            return {
+                t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in TABLES
+            }
 
 
 @pytest.fixture(
     scope="session",
     params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
 )
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """Migrate a fresh database, add one user per role, start uvicorn, log everyone in."""
     from yibao.services.users import create_user
     from yibao.store.db import Database
@@ -99,9 +109,21 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     env = {**os.environ, "YIBAO_DATABASE_URL": url, "YIBAO_SECRET_KEY": SECRET}
     workdir = Path(tmp_path_factory.mktemp("cwd"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "yibao.api.main:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=workdir,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "yibao.api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=workdir,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -118,8 +140,9 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     engine = create_engine(url)
     srv = Server(request.param, base, url, engine)
     for role, password in PASSWORDS.items():
-        r = httpx.post(f"{base}/api/v1/auth/token",
-                       data={"username": f"t-{role}", "password": password})
+        r = httpx.post(
+            f"{base}/api/v1/auth/token", data={"username": f"t-{role}", "password": password}
+        )
         srv.tokens[role] = r.json()["access_token"]
     try:
         yield srv
@@ -159,5 +182,3 @@ def admin(server: Server) -> Iterator[httpx.Client]:
 def anon(server: Server) -> Iterator[httpx.Client]:
     with server.client() as c:
         yield c
-
-

@@ -18,12 +18,20 @@ def _txn() -> str:
 
 
 def _pay(number: str, **extra: Any) -> dict[str, Any]:
-    return {"id_number": number, "coverage_year": 2021, "channel": "tax12366_wechat",
-            "channel_txn_id": _txn(), "amount": "280.00", "paid_at": "2020-10-15", **extra}
+    return {
+        "id_number": number,
+        "coverage_year": 2021,
+        "channel": "tax12366_wechat",
+        "channel_txn_id": _txn(),
+        "amount": "280.00",
+        "paid_at": "2020-10-15",
+        **extra,
+    }
 
 
-def test_payment_creates_enrollment_and_replays(server: Server, clerk: httpx.Client,
-                                                 auditor: httpx.Client) -> None:
+def test_payment_creates_enrollment_and_replays(
+    server: Server, clerk: httpx.Client, auditor: httpx.Client
+) -> None:
     number = register(clerk)
     body = _pay(number)
     first = clerk.post("/api/v1/payments", json=body)
@@ -42,8 +50,9 @@ def test_payment_creates_enrollment_and_replays(server: Server, clerk: httpx.Cli
     assert again.status_code == 200
     assert again.json()["payment"]["id"] == result["payment"]["id"]
     assert server.counts() == before
-    assert_error(clerk.post("/api/v1/payments", json={**body, "amount": "281.00"}), 409,
-                 "payment_conflict")
+    assert_error(
+        clerk.post("/api/v1/payments", json={**body, "amount": "281.00"}), 409, "payment_conflict"
+    )
     assert server.counts() == before
 
     listed = clerk.get(f"/api/v1/persons/{number}/payments").json()
@@ -93,8 +102,9 @@ def test_under_and_over_payment_are_recorded(server: Server, clerk: httpx.Client
     assert under["payment"]["settlement"] == "under"
     assert under["payment"]["difference"] == "-80.00"
     assert under["enrollment"]["status"] == "underpaid"
-    top_up = clerk.post("/api/v1/payments", json=_pay(number, amount="100.00",
-                                                      paid_at="2020-11-01")).json()
+    top_up = clerk.post(
+        "/api/v1/payments", json=_pay(number, amount="100.00", paid_at="2020-11-01")
+    ).json()
     assert top_up["payment"]["expected"] == "80.00"
     assert top_up["payment"]["settlement"] == "over" and top_up["payment"]["difference"] == "20.00"
     assert top_up["enrollment"]["status"] == "overpaid"
@@ -103,15 +113,25 @@ def test_under_and_over_payment_are_recorded(server: Server, clerk: httpx.Client
 
 def test_old_regime_gap_and_new_regime_waiting(server: Server, clerk: httpx.Client) -> None:
     gap = register(clerk)
-    r = clerk.post("/api/v1/payments", json=_pay(gap, paid_at="2021-03-15T10:30:00",
-                                                 covered_years=[2018])).json()
+    r = clerk.post(
+        "/api/v1/payments", json=_pay(gap, paid_at="2021-03-15T10:30:00", covered_years=[2018])
+    ).json()
     assert r["enrollment"]["benefit_start"] == "2021-06-01"
     assert "R-START-GAP" in {x["id"] for x in r["enrollment"]["rules"]}
 
     lapsed = register(clerk, region="450202", id_number=new_id("450202"))
-    r = clerk.post("/api/v1/payments", json=_pay(
-        lapsed, coverage_year=2025, amount="1200.00", paid_at="2024-12-03",
-        covered_years=[2019, 2020], back_pay_years=[2023, 2024], channel="lz_yibao_wechat")).json()
+    r = clerk.post(
+        "/api/v1/payments",
+        json=_pay(
+            lapsed,
+            coverage_year=2025,
+            amount="1200.00",
+            paid_at="2024-12-03",
+            covered_years=[2019, 2020],
+            back_pay_years=[2023, 2024],
+            channel="lz_yibao_wechat",
+        ),
+    ).json()
     assert r["payment"]["settlement"] == "exact", r
     assert r["enrollment"]["benefit_start"] == "2025-07-01"
     assert r["enrollment"]["waiting_months"] == {"fixed": 3, "variable": 3}
@@ -119,11 +139,21 @@ def test_old_regime_gap_and_new_regime_waiting(server: Server, clerk: httpx.Clie
 
 def test_special_group_from_registry(server: Server, clerk: httpx.Client) -> None:
     number = register(clerk, region="450202", id_number=new_id("450202"))
-    clerk.post(f"/api/v1/persons/{number}/special-groups",
-               json={"group": "tekun", "valid_from": "2024-01-01", "source": "柳州市民政局"})
-    r = clerk.post("/api/v1/payments", json=_pay(
-        number, coverage_year=2025, amount="0.00", paid_at="2025-03-03",
-        channel="gx_yibao", covered_years=[2020])).json()
+    clerk.post(
+        f"/api/v1/persons/{number}/special-groups",
+        json={"group": "tekun", "valid_from": "2024-01-01", "source": "柳州市民政局"},
+    )
+    r = clerk.post(
+        "/api/v1/payments",
+        json=_pay(
+            number,
+            coverage_year=2025,
+            amount="0.00",
+            paid_at="2025-03-03",
+            channel="gx_yibao",
+            covered_years=[2020],
+        ),
+    ).json()
     assert r["payment"]["settlement"] == "exact"
     assert r["enrollment"]["benefit_start"] == "2025-03-03"
 
@@ -151,8 +181,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("change", "status", "code"), BAD)
-def test_bad_payments_write_nothing(server: Server, clerk: httpx.Client,
-                                    change: dict[str, Any], status: int, code: str | None) -> None:
+def test_bad_payments_write_nothing(
+    server: Server, clerk: httpx.Client, change: dict[str, Any], status: int, code: str | None
+) -> None:
     number = register(clerk)
     before = server.counts()
     assert_error(clerk.post("/api/v1/payments", json={**_pay(number), **change}), status, code)
