@@ -1,0 +1,1 @@
+"""Many quotes at once: Parquet or CSV in, Parquet or CSV out, one bad row never stops a run."""

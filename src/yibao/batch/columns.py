@@ -1,0 +1,188 @@
+"""Arrow record batch → engine columns, and engine results → Arrow output columns.
+
+Row errors found here (a malformed date, a bad ID number, ...) take precedence
+over the engine's, in the order the single quote reports them, so that one
+row gives the same error code either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from yibao.batch.arrow_fields import Parsed, parse_bool, parse_date, parse_int, parse_text, parse_years
+from yibao.batch.id_numbers import ERROR_CODES as ID_ERRORS
+from yibao.batch.id_numbers import check_id_numbers
+from yibao.rules.catalogue import RULES
+from yibao.rules.engine import MISSING, QuoteResults
+from yibao.rules.inputs import QuoteColumns, YearMask, encode_year_lists_flat
+from yibao.rules.policy import Policy
+from yibao.rules.validation import ERRORS
+
+__all__ = ["INPUT_COLUMNS", "OUTPUT_SCHEMA", "Prepared", "prepare", "results_table"]
+
+INPUT_COLUMNS = ("region", "coverage_year", "payment_date", "id_number", "birth_date",
+                 "special_group", "covered_years", "employee_insurance_end_date",
+                 "back_pay_years", "hardship_deferral")
+
+# Errors found before the engine runs, in the single quote's order: (code, field)
+PRE_ERRORS: tuple[tuple[str, str], ...] = (
+    ("", ""),
+    ("invalid_value", "region"),
+    ("missing_field", "coverage_year"),
+    ("invalid_value", "coverage_year"),
+    ("missing_field", "payment_date"),
+    ("invalid_value", "payment_date"),
+    ("invalid_value", "birth_date"),
+    ("invalid_value", "covered_years"),
+    ("invalid_value", "employee_insurance_end_date"),
+    ("invalid_value", "back_pay_years"),
+    ("invalid_value", "hardship_deferral"),
+    *((code, "id_number") for code in ID_ERRORS[1:]),
+    ("birth_date_mismatch", "birth_date"),
+    ("missing_field", "region"),
+)
+PRE = {pair: i for i, pair in enumerate(PRE_ERRORS)}
+# The error column's dictionary: pre-engine errors, then the engine's
+ERROR_LABELS = [code for code, _ in PRE_ERRORS] + [e.code for e in ERRORS[1:]]
+ERROR_FIELDS = [f for _, f in PRE_ERRORS] + [e.field for e in ERRORS[1:]]
+RULE_LABELS = ["", *(r.id for r in RULES)]
+
+OUTPUT_SCHEMA = pa.schema([
+    ("amount_due", pa.int64()),
+    ("back_pay", pa.int64()),
+    ("benefit_start", pa.date32()),
+    ("benefit_end", pa.date32()),
+    ("waiting_fixed", pa.int32()),
+    ("waiting_variable", pa.int32()),
+    ("rule", pa.string()),
+    ("missing", pa.string()),
+    ("error", pa.string()),
+    ("error_field", pa.string()),
+])
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Engine columns of a batch and the errors found while parsing it (index into PRE_ERRORS)."""
+
+    columns: QuoteColumns
+    pre_error: npt.NDArray[np.int32]
+
+
+def _column(batch: pa.RecordBatch, name: str, n: int) -> pa.Array:
+    if name in batch.schema.names:
+        return batch.column(name)
+    return pa.nulls(n, pa.string())
+
+
+def _set(err: npt.NDArray[np.int32], mask: npt.NDArray[np.bool_], code: str, field: str) -> None:
+    np.copyto(err, PRE[(code, field)], where=mask & (err == 0))
+
+
+def _year_mask(parsed_values: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+               given: npt.NDArray[np.bool_], years: npt.NDArray[np.int32]) -> YearMask:
+    values, offsets = parsed_values
+    return encode_year_lists_flat(values, offsets, given, years)
+
+
+def prepare(batch: pa.RecordBatch, policy: Policy) -> Prepared:
+    """Parse one record batch into engine columns and per-row parse errors."""
+    n = batch.num_rows
+    err = np.zeros(n, dtype=np.int32)
+    region_text = parse_text(_column(batch, "region", n))
+    region_present = np.asarray(pc.is_valid(region_text).to_numpy(zero_copy_only=False), bool)
+    region_ok = np.asarray(pc.match_substring_regex(region_text, r"^\d{6}$").fill_null(False)
+                           .to_numpy(zero_copy_only=False), dtype=np.bool_)
+    _set(err, region_present & ~region_ok, "invalid_value", "region")
+    year = parse_int(_column(batch, "coverage_year", n))
+    _set(err, ~year.present, "missing_field", "coverage_year")
+    year_bad = year.bad | (year.values < 1900) | (year.values > 2200)
+    _set(err, year.present & year_bad, "invalid_value", "coverage_year")
+    pay = parse_date(_column(batch, "payment_date", n))
+    _set(err, ~pay.present, "missing_field", "payment_date")
+    _set(err, pay.bad, "invalid_value", "payment_date")
+    birth = parse_date(_column(batch, "birth_date", n))
+    _set(err, birth.bad, "invalid_value", "birth_date")
+    covered = parse_years(_column(batch, "covered_years", n))
+    cov_range = _out_of_range(covered.values, covered.offsets, n)
+    _set(err, covered.bad | cov_range, "invalid_value", "covered_years")
+    employee_end = parse_date(_column(batch, "employee_insurance_end_date", n))
+    _set(err, employee_end.bad, "invalid_value", "employee_insurance_end_date")
+    back = parse_years(_column(batch, "back_pay_years", n))
+    _set(err, back.bad | _out_of_range(back.values, back.offsets, n), "invalid_value",
+         "back_pay_years")
+    hardship: Parsed = parse_bool(_column(batch, "hardship_deferral", n))
+    _set(err, hardship.bad, "invalid_value", "hardship_deferral")
+    ids = check_id_numbers(_column(batch, "id_number", n))
+    for i, code in enumerate(ID_ERRORS[1:], start=1):
+        _set(err, ids.error == i, code, "id_number")
+    id_ok = ids.present & (ids.error == 0)
+    _set(err, id_ok & birth.present & (birth.values != ids.birth), "birth_date_mismatch",
+         "birth_date")
+    _set(err, ~region_present & ~id_ok, "missing_field", "region")
+
+    region_code = np.asarray(pc.cast(pc.if_else(pa.array(region_ok), region_text, "0"),
+                                     pa.int32()).to_numpy(zero_copy_only=False), dtype=np.int32)
+    region_code = np.where(region_present, region_code, np.where(id_ok, ids.region, 0))
+    groups = parse_text(_column(batch, "special_group", n))
+    group_idx = pc.index_in(groups, value_set=pa.array(policy.groups, pa.string()))
+    group = np.where(np.asarray(pc.is_valid(groups).to_numpy(zero_copy_only=False), bool),
+                     np.asarray(group_idx.fill_null(-2).to_numpy(zero_copy_only=False)) + 1, 0)
+    years = np.where(year_bad, 0, year.values).astype(np.int32)
+    has_birth = (birth.present & ~birth.bad) | id_ok
+    columns = QuoteColumns(
+        region_idx=policy.region_lut[region_code],
+        coverage_year=years,
+        payment=pay.values,
+        birth=np.where(birth.present, birth.values, ids.birth).astype(np.int32),
+        has_birth=has_birth,
+        group=group.astype(np.int32),
+        covered=_year_mask((covered.values, covered.offsets), covered.given, years),
+        back_pay=_year_mask((back.values, back.offsets), back.given, years),
+        employee_end=employee_end.values,
+        has_employee_end=employee_end.present & ~employee_end.bad,
+        hardship=hardship.values.astype(np.bool_),
+    )
+    return Prepared(columns, err)
+
+
+def _out_of_range(values: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64],
+                  n: int) -> npt.NDArray[np.bool_]:
+    rows = np.repeat(np.arange(n), np.diff(offsets))
+    return np.bincount(rows, weights=(values < 1900) | (values > 2200), minlength=n) > 0
+
+
+def _labels(index: npt.NDArray[np.int32], labels: list[str]) -> pa.Array:
+    dictionary = pa.array([label or None for label in labels], pa.string())
+    return pc.take(dictionary, pa.array(index))
+
+
+def results_table(prepared: Prepared, res: QuoteResults) -> pa.Table:
+    """The output columns of one batch (contract §3): money in fen, dates as date32."""
+    pre = prepared.pre_error
+    err = np.where(pre > 0, pre, np.where(res.error > 0, res.error + len(PRE_ERRORS) - 1, 0))
+    ok = err == 0
+    amount_ok = ok & res.amount_known
+    start_ok = ok & res.start_known
+    main = np.zeros(len(err), dtype=np.int32)
+    for i in range(len(RULES)):
+        main = np.where(res.main_rule == (1 << i), i + 1, main)
+    missing_labels = [";".join(name for b, name in enumerate(MISSING) if m & (1 << b))
+                      for m in range(1 << len(MISSING))]
+    return pa.table({
+        "amount_due": pa.array(res.amount, pa.int64(), mask=~amount_ok),
+        "back_pay": pa.array(res.back_pay, pa.int64(), mask=~ok),
+        "benefit_start": pa.array(res.start, pa.int32(), mask=~start_ok).cast(pa.date32()),
+        "benefit_end": pa.array(res.end, pa.int32(), mask=~ok).cast(pa.date32()),
+        "waiting_fixed": pa.array(res.wait_fixed, pa.int32(), mask=~ok),
+        "waiting_variable": pa.array(res.wait_variable, pa.int32(), mask=~ok),
+        "rule": _labels(np.where(ok, main, 0).astype(np.int32), RULE_LABELS),
+        "missing": _labels(np.where(ok, res.missing, 0).astype(np.int32), missing_labels),
+        "error": _labels(err.astype(np.int32), ERROR_LABELS),
+        "error_field": _labels(err.astype(np.int32), ERROR_FIELDS),
+    }, schema=OUTPUT_SCHEMA)
