@@ -116,6 +116,7 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> dict[str, Any]:
         for bit, (_, text, _) in enumerate(WARNINGS)
         if int(res.warnings[i]) & (1 << bit)
     ]
+    warning_codes = [key for bit, (key, _, _) in enumerate(WARNINGS) if int(res.warnings[i]) & (1 << bit)]
     missing = [
         name if name != "assistance" else f"assistance.{ctx.sources.get('group_code', '')}"
         for bit, name in enumerate(MISSING)
@@ -146,6 +147,7 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> dict[str, Any]:
         "waiting_months": {"fixed": int(res.wait_fixed[i]), "variable": int(res.wait_variable[i])},
         "rules": rules,
         "warnings": warnings,
+        "warning_codes": warning_codes,
         "missing": missing,
         "main_rule": main_rule_id(int(res.main_rule[i])),
         "lapse_years": int(res.lapse[i]),
