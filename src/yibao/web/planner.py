@@ -46,6 +46,7 @@ class Plan:
     amount_chart: Chart | None = None
     start_chart: Chart | None = None
     errors: FieldErrors = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,11 @@ class RepairRow:
     saved_days: int
 
 
-def _one(payload: dict[str, Any], day: date) -> tuple[DayQuote, FieldErrors]:
+def _one(payload: dict[str, Any], day: date) -> tuple[DayQuote, FieldErrors, list[str]]:
     result, errors = run_quote({**payload, "payment_date": day.isoformat()})
     if result is None:
         zh = next(iter(errors.values()))[0]
-        return DayQuote(day, None, None, 0, zh), errors
+        return DayQuote(day, None, None, 0, zh), errors, []
     raw = result.get("amount_due")
     start = result.get("benefit_start")
     wait = result.get("waiting_months") or {}
@@ -73,6 +74,7 @@ def _one(payload: dict[str, Any], day: date) -> tuple[DayQuote, FieldErrors]:
             int(wait.get("fixed", 0)) + int(wait.get("variable", 0)),
         ),
         {},
+        [str(m) for m in result.get("missing", [])],
     )
 
 
@@ -110,11 +112,12 @@ def plan_days(form: ResidentForm, *, first: date, days: int) -> Plan:
     if errors:
         return plan
     for i in range(days):
-        quote, errs = _one(payload, first + timedelta(days=i))
+        quote, errs, missing = _one(payload, first + timedelta(days=i))
         if errs and "payment_date" not in errs:
             plan.errors = errs
             return plan
         plan.days.append(quote)
+        plan.missing.extend(m for m in missing if m not in plan.missing)
     plan.segments = _segments(plan.days)
     amounts = [float(q.amount) if q.amount is not None else None for q in plan.days]
     top = max([a for a in amounts if a is not None] + [100.0])

@@ -114,6 +114,11 @@ def _dec(raw: Any) -> Decimal:
         return Decimal(0)
 
 
+def _money(raw: Any) -> str:
+    """``¥400.00``; an unpublished figure (None) stays empty for the template to name."""
+    return "" if raw is None else f"¥{raw}"
+
+
 def _wait_sentence(fixed: int, variable: int, anchor: date, start: date) -> Pair:
     total = fixed + variable
     zh = f"等待期共 {total} 个月（固定 {fixed} 个月"
@@ -153,7 +158,7 @@ def explain(result: dict[str, Any], form: ResidentForm, birth_date: date | None)
         lines.append((f"从 {start.isoformat()} 起享受待遇。", f"Covered from {start.isoformat()}."))
     lines.extend(RULE_PLAIN[i] for i in ids if i.startswith(("R-WAIT-REPAIR", "R-LAPSE")))
     breakdown = result.get("breakdown") or {}
-    rows = [(zh, en, str(breakdown.get(key, "0.00"))) for key, zh, en in BREAKDOWN]
+    rows = [(zh, en, _money(breakdown.get(key, "0.00"))) for key, zh, en in BREAKDOWN]
     amount = result.get("amount_due")
     total = None
     if amount is not None:
