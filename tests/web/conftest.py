@@ -63,7 +63,7 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a running ``yibao serve`` with a clerk, an admin and an auditor."""
     work = tmp_path_factory.mktemp("yibao-web")
     env = {
