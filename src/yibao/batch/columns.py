@@ -176,7 +176,7 @@ def results_table(prepared: Prepared, res: QuoteResults) -> pa.Table:
                       for m in range(1 << len(MISSING))]
     return pa.table({
         "amount_due": pa.array(res.amount, pa.int64(), mask=~amount_ok),
-        "back_pay": pa.array(res.back_pay, pa.int64(), mask=~ok),
+        "back_pay": pa.array(res.back_pay, pa.int64(), mask=~ok | ((res.missing & 1) != 0)),
         "benefit_start": pa.array(res.start, pa.int32(), mask=~start_ok).cast(pa.date32()),
         "benefit_end": pa.array(res.end, pa.int32(), mask=~ok).cast(pa.date32()),
         "waiting_fixed": pa.array(res.wait_fixed, pa.int32(), mask=~ok),

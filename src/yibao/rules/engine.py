@@ -210,7 +210,7 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:  # noqa: PLR0915
     amount = individual + subsidy + assistance
     subsidy_missing = need_subsidy & (p(F.SUBSIDY_ST) != PUBLISHED)
     missing = (
-        np.where((p(F.SHARE_ST) != PUBLISHED) & (~full | (n_back > 0)), M_SHARE, 0)
+        np.where(p(F.SHARE_ST) != PUBLISHED, M_SHARE, 0)
         | np.where(subsidy_missing, M_SUBSIDY, 0)
         | np.where(~deadline_known & (pay >= jan1) & ~exempt_surcharge, M_DEADLINE, 0)
         | np.where(has_group & (kind == ASSIST_FIXED_UNPUBLISHED), M_ASSIST, 0)

@@ -1,0 +1,5 @@
+"""``python -m yibao`` runs the command line."""
+
+from yibao.cli import app
+
+app()

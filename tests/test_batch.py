@@ -1,0 +1,146 @@
+"""Batch runs over real Parquet and CSV files, row by row equal to single quotes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from yibao.batch.runner import run_batch
+from yibao.errors import InputError
+from yibao.idcard import make_id_number
+from yibao.quoting import quote
+
+from .strategies import requests
+
+SCHEMA = pa.schema([
+    ("region", pa.string()), ("coverage_year", pa.int32()), ("payment_date", pa.date32()),
+    ("id_number", pa.string()), ("birth_date", pa.date32()), ("special_group", pa.string()),
+    ("covered_years", pa.list_(pa.int32())), ("employee_insurance_end_date", pa.date32()),
+    ("back_pay_years", pa.list_(pa.int32())), ("hardship_deferral", pa.bool_()),
+])
+DATE_KEYS = ("payment_date", "birth_date", "employee_insurance_end_date")
+
+
+def _row(req: dict[str, Any]) -> dict[str, Any]:
+    row = {k: req.get(k) for k in SCHEMA.names}
+    for k in DATE_KEYS:
+        if row[k] is not None:
+            row[k] = date.fromisoformat(row[k])
+    return row
+
+
+def _fen(yuan: str | None) -> int | None:
+    return None if yuan is None else int(yuan.replace(".", ""))
+
+
+def _expected(req: dict[str, Any]) -> dict[str, Any]:
+    try:
+        r = quote(req)
+    except InputError as exc:
+        return {"error": exc.code}
+    return {
+        "error": None,
+        "amount_due": _fen(r["amount_due"]),
+        "benefit_start": r["benefit_start"],
+        "waiting_fixed": r["waiting_months"]["fixed"],
+        "waiting_variable": r["waiting_months"]["variable"],
+        "rule": r["main_rule"],
+        "back_pay": _fen(r["breakdown"]["back_pay"]),
+    }
+
+
+def _actual(out: dict[str, Any]) -> dict[str, Any]:
+    if out["error"] is not None:
+        return {"error": out["error"]}
+    start = out["benefit_start"]
+    return {
+        "error": None, "amount_due": out["amount_due"],
+        "benefit_start": start.isoformat() if start else None,
+        "waiting_fixed": out["waiting_fixed"], "waiting_variable": out["waiting_variable"],
+        "rule": out["rule"], "back_pay": out["back_pay"],
+    }
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(requests(), min_size=1, max_size=60), st.integers(1, 7))
+def test_batch_equals_single_quotes_row_by_row(
+    tmp_path_factory: pytest.TempPathFactory, reqs: list[dict[str, Any]], chunk: int
+) -> None:
+    folder = tmp_path_factory.mktemp("agree")
+    src, dst = folder / "in.parquet", folder / "out.parquet"
+    pq.write_table(pa.Table.from_pylist([_row(r) for r in reqs], schema=SCHEMA), src)
+    summary = run_batch(src, dst, chunk_rows=chunk)
+    out = pq.read_table(dst).to_pylist()
+    assert summary.rows == len(reqs) == len(out)
+    for req, row in zip(reqs, out, strict=True):
+        assert _actual(row) == _expected(req), req
+
+
+def test_csv_round_trip_with_bad_rows(tmp_path: Path) -> None:
+    good_id = make_id_number("450802", date(2021, 1, 15), 7, "female")
+    src = tmp_path / "people.csv"
+    src.write_text(
+        "region,coverage_year,payment_date,id_number,covered_years,back_pay_years\n"
+        "450802,2021,2021-03-15,,2019,\n"
+        ",2021,2021-04-14," + good_id + ",,\n"
+        "450202,2025,2024-10-10,,2022,2024\n"
+        "450202,2025,2025-02-30,,,\n"
+        "450202,2025,2025-02-10,450202202405011234,,\n"
+        "450202,twenty,2025-02-10,,,\n"
+        "450202,2025,2024-10-10,,[],\n"
+        "450202,2025,2024-10-10,,2022;2020,2024;2024\n",
+        encoding="utf-8",
+    )
+    dst = tmp_path / "quotes.csv"
+    summary = run_batch(src, dst)
+    rows = pacsv.read_csv(
+        dst, convert_options=pacsv.ConvertOptions(strings_can_be_null=True)
+    ).to_pylist()
+    assert summary.rows == 8 and summary.errors == 4
+    assert rows[0]["amount_due"] == 28000 and str(rows[0]["benefit_start"]) == "2021-06-01"
+    assert rows[1]["rule"] == "R-START-NEWBORN" and str(rows[1]["benefit_start"]) == "2021-01-15"
+    assert rows[2]["rule"] == "R-WAIT-REPAIR" and rows[2]["back_pay"] == 40000
+    assert [r["error"] for r in rows[3:6]] == ["invalid_value", "id_number_checksum",
+                                               "invalid_value"]
+    assert rows[5]["error_field"] == "coverage_year"
+    assert rows[6]["error"] is None and str(rows[6]["benefit_start"]) == "2025-01-01"
+    assert rows[7]["error"] == "back_pay_duplicate"
+
+
+def test_unknown_columns_stop_before_anything_is_written(tmp_path: Path) -> None:
+    src = tmp_path / "people.csv"
+    src.write_text("region,coverage_year,payment_date,colour\n450802,2021,2021-03-15,red\n")
+    dst = tmp_path / "out.parquet"
+    with pytest.raises(InputError) as caught:
+        run_batch(src, dst)
+    assert caught.value.code == "unknown_columns"
+    assert not dst.exists() and not list(tmp_path.glob(".*part"))
+
+
+def test_kept_columns_are_carried_in_order(tmp_path: Path) -> None:
+    src = tmp_path / "people.parquet"
+    pq.write_table(pa.table({"person_id": ["a", "b"], "region": ["450802", "450202"],
+                             "coverage_year": [2021, 2024],
+                             "payment_date": [date(2020, 10, 1), date(2024, 7, 1)]}), src)
+    dst = tmp_path / "out.parquet"
+    run_batch(src, dst, keep=("person_id",))
+    table = pq.read_table(dst)
+    assert table.column_names[0] == "person_id"
+    assert table.column("person_id").to_pylist() == ["a", "b"]
+    assert table.column("amount_due").to_pylist() == [28000, 105000]
+
+
+def test_empty_input_gives_an_empty_output(tmp_path: Path) -> None:
+    src = tmp_path / "none.parquet"
+    pq.write_table(pa.Table.from_pylist([], schema=SCHEMA), src)
+    dst = tmp_path / "out.parquet"
+    assert run_batch(src, dst).rows == 0
+    assert pq.read_table(dst).num_rows == 0

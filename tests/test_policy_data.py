@@ -1,0 +1,58 @@
+"""The policy data files: every value dated and cited, no overlapping ranges."""
+
+from __future__ import annotations
+
+import pytest
+
+from yibao.errors import PolicyDataError
+from yibao.policy_files import load_policy, parameter_texts, parse_parameter_file
+
+REGIONS = {"000000", "450000", "450800", "450802"}
+
+
+def test_shipped_files_load_and_resolve() -> None:
+    policy = load_policy()
+    assert policy.resolve("individual_share", "450802", 2021).value == 28000  # type: ignore[union-attr]
+    found = policy.resolve("fiscal_subsidy", "450881", 2021)
+    assert found is not None and not found.published and "待定" in found.source
+    assert policy.resolve("waiting_regime", "450202", 2025).value == "new"  # type: ignore[union-attr]
+    assert policy.resolve("waiting_regime", "450202", 2024).value == "old"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", sorted(parameter_texts()))
+def test_every_value_has_a_date_and_a_source(name: str) -> None:
+    for entry in parse_parameter_file(name, parameter_texts()[name], set(load_policy().regions)):
+        assert entry.valid_from <= entry.valid_to
+        assert len(entry.source) > 5
+
+
+def _file(values: str) -> str:
+    return f"description: test\nunit: fen\nvalues:\n{values}"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    (_file('  "450800":\n    - {from: 2021-01-01, to: 2021-12-31, value: 28000}\n'),
+     "policy_file_invalid"),
+    (_file('  "450800":\n    - {to: 2021-12-31, value: 28000, source: "seed 000"}\n'),
+     "policy_file_invalid"),
+    (_file('  "450800":\n    - {from: 2021-01-01, to: 2021-12-31, value: 28000, source: "seed 000"}\n'
+           '    - {from: 2021-06-01, to: 2022-12-31, value: 32000, source: "seed 000"}\n'),
+     "policy_overlap"),
+    (_file('  "450800":\n    - {from: 2021-01-01, to: 2021-12-31, value: null, source: "seed 000"}\n'),
+     "policy_file_invalid"),
+    (_file('  "450800":\n    - {from: 2021-01-01, to: 2021-12-31, value: 1.5, source: "seed 000"}\n'),
+     "policy_value"),
+    (_file('  "999999":\n    - {from: 2021-01-01, to: 2021-12-31, value: 1, source: "seed 000"}\n'),
+     "policy_region"),
+])
+def test_bad_parameter_files_are_rejected(text: str, code: str) -> None:
+    with pytest.raises(PolicyDataError) as caught:
+        parse_parameter_file("individual_share", text, REGIONS)
+    assert caught.value.code == code
+    assert "individual_share" in caught.value.message_en
+
+
+def test_unpublished_entries_stop_the_walk_up_the_region_tree() -> None:
+    policy = load_policy()
+    assert policy.resolve("fiscal_subsidy", "450802", 2021).region == "450800"  # type: ignore[union-attr]
+    assert policy.resolve("individual_share", "450202", 2021).published is False  # type: ignore[union-attr]

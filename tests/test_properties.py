@@ -1,0 +1,97 @@
+"""Invariants of the rules, checked on generated residents (Hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from yibao.errors import InputError
+from yibao.quoting import quote
+
+from .strategies import requests
+
+FAR = date.max.isoformat()
+
+
+def _try(req: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        return quote(req)
+    except InputError:
+        return None
+
+
+def _later_date(req: dict[str, Any], extra_days: int) -> dict[str, Any]:
+    moved = dict(req)
+    moved["payment_date"] = (date.fromisoformat(req["payment_date"])
+                             + timedelta(days=extra_days)).isoformat()
+    return moved
+
+
+@settings(max_examples=400, deadline=None)
+@given(requests(), st.integers(1, 400))
+def test_paying_earlier_never_starts_cover_later(req: dict[str, Any], extra: int) -> None:
+    later = _later_date(req, extra)
+    assume("employee_insurance_end_date" not in req)  # a transfer needs the end date first (C17)
+    a, b = _try(req), _try(later)
+    assume(a is not None and b is not None)
+    assert (a["benefit_start"] or FAR) <= (b["benefit_start"] or FAR)
+
+
+@settings(max_examples=400, deadline=None)
+@given(requests(), st.integers(1, 200))
+def test_amount_never_drops_as_the_payment_moves_later_in_the_year(
+    req: dict[str, Any], extra: int
+) -> None:
+    later = _later_date(req, extra)
+    a, b = _try(req), _try(later)
+    assume(a is not None and b is not None)
+    assume(a["amount_due"] is not None and b["amount_due"] is not None)
+    assert Decimal(a["amount_due"]) <= Decimal(b["amount_due"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(requests(years=(2025, 2026)))
+def test_back_paying_never_lengthens_the_wait(req: dict[str, Any]) -> None:
+    base = dict(req)
+    base.pop("back_pay_years", None)
+    a = _try(base)
+    assume(a is not None and a["lapse_years"] > 0)
+    lapse = range(req["coverage_year"] - a["lapse_years"], req["coverage_year"])
+    repaired = dict(base, back_pay_years=list(lapse)[-1:])
+    b = _try(repaired)
+    assert b is not None
+    wait_a = a["waiting_months"]["fixed"] + a["waiting_months"]["variable"]
+    wait_b = b["waiting_months"]["fixed"] + b["waiting_months"]["variable"]
+    assert wait_b <= wait_a
+    assert (b["benefit_start"] or FAR) <= (a["benefit_start"] or FAR)
+
+
+@settings(max_examples=400, deadline=None)
+@given(requests())
+def test_answers_are_consistent(req: dict[str, Any]) -> None:
+    result = _try(req)
+    assume(result is not None)
+    year = req["coverage_year"]
+    start = result["benefit_start"]
+    assert result["benefit_end"] == f"{year}-12-31"
+    if start is not None:
+        assert f"{year}-01-01" <= start <= f"{year}-12-31"
+    else:
+        assert "no_benefit" in result["warning_codes"]
+    waiting = result["waiting_months"]
+    assert waiting["fixed"] in (0, 3)
+    assert 0 <= waiting["variable"] <= max(result["lapse_years"] - 1, 3)
+    if year < 2025:
+        assert waiting == {"fixed": 0, "variable": 0}
+    if result["amount_due"] is None:
+        assert result["missing"]
+    else:
+        parts = result["breakdown"]
+        total = (Decimal(parts["individual"]) + Decimal(parts["fiscal_subsidy"])
+                 + Decimal(parts["assistance"]))
+        assert Decimal(result["amount_due"]) == total >= 0
+    assert result["main_rule"] in {r["id"] for r in result["rules"]}
