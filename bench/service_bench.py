@@ -1,0 +1,260 @@
+"""Service benchmark on 127.0.0.1: quote latency at a fixed rate; payments per second.
+
+    python -m bench.service_bench [--rate 500] [--seconds 5] [--payments 3000]
+
+Starts a real uvicorn server per database (SQLite file; PostgreSQL in a fresh database
+when reachable at YIBAO_BENCH_PG_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, insert, text
+
+from yibao.idcard import make_id_number
+
+PG_URL = os.environ.get("YIBAO_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SECRET = "bench-" + secrets.token_hex(24)
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def _server(url: str) -> Iterator[str]:
+    from yibao.services.users import create_user
+    from yibao.store.db import Database
+    from yibao.store.migrate import upgrade
+
+    upgrade(url)
+    db = Database(url)
+    create_user(db, "bench-clerk", "clerk", "bench-pass-1")
+    db.dispose()
+    port = _port()
+    env = {**os.environ, "YIBAO_DATABASE_URL": url, "YIBAO_SECRET_KEY": SECRET}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "yibao.api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            with suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+async def _quote_latency(base: str, rate: int, seconds: float) -> dict[str, float]:
+    """Open loop: request i is due at i / rate; latency counts from when it was due."""
+    bodies = [
+        {
+            "region": "450802",
+            "coverage_year": 2021,
+            "payment_date": "2021-03-15",
+            "covered_years": [2018],
+        },
+        {
+            "region": "450202",
+            "coverage_year": 2025,
+            "payment_date": "2024-12-03",
+            "covered_years": [2019, 2020],
+            "back_pay_years": [2023],
+        },
+    ]
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
+        for body in bodies * 20:  # warm up
+            await client.post("/api/v1/quote", json=body)
+        total = int(rate * seconds)
+        latencies: list[float] = []
+        errors = 0
+        start = time.perf_counter() + 0.05
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            due = start + i / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            r = await client.post("/api/v1/quote", json=bodies[i % 2])
+            latencies.append((time.perf_counter() - due) * 1000)
+            errors += r.status_code != 200
+
+        await asyncio.gather(*(one(i) for i in range(total)))
+        achieved = total / (time.perf_counter() - start)
+    q = statistics.quantiles(latencies, n=100)
+    return {"p50_ms": q[49], "p99_ms": q[98], "rate": achieved, "errors": errors}
+
+
+def _seed_persons(url: str, n: int) -> list[str]:
+    from yibao.store.models import Person
+
+    numbers = []
+    rows: list[dict[str, Any]] = []
+    for i in range(n):
+        birth = dt.date(1960, 1, 1) + dt.timedelta(days=i // 400)
+        number = make_id_number("450802", birth, i % 400, "male")
+        numbers.append(number)
+        rows.append(
+            {
+                "id_number": number,
+                "document_type": "resident_id",
+                "name": "压测",
+                "birth_date": birth,
+                "sex": "male",
+                "region": "450802",
+                "hukou_region": "450802",
+                "residence_permit": False,
+            }
+        )
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(insert(Person), rows)
+    engine.dispose()
+    return numbers
+
+
+async def _payments(base: str, numbers: list[str], workers: int) -> dict[str, float]:
+    """Closed loop: ``workers`` clients post one distinct payment per person."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as anon:
+        token = (
+            await anon.post(
+                "/api/v1/auth/token", data={"username": "bench-clerk", "password": "bench-pass-1"}
+            )
+        ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    queue = list(reversed(numbers))
+    errors = 0
+    limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, limits=limits, timeout=60
+    ) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            while queue:
+                number = queue.pop()
+                r = await client.post(
+                    "/api/v1/payments",
+                    json={
+                        "id_number": number,
+                        "coverage_year": 2021,
+                        "channel": "tax12366_wechat",
+                        "channel_txn_id": f"B{number}",
+                        "amount": "280.00",
+                        "paid_at": "2020-10-15T09:00:00",
+                    },
+                )
+                errors += r.status_code != 201
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        elapsed = time.perf_counter() - start
+    return {"per_second": len(numbers) / elapsed, "count": len(numbers), "errors": errors}
+
+
+def _pg_database() -> tuple[str, Any] | None:
+    try:
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        name = f"yibao_bench_{secrets.token_hex(4)}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:  # PostgreSQL absent
+        return None
+    return PG_URL.rsplit("/", 1)[0] + f"/{name}", admin
+
+
+def run(
+    rate: int = 500, seconds: float = 5.0, payments: int = 3000, workers: int = 32
+) -> dict[str, Any]:
+    """All figures as a dict (also printed by :func:`main`)."""
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+        numbers = []
+        with _server(url) as base:
+            out["quote"] = asyncio.run(_quote_latency(base, rate, seconds))
+            numbers = _seed_persons(url, payments)
+            out["payments_sqlite"] = asyncio.run(_payments(base, numbers, workers))
+    pg = _pg_database()
+    if pg is None:
+        out["payments_postgres"] = None
+    else:
+        url, admin = pg
+        try:
+            with _server(url) as base:
+                numbers = _seed_persons(url, payments)
+                out["payments_postgres"] = asyncio.run(_payments(base, numbers, workers))
+        finally:
+            with admin.connect() as conn:
+                conn.execute(
+                    text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+                )
+            admin.dispose()
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the service benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rate", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--payments", type=int, default=3000)
+    parser.add_argument("--workers", type=int, default=32)
+    args = parser.parse_args(argv if argv is not None else [])
+    res = run(args.rate, args.seconds, args.payments, args.workers)
+    q = res["quote"]
+    print(
+        f"service quote over HTTP at {args.rate}/s (achieved {q['rate']:.0f}/s): "
+        f"p50 {q['p50_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms, errors {q['errors']} "
+        f"(target p99 <= 10 ms)"
+    )
+    for backend in ("sqlite", "postgres"):
+        p = res[f"payments_{backend}"]
+        if p is None:
+            print(f"service payments on {backend}: PostgreSQL not reachable, not measured")
+            continue
+        print(
+            f"service payments on {backend}: {p['per_second']:.0f}/s sustained over "
+            f"{p['count']} payments, {args.workers} clients, errors {p['errors']}"
+            + (" (target >= 1000/s)" if backend == "postgres" else "")
+        )
+    return res
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
