@@ -89,6 +89,8 @@ def test_answers_are_consistent(req: dict[str, Any]) -> None:
         assert waiting == {"fixed": 0, "variable": 0}
     if result["amount_due"] is None:
         assert result["missing"]
+    elif result["breakdown"]["individual"] is None:  # full assistance owes 0.00 at any date (C7)
+        assert result["amount_due"] == "0.00" and "individual_share" in result["missing"]
     else:
         parts = result["breakdown"]
         total = (Decimal(parts["individual"]) + Decimal(parts["fiscal_subsidy"])

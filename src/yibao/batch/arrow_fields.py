@@ -52,6 +52,9 @@ def parse_text(arr: pa.Array) -> pa.Array:
 def parse_date(arr: pa.Array) -> Parsed:
     """Day numbers of a date32/timestamp column or of strict ISO ``YYYY-MM-DD`` strings."""
     n = len(arr)
+    if arr.null_count == n:
+        nothing = np.zeros(n, dtype=np.bool_)
+        return Parsed(np.zeros(n, dtype=np.int32), nothing, nothing)
     if pa.types.is_date(arr.type) or pa.types.is_timestamp(arr.type):
         days = pc.cast(pc.cast(arr, pa.date32()), pa.int32())
         present = _np_bool(pc.is_valid(days))

@@ -51,6 +51,10 @@ PRE = {pair: i for i, pair in enumerate(PRE_ERRORS)}
 ERROR_LABELS = [code for code, _ in PRE_ERRORS] + [e.code for e in ERRORS[1:]]
 ERROR_FIELDS = [f for _, f in PRE_ERRORS] + [e.field for e in ERRORS[1:]]
 RULE_LABELS = ["", *(r.id for r in RULES)]
+_MAIN_RULE_INDEX = np.zeros(1 << len(RULES), dtype=np.int32)
+_MAIN_RULE_INDEX[[1 << i for i in range(len(RULES))]] = np.arange(1, len(RULES) + 1)
+_MISSING_LABELS = [";".join(name for b, name in enumerate(MISSING) if m & (1 << b))
+                   for m in range(1 << len(MISSING))]
 
 OUTPUT_SCHEMA = pa.schema([
     ("amount_due", pa.int64()),
@@ -169,11 +173,7 @@ def results_table(prepared: Prepared, res: QuoteResults) -> pa.Table:
     ok = err == 0
     amount_ok = ok & res.amount_known
     start_ok = ok & res.start_known
-    main = np.zeros(len(err), dtype=np.int32)
-    for i in range(len(RULES)):
-        main = np.where(res.main_rule == (1 << i), i + 1, main)
-    missing_labels = [";".join(name for b, name in enumerate(MISSING) if m & (1 << b))
-                      for m in range(1 << len(MISSING))]
+    main = _MAIN_RULE_INDEX.take(res.main_rule)
     return pa.table({
         "amount_due": pa.array(res.amount, pa.int64(), mask=~amount_ok),
         "back_pay": pa.array(res.back_pay, pa.int64(), mask=~ok | ((res.missing & 1) != 0)),
@@ -182,7 +182,7 @@ def results_table(prepared: Prepared, res: QuoteResults) -> pa.Table:
         "waiting_fixed": pa.array(res.wait_fixed, pa.int32(), mask=~ok),
         "waiting_variable": pa.array(res.wait_variable, pa.int32(), mask=~ok),
         "rule": _labels(np.where(ok, main, 0).astype(np.int32), RULE_LABELS),
-        "missing": _labels(np.where(ok, res.missing, 0).astype(np.int32), missing_labels),
+        "missing": _labels(np.where(ok, res.missing, 0).astype(np.int32), _MISSING_LABELS),
         "error": _labels(err.astype(np.int32), ERROR_LABELS),
         "error_field": _labels(err.astype(np.int32), ERROR_FIELDS),
     }, schema=OUTPUT_SCHEMA)

@@ -49,27 +49,35 @@ def check_id_numbers(arr: pa.Array) -> IdColumn:
     fixed = fixed.combine_chunks() if isinstance(fixed, pa.ChunkedArray) else fixed
     data = np.frombuffer(fixed.buffers()[2], dtype=np.uint8)
     start = int(np.frombuffer(fixed.buffers()[1], dtype=np.int32)[fixed.offset])
-    chars = data[start:start + 18 * n].reshape(n, 18).astype(np.int64) - ord("0")
-    digits_ok = ((chars[:, :17] >= 0) & (chars[:, :17] <= 9)).all(axis=1)
-    last = chars[:, 17]
-    last_ok = ((last >= 0) & (last <= 9)) | (last == ord("X") - ord("0"))
-    safe = np.where((chars >= 0) & (chars <= 9), chars, 0)
-    province_ok = _PROVINCES[safe[:, 0] * 10 + safe[:, 1]]
-    year = safe[:, 6] * 1000 + safe[:, 7] * 100 + safe[:, 8] * 10 + safe[:, 9]
-    month = safe[:, 10] * 10 + safe[:, 11]
-    day = safe[:, 12] * 10 + safe[:, 13]
+    # one row per character position, contiguous: digit value, or >9 for anything else
+    c = np.ascontiguousarray(data[start:start + 18 * n].reshape(n, 18).T) - np.uint8(ord("0"))
+    digit = c <= 9
+    digits_ok = np.logical_and.reduce(digit[:17])
+    last_ok = digit[17] | (c[17] == np.uint8(ord("X") - ord("0")))
+    d = np.where(digit, c, np.uint8(0))
+
+    def number(first: int, width: int) -> npt.NDArray[np.int32]:
+        out = d[first].astype(np.int32)
+        for k in range(first + 1, first + width):
+            out *= 10
+            out += d[k]
+        return out
+
+    province_ok = _PROVINCES[number(0, 2)]
+    year, month, day = number(6, 4), number(10, 2), number(12, 2)
     date_ok = (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1900) & (year <= 2299)
     m = np.where(date_ok, (year - 1970) * 12 + month - 1, 0).astype(np.int32)
     first = month_start(m)
     date_ok &= day <= month_start(m + 1) - first
-    expected = _CHECK[(safe[:, :17] * _WEIGHTS).sum(axis=1) % 11]
-    check_ok = expected == (chars[:, 17] + ord("0"))
-    error = np.select(
-        [~length_ok, ~(digits_ok & last_ok), ~province_ok, ~date_ok, ~check_ok],
-        [1, 2, 3, 4, 5], 0,
-    ).astype(np.int8)
-    error = np.where(present, error, 0).astype(np.int8)
-    region = (safe[:, :6] * np.array([100000, 10000, 1000, 100, 10, 1])).sum(axis=1)
+    total = np.zeros(n, dtype=np.int32)
+    for k in range(17):
+        total += d[k] * int(_WEIGHTS[k])
+    check_ok = _CHECK[total % 11] == c[17] + np.uint8(ord("0"))
+    error = np.zeros(n, dtype=np.int8)
+    for code, bad in ((5, ~check_ok), (4, ~date_ok), (3, ~province_ok),
+                      (2, ~(digits_ok & last_ok)), (1, ~length_ok)):
+        error[bad] = code
+    error[~present] = 0
+    region = number(0, 6)
     return IdColumn(present=present, error=error,
-                    birth=np.where(date_ok, first + day - 1, 0).astype(np.int32),
-                    region=region.astype(np.int32))
+                    birth=np.where(date_ok, first + day - 1, 0).astype(np.int32), region=region)

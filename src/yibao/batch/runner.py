@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from yibao.batch.columns import INPUT_COLUMNS, OUTPUT_SCHEMA, prepare, results_table
 from yibao.errors import InputError
 from yibao.policy_files import load_policy
-from yibao.rules.engine import evaluate
+from yibao.rules.engine import evaluate_in_slices
 from yibao.rules.policy import Policy
 
 __all__ = ["BatchSummary", "quote_table", "run_batch"]
@@ -85,7 +85,7 @@ def _batches(src: Path, chunk_rows: int, keep: tuple[str, ...]) -> tuple[Iterato
 def quote_table(batch: pa.RecordBatch, policy: Policy, keep: tuple[str, ...] = ()) -> pa.Table:
     """The output table of one record batch (kept columns first)."""
     prepared = prepare(batch, policy)
-    table = results_table(prepared, evaluate(policy, prepared.columns))
+    table = results_table(prepared, evaluate_in_slices(policy, prepared.columns))
     for i, name in enumerate(keep):
         table = table.add_column(i, name, batch.column(name))
     return table

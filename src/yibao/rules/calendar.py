@@ -53,12 +53,12 @@ _DAY_MONTH: Days = np.repeat(
 
 def month_index(days: Days) -> Days:
     """Months since 1970-01 of each day (days outside 1900–2299 are clamped)."""
-    return _DAY_MONTH.take(np.clip(days - _FIRST_DAY, 0, len(_DAY_MONTH) - 1))
+    return _DAY_MONTH.take(days - _FIRST_DAY, mode="clip")
 
 
 def month_start(months: Days) -> Days:
     """Day number of the 1st of each month index."""
-    return _MONTH_START.take(np.clip(months - _FIRST_MONTH, 0, _N_MONTHS))
+    return _MONTH_START.take(months - _FIRST_MONTH, mode="clip")
 
 
 def year_of(days: Days) -> Days:

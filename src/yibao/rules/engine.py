@@ -9,7 +9,7 @@ row records which rules fired as bits of ``rules`` and its ``main_rule``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +29,7 @@ from yibao.rules.policy import (
 )
 from yibao.rules.validation import first_error
 
-__all__ = ["MISSING", "QuoteResults", "evaluate"]
+__all__ = ["MISSING", "QuoteResults", "evaluate", "evaluate_in_slices"]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -82,10 +82,11 @@ def _bits(*rule_ids: str) -> int:
 
 def _pick(cases: list[tuple[Bool, I32 | int]], default: I32 | int) -> I32:
     """The value of the first matching case (cases in priority order), else ``default``."""
-    out = np.asarray(default, dtype=np.int32)
+    out = np.full(cases[0][0].shape, default, dtype=np.int32) if isinstance(default, int) \
+        else default
     for cond, value in reversed(cases):
         out = np.where(cond, value, out)
-    return np.broadcast_to(out, cases[0][0].shape).astype(np.int32, copy=False)
+    return out.astype(np.int32, copy=False)
 
 
 def _new_regime(
@@ -303,3 +304,13 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:  # noqa: PLR0915
         newborn_in_window=nb_in, born_this_year=born_y, born_last_year=born_prev,
         first_enrollment=first_enroll, regime=regime,
     )
+
+
+def evaluate_in_slices(policy: Policy, c: QuoteColumns, size: int = 16_384) -> QuoteResults:
+    """``evaluate`` over slices of ``size`` rows, which keeps the work in the CPU cache."""
+    n = len(c)
+    if n <= size:
+        return evaluate(policy, c)
+    parts = [evaluate(policy, c.slice(start, start + size)) for start in range(0, n, size)]
+    return QuoteResults(*(np.concatenate([getattr(p, f.name) for p in parts])
+                          for f in fields(QuoteResults)))

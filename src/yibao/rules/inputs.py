@@ -9,7 +9,7 @@ per row instead of Python loops.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +53,18 @@ class QuoteColumns:
     def __len__(self) -> int:
         return len(self.coverage_year)
 
+    def slice(self, start: int, stop: int) -> QuoteColumns:
+        """Rows ``start:stop`` (views, no copies)."""
+        values = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, YearMask):
+                value = YearMask(*(getattr(value, g.name)[start:stop] for g in fields(value)))
+            else:
+                value = value[start:stop]
+            values[f.name] = value
+        return QuoteColumns(**values)
+
 
 def encode_year_lists_flat(
     values: I64, offsets: I64, given: Bool, coverage_year: I32
@@ -75,10 +87,35 @@ def encode_year_lists_flat(
 
 
 def encode_year_lists(lists: Sequence[Sequence[int] | None], coverage_year: I32) -> YearMask:
-    """Encode Python lists (None = absent) as masks."""
+    """Encode Python lists (None = absent) as masks (plain Python for a handful of rows)."""
+    if len(lists) <= 16:
+        return _encode_few(lists, coverage_year)
     lengths = np.fromiter((len(x) if x is not None else 0 for x in lists), np.int64, len(lists))
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     flat = np.fromiter((v for x in lists if x is not None for v in x), np.int64, int(offsets[-1]))
     given = np.fromiter((x is not None for x in lists), np.bool_, len(lists))
     return encode_year_lists_flat(flat, offsets, given, coverage_year)
+
+
+def _encode_few(lists: Sequence[Sequence[int] | None], coverage_year: I32) -> YearMask:
+    n = len(lists)
+    mask = np.zeros(n, dtype=np.uint64)
+    given, duplicate, future, too_old = (np.zeros(n, dtype=np.bool_) for _ in range(4))
+    for row, years in enumerate(lists):
+        if years is None:
+            continue
+        given[row] = True
+        bits = 0
+        for year in years:
+            k = int(coverage_year[row]) - 1 - year
+            if k < 0:
+                future[row] = True
+            elif k >= MASK_YEARS:
+                too_old[row] = True
+            elif bits >> k & 1:
+                duplicate[row] = True
+            else:
+                bits |= 1 << k
+        mask[row] = bits
+    return YearMask(given=given, mask=mask, duplicate=duplicate, future=future, too_old=too_old)

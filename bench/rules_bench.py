@@ -1,0 +1,114 @@
+"""Rules-engine benchmarks: rules alone, Parquet → Parquet end to end, one quote in-process.
+
+    python -m bench.rules_bench [--rows 1000000 10000000]
+
+Targets (issue: rules engine): ≥ 10M persons/s for the rules, ≥ 3M/s end to end,
+≤ 2 GB peak memory at 10M rows, ≤ 0.3 ms per single quote in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from bench.population import write
+from yibao.batch.columns import prepare
+from yibao.policy_files import load_policy
+from yibao.quoting import quote
+from yibao.rules.engine import evaluate_in_slices
+
+OUT = Path(__file__).parent / "out"
+
+
+def population(rows: int) -> Path:
+    """The synthetic population file of ``rows`` residents (made once, then reused)."""
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"population-{rows}.parquet"
+    if not path.exists():
+        write(rows, path)
+    return path
+
+
+def rules_alone(path: Path, threads: int) -> float:
+    """Persons per second of the rules on already parsed columns (parsing not timed)."""
+    policy = load_policy()
+    elapsed = 0.0
+    rows = 0
+    batches = pq.ParquetFile(path).iter_batches(batch_size=1 << 20)
+    with ThreadPoolExecutor(threads) as pool:
+        for batch in batches:
+            cols = prepare(batch, policy).columns
+            step = -(-len(cols) // threads)
+            parts = [cols.slice(i, i + step) for i in range(0, len(cols), step)]
+            started = time.perf_counter()
+            list(pool.map(lambda c: evaluate_in_slices(policy, c), parts))
+            elapsed += time.perf_counter() - started
+            rows += len(cols)
+    return rows / elapsed
+
+
+def end_to_end(path: Path) -> dict[str, float]:
+    """Parquet → Parquet through ``yibao batch quote`` in a fresh process: rate and peak memory."""
+    dst = OUT / f"quotes-{path.stem}.parquet"
+    code = ("import sys, time; from pathlib import Path; from yibao.batch.runner import run_batch; "
+            "t = time.perf_counter(); s = run_batch(Path(sys.argv[1]), Path(sys.argv[2])); "
+            "print(s.rows, time.perf_counter() - t)")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    proc = subprocess.run([sys.executable, "-c", code, str(path), str(dst)], check=True,
+                          capture_output=True, text=True)
+    peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    rows, seconds = proc.stdout.split()
+    dst.unlink(missing_ok=True)
+    return {"rows": int(rows), "seconds": float(seconds),
+            "per_second": int(rows) / float(seconds), "peak_mb": peak_mb}
+
+
+def single_quote_latency(n: int = 3000) -> dict[str, float]:
+    """In-process latency of ``quote()`` for a lapsed Liuzhou resident, in ms."""
+    body: dict[str, Any] = {"region": "450202", "coverage_year": 2025,
+                            "payment_date": "2024-12-03", "covered_years": [2021],
+                            "back_pay_years": [2023]}
+    for _ in range(200):
+        quote(body)
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        quote(body)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"p50_ms": statistics.median(times), "p99_ms": times[int(n * 0.99)],
+            "mean_ms": statistics.fmean(times)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    args = parser.parse_args(argv if argv is not None else [])
+    cores = os.cpu_count() or 1
+    lat = single_quote_latency()
+    print(f"single quote in-process: p50 {lat['p50_ms']:.3f} ms, p99 {lat['p99_ms']:.3f} ms "
+          f"(target <= 0.3 ms)")
+    for rows in args.rows:
+        path = population(rows)
+        one = rules_alone(path, 1)
+        many = rules_alone(path, cores)
+        print(f"rules alone, {rows:,} rows: {one / 1e6:.2f} M persons/s on 1 core, "
+              f"{many / 1e6:.2f} M persons/s on {cores} cores (target >= 10 M/s)")
+        e2e = end_to_end(path)
+        print(f"Parquet -> Parquet end to end, {rows:,} rows: {e2e['per_second'] / 1e6:.2f} M "
+              f"persons/s ({e2e['seconds']:.2f} s), peak memory {e2e['peak_mb']:.0f} MB "
+              f"(targets >= 3 M/s, <= 2048 MB)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
