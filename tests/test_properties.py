@@ -54,19 +54,22 @@ def test_amount_never_drops_as_the_payment_moves_later_in_the_year(
 
 
 @settings(max_examples=300, deadline=None)
-@given(requests(years=(2025, 2026)))
-def test_back_paying_never_lengthens_the_wait(req: dict[str, Any]) -> None:
-    base = dict(req)
-    base.pop("back_pay_years", None)
+@given(requests(years=(2025, 2026), regions=["450202", "450802"]), st.integers(1, 7),
+       st.integers(1, 7))
+def test_back_paying_never_lengthens_the_wait(req: dict[str, Any], lapse: int, paid: int) -> None:
+    year = req["coverage_year"]
+    base = {k: req[k] for k in ("region", "coverage_year", "payment_date")}
+    base["covered_years"] = [year - 1 - lapse]
     a = _try(base)
-    assume(a is not None and a["lapse_years"] > 0)
-    lapse = range(req["coverage_year"] - a["lapse_years"], req["coverage_year"])
-    repaired = dict(base, back_pay_years=list(lapse)[-1:])
+    assume(a is not None)
+    assert a["lapse_years"] == lapse
+    repaired = dict(base, back_pay_years=list(range(year - min(paid, lapse), year)))
     b = _try(repaired)
     assert b is not None
     wait_a = a["waiting_months"]["fixed"] + a["waiting_months"]["variable"]
     wait_b = b["waiting_months"]["fixed"] + b["waiting_months"]["variable"]
     assert wait_b <= wait_a
+    assert wait_b >= (6 if lapse >= 4 else 3) or b["waiting_months"]["fixed"] == 0
     assert (b["benefit_start"] or FAR) <= (a["benefit_start"] or FAR)
 
 
