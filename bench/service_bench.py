@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import secrets
 import socket
@@ -39,7 +40,7 @@ def _port() -> int:
 
 
 @contextmanager
-def _server(url: str) -> Iterator[str]:
+def _server(url: str, workers: int = 1) -> Iterator[str]:
     from yibao.services.users import create_user
     from yibao.store.db import Database
     from yibao.store.migrate import upgrade
@@ -64,6 +65,8 @@ def _server(url: str) -> Iterator[str]:
             "--log-level",
             "warning",
             "--no-access-log",
+            "--workers",
+            str(workers),
         ],
         env=env,
     )
@@ -80,8 +83,44 @@ def _server(url: str) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
+class _Conn:
+    """One keep-alive HTTP/1.1 connection with a minimal request/response cycle."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    async def call(self, request: bytes) -> int:
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        await self.reader.readexactly(length)
+        return status
+
+
+def _request(port: int, path: str, body: dict[str, Any], token: str | None = None) -> bytes:
+    payload = json.dumps(body).encode()
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth}"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    ).encode() + payload
+
+
+async def _pool(base: str, size: int) -> asyncio.Queue[_Conn]:
+    port = int(base.rsplit(":", 1)[1])
+    pool: asyncio.Queue[_Conn] = asyncio.Queue()
+    for _ in range(size):
+        pool.put_nowait(_Conn(*await asyncio.open_connection("127.0.0.1", port)))
+    return pool
+
+
 async def _quote_latency(base: str, rate: int, seconds: float) -> dict[str, float]:
     """Open loop: request i is due at i / rate; latency counts from when it was due."""
+    port = int(base.rsplit(":", 1)[1])
     bodies = [
         {
             "region": "450802",
@@ -97,25 +136,34 @@ async def _quote_latency(base: str, rate: int, seconds: float) -> dict[str, floa
             "back_pay_years": [2023],
         },
     ]
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
-        for body in bodies * 20:  # warm up
-            await client.post("/api/v1/quote", json=body)
-        total = int(rate * seconds)
-        latencies: list[float] = []
-        errors = 0
-        start = time.perf_counter() + 0.05
+    requests = [_request(port, "/api/v1/quote", b) for b in bodies]
+    pool = await _pool(base, 32)
+    for i in range(200):  # warm up
+        conn = await pool.get()
+        await conn.call(requests[i % 2])
+        pool.put_nowait(conn)
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    errors = 0
 
-        async def one(i: int) -> None:
-            nonlocal errors
-            due = start + i / rate
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            r = await client.post("/api/v1/quote", json=bodies[i % 2])
-            latencies.append((time.perf_counter() - due) * 1000)
-            errors += r.status_code != 200
+    async def one(i: int, due: float) -> None:
+        nonlocal errors
+        conn = await pool.get()
+        status = await conn.call(requests[i % 2])
+        pool.put_nowait(conn)
+        latencies.append((time.perf_counter() - due) * 1000)
+        errors += status != 200
 
-        await asyncio.gather(*(one(i) for i in range(total)))
-        achieved = total / (time.perf_counter() - start)
+    tasks = []
+    start = time.perf_counter() + 0.05
+    for i in range(total):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, due)))
+    await asyncio.gather(*tasks)
+    achieved = total / (time.perf_counter() - start)
     q = statistics.quantiles(latencies, n=100)
     return {"p50_ms": q[49], "p99_ms": q[98], "rate": achieved, "errors": errors}
 
@@ -149,28 +197,28 @@ def _seed_persons(url: str, n: int) -> list[str]:
 
 
 async def _payments(base: str, numbers: list[str], workers: int) -> dict[str, float]:
-    """Closed loop: ``workers`` clients post one distinct payment per person."""
+    """Closed loop: ``workers`` connections post one distinct payment per person."""
+    port = int(base.rsplit(":", 1)[1])
     async with httpx.AsyncClient(base_url=base, timeout=30) as anon:
         token = (
             await anon.post(
                 "/api/v1/auth/token", data={"username": "bench-clerk", "password": "bench-pass-1"}
             )
         ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
     queue = list(reversed(numbers))
     errors = 0
-    limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=60
-    ) as client:
+    pool = await _pool(base, workers)
 
-        async def worker() -> None:
-            nonlocal errors
-            while queue:
-                number = queue.pop()
-                r = await client.post(
+    async def worker() -> None:
+        nonlocal errors
+        conn = await pool.get()
+        while queue:
+            number = queue.pop()
+            status = await conn.call(
+                _request(
+                    port,
                     "/api/v1/payments",
-                    json={
+                    {
                         "id_number": number,
                         "coverage_year": 2021,
                         "channel": "tax12366_wechat",
@@ -178,12 +226,14 @@ async def _payments(base: str, numbers: list[str], workers: int) -> dict[str, fl
                         "amount": "280.00",
                         "paid_at": "2020-10-15T09:00:00",
                     },
+                    token,
                 )
-                errors += r.status_code != 201
+            )
+            errors += status != 201
 
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(workers)))
-        elapsed = time.perf_counter() - start
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    elapsed = time.perf_counter() - start
     return {"per_second": len(numbers) / elapsed, "count": len(numbers), "errors": errors}
 
 
@@ -199,14 +249,18 @@ def _pg_database() -> tuple[str, Any] | None:
 
 
 def run(
-    rate: int = 500, seconds: float = 5.0, payments: int = 3000, workers: int = 32
+    rate: int = 500,
+    seconds: float = 5.0,
+    payments: int = 3000,
+    workers: int = 32,
+    server_workers: int = 1,
 ) -> dict[str, Any]:
     """All figures as a dict (also printed by :func:`main`)."""
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.sqlite3"
         numbers = []
-        with _server(url) as base:
+        with _server(url, server_workers) as base:
             out["quote"] = asyncio.run(_quote_latency(base, rate, seconds))
             numbers = _seed_persons(url, payments)
             out["payments_sqlite"] = asyncio.run(_payments(base, numbers, workers))
@@ -216,7 +270,7 @@ def run(
     else:
         url, admin = pg
         try:
-            with _server(url) as base:
+            with _server(url, server_workers) as base:
                 numbers = _seed_persons(url, payments)
                 out["payments_postgres"] = asyncio.run(_payments(base, numbers, workers))
         finally:
@@ -234,9 +288,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rate", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--payments", type=int, default=3000)
-    parser.add_argument("--workers", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=32, help="client connections")
+    parser.add_argument("--server-workers", type=int, default=1, help="uvicorn processes")
     args = parser.parse_args(argv if argv is not None else [])
-    res = run(args.rate, args.seconds, args.payments, args.workers)
+    res = run(args.rate, args.seconds, args.payments, args.workers, args.server_workers)
     q = res["quote"]
     print(
         f"service quote over HTTP at {args.rate}/s (achieved {q['rate']:.0f}/s): "
