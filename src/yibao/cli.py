@@ -95,20 +95,25 @@ def _print_table(result: dict[str, Any]) -> None:
     out.print(table)
 
 
+Opt = typer.Option
+JsonPath = Annotated[str | None, Opt("--json", help="Request JSON file, or - for stdin; prints JSON.")]
+Years = Annotated[str | None, Opt(help="Years, e.g. 2019,2020 ('' = none).")]
+
+
 @app.command()
 def quote(
-    json_path: Annotated[str | None, typer.Option("--json", help="Request JSON file, or - for stdin; prints JSON.")] = None,
-    region: Annotated[str | None, typer.Option(help="GB/T 2260 region code, e.g. 450802.")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Coverage year.")] = None,
-    payment_date: Annotated[str | None, typer.Option(help="Payment date YYYY-MM-DD.")] = None,
-    id_number: Annotated[str | None, typer.Option(help="18-character resident ID number.")] = None,
-    birth_date: Annotated[str | None, typer.Option(help="Birth date YYYY-MM-DD.")] = None,
-    special_group: Annotated[str | None, typer.Option(help="Special-group code (tekun, dibao, ...).")] = None,
-    covered_years: Annotated[str | None, typer.Option(help="Earlier covered years, e.g. 2019,2020; '' = never.")] = None,
-    employee_end: Annotated[str | None, typer.Option(help="Employee insurance end date.")] = None,
-    back_pay_years: Annotated[str | None, typer.Option(help="Missed years paid now, e.g. 2023,2024.")] = None,
-    hardship: Annotated[bool, typer.Option(help="Paid within the hardship deferral.")] = False,
-    as_json: Annotated[bool, typer.Option("--output-json", help="Print JSON instead of a table.")] = False,
+    json_path: JsonPath = None,
+    region: Annotated[str | None, Opt(help="GB/T 2260 region code, e.g. 450802.")] = None,
+    year: Annotated[int | None, Opt("--year", help="Coverage year.")] = None,
+    payment_date: Annotated[str | None, Opt(help="Payment date YYYY-MM-DD.")] = None,
+    id_number: Annotated[str | None, Opt(help="18-character resident ID number.")] = None,
+    birth_date: Annotated[str | None, Opt(help="Birth date YYYY-MM-DD.")] = None,
+    special_group: Annotated[str | None, Opt(help="Special-group code (tekun, dibao, ...).")] = None,
+    covered_years: Years = None,
+    employee_end: Annotated[str | None, Opt(help="Employee insurance end date.")] = None,
+    back_pay_years: Years = None,
+    hardship: Annotated[bool, Opt(help="Paid within the hardship deferral.")] = False,
+    as_json: Annotated[bool, Opt("--output-json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """One quote: what is due and from which day the resident is covered."""
     machine = json_path is not None or as_json

@@ -16,6 +16,7 @@ naming the file, region and date.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -97,7 +98,7 @@ def parse_parameter_file(name: str, text: str, regions: set[str]) -> list[ParamE
             raise PolicyDataError("policy_region", f"{where} 地区未知: {region}",
                                   f"{where}: unknown region {region}")
         ordered = sorted(values, key=lambda v: v.valid_from)
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in itertools.pairwise(ordered):
             if after.valid_from <= before.valid_to:
                 raise PolicyDataError(
                     "policy_overlap",

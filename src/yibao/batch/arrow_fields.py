@@ -76,12 +76,12 @@ def parse_date(arr: pa.Array) -> Parsed:
 
 def parse_int(arr: pa.Array) -> Parsed:
     """Integers of an integer column or of decimal-digit strings."""
-    n = len(arr)
     if pa.types.is_integer(arr.type):
         present = _np_bool(pc.is_valid(arr))
         big = present & _np_bool(pc.greater(pc.abs(pc.cast(arr, pa.int64())), 10**6))
-        values = np.asarray(pc.cast(arr, pa.int64()).fill_null(0).to_numpy(), dtype=np.int64)
-        return Parsed(np.where(big, 0, values).astype(np.int32), present, big)
+        wide = np.asarray(pc.cast(arr, pa.int64()).fill_null(0).to_numpy(), dtype=np.int64)
+        small: npt.NDArray[np.int32] = np.where(big, 0, wide).astype(np.int32)
+        return Parsed(small, present, big)
     text = parse_text(arr)
     present = _np_bool(pc.is_valid(text))
     ok = present & _np_bool(pc.match_substring_regex(text, r"^\d{1,6}$"))

@@ -14,7 +14,14 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from yibao.batch.arrow_fields import Parsed, parse_bool, parse_date, parse_int, parse_text, parse_years
+from yibao.batch.arrow_fields import (
+    Parsed,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_text,
+    parse_years,
+)
 from yibao.batch.id_numbers import ERROR_CODES as ID_ERRORS
 from yibao.batch.id_numbers import check_id_numbers
 from yibao.rules.catalogue import RULES

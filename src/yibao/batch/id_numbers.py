@@ -61,7 +61,7 @@ def check_id_numbers(arr: pa.Array) -> IdColumn:
         for k in range(first + 1, first + width):
             out *= 10
             out += d[k]
-        return out
+        return np.asarray(out, dtype=np.int32)
 
     province_ok = _PROVINCES[number(0, 2)]
     year, month, day = number(6, 4), number(10, 2), number(12, 2)

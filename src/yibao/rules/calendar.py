@@ -68,7 +68,8 @@ def year_of(days: Days) -> Days:
 
 def ymd(year: Days, month: int | Days, day: int | Days) -> Days:
     """Day number of year-month-day (day must exist in that month)."""
-    return month_start((year - 1970) * 12 + (np.asarray(month) - 1)) + (np.asarray(day) - 1)
+    days = month_start((year - 1970) * 12 + (np.asarray(month) - 1)) + (np.asarray(day) - 1)
+    return np.asarray(days, dtype=np.int32)
 
 
 def add_months(days: Days, months: int | Days) -> Days:
@@ -78,7 +79,7 @@ def add_months(days: Days, months: int | Days) -> Days:
     target = m + months
     start = month_start(target)
     last0 = month_start(target + 1) - start - 1
-    return start + np.minimum(day0, last0)
+    return np.asarray(start + np.minimum(day0, last0), dtype=np.int32)
 
 
 def first_of_month_after(days: Days, months: int | Days) -> Days:

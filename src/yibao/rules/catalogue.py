@@ -71,7 +71,8 @@ RULE_BIT: dict[str, int] = {rule.id: 1 << i for i, rule in enumerate(RULES)}
 WARNINGS: tuple[tuple[str, str, str | None], ...] = (
     ("noclaim", "断保期间和待遇等待期内发生的医疗费用不予报销(R-LAPSE-NOCLAIM)。", "R-LAPSE-NOCLAIM"),
     ("reset", "断缴超过3个月,连续参保年限清零(R-LAPSE-RESET)。", "R-LAPSE-RESET"),
-    ("no_benefit", "按本次缴费日期计算,待遇开始日已晚于{year}年12月31日:本次缴费在{year}年度不产生待遇享受天数。", None),
+    ("no_benefit",
+     "按本次缴费日期计算,待遇开始日已晚于{year}年12月31日:本次缴费在{year}年度不产生待遇享受天数。", None),
     ("deferral_ignored", "{year}年度未公布困难缴费延期政策,困难延期标记不影响计算(C9)。", None),
     ("missing", "部分政策数据尚未公布,金额无法计算,详见 missing。", None),
 )

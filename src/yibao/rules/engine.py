@@ -86,7 +86,7 @@ def _pick(cases: list[tuple[Bool, I32 | int]], default: I32 | int) -> I32:
         else default
     for cond, value in reversed(cases):
         out = np.where(cond, value, out)
-    return out.astype(np.int32, copy=False)
+    return np.asarray(out, dtype=np.int32)
 
 
 def _new_regime(
@@ -97,7 +97,7 @@ def _new_regime(
     """Start, rules, fixed, variable and pre-repair variable months of the new regime."""
 
     def p(field: int) -> I32:
-        return policy.table_t[field].take(key)
+        return np.asarray(policy.table_t[field].take(key), dtype=np.int32)
 
     fixed = p(F.FIXED)
     variable_before = np.maximum(lapse - 1, 0) * p(F.VAR_PER)
@@ -122,7 +122,7 @@ def _new_regime(
     return new_start, new_rule, fixed, variable, variable_before
 
 
-def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:  # noqa: PLR0915
+def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:
     """Apply every rule to every row of ``c``."""
     n = len(c)
     err = np.zeros(n, dtype=np.int64)
@@ -136,7 +136,7 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:  # noqa: PLR0915
     key = np.where(ok, c.region_idx * policy.n_years + yoff, 0)
 
     def p(field: int) -> I32:
-        return policy.table_t[field].take(key)
+        return np.asarray(policy.table_t[field].take(key), dtype=np.int32)
 
     regime = np.where(ok, p(F.REGIME), 0)
     first_error(err, ~known_region, "unknown_region")
@@ -292,7 +292,7 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:  # noqa: PLR0915
     warnings = (np.where(noclaim, W["noclaim"], 0) | np.where(reset, W["reset"], 0)
                 | np.where(~start_known, W["no_benefit"], 0)
                 | np.where(c.hardship & (p(F.DEFERRAL_MONTH) == 0), W["deferral_ignored"], 0)
-                | np.where(~amount_known, W["missing"], 0))
+                | np.where(~amount_known, W["missing"], 0)).astype(np.int32)
 
     return QuoteResults(
         error=err, individual=individual, subsidy=subsidy, assistance=assistance,

@@ -211,7 +211,7 @@ class Policy:
 
     def column(self, field: int) -> npt.NDArray[np.int32]:
         """One field of the table for every key, contiguous, as int32 (money stays exact)."""
-        return self.table_t[field]
+        return np.asarray(self.table_t[field], dtype=np.int32)
 
     def group_index(self, code: str | None) -> int:
         """1-based index of a special-group code, 0 for none, -1 if unknown."""
