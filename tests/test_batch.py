@@ -144,3 +144,34 @@ def test_empty_input_gives_an_empty_output(tmp_path: Path) -> None:
     dst = tmp_path / "out.parquet"
     assert run_batch(src, dst).rows == 0
     assert pq.read_table(dst).num_rows == 0
+
+
+ID_TEXT = st.one_of(
+    st.text(alphabet="0123456789Xx \t", min_size=0, max_size=20),
+    st.builds(lambda d, seq, male: make_id_number("450802", d, seq, "male" if male else "female"),
+              st.dates(date(1900, 1, 1), date(2030, 12, 31)), st.integers(0, 499), st.booleans()),
+    st.builds(lambda d, seq: make_id_number("450202", d, seq, "male").lower() + " ",
+              st.dates(date(1950, 1, 1), date(2025, 12, 31)), st.integers(0, 499)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(ID_TEXT, min_size=1, max_size=40))
+def test_column_id_checks_agree_with_the_single_check(numbers: list[str]) -> None:
+    from yibao.batch.id_numbers import ERROR_CODES, check_id_numbers
+    from yibao.idcard import parse_id_number
+    from yibao.rules.calendar import date_to_days
+
+    checked = check_id_numbers(pa.array(numbers, pa.string()))
+    for i, number in enumerate(numbers):
+        if not number.strip():
+            assert not checked.present[i]
+            continue
+        try:
+            rid = parse_id_number(number)
+        except InputError as exc:
+            assert ERROR_CODES[checked.error[i]] == exc.code, number
+        else:
+            assert checked.error[i] == 0, number
+            assert checked.birth[i] == date_to_days(rid.birth_date)
+            assert checked.region[i] == int(rid.region_code)

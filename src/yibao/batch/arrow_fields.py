@@ -45,6 +45,8 @@ def _ints_from_text(text: pa.Array, start: int, length: int) -> I32:
 
 def parse_text(arr: pa.Array) -> pa.Array:
     """Strings with surrounding whitespace removed; empty strings become null."""
+    if arr.null_count == len(arr):
+        return pa.nulls(len(arr), pa.string())
     text = pc.utf8_trim_whitespace(arr.cast(pa.string()))
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
@@ -78,8 +80,8 @@ def parse_int(arr: pa.Array) -> Parsed:
     """Integers of an integer column or of decimal-digit strings."""
     if pa.types.is_integer(arr.type):
         present = _np_bool(pc.is_valid(arr))
-        big = present & _np_bool(pc.greater(pc.abs(pc.cast(arr, pa.int64())), 10**6))
         wide = np.asarray(pc.cast(arr, pa.int64()).fill_null(0).to_numpy(), dtype=np.int64)
+        big = np.abs(wide) > 10**6
         small: npt.NDArray[np.int32] = np.where(big, 0, wide).astype(np.int32)
         return Parsed(small, present, big)
     text = parse_text(arr)
@@ -93,6 +95,9 @@ def parse_int(arr: pa.Array) -> Parsed:
 def parse_bool(arr: pa.Array) -> Parsed:
     """Booleans of a bool column or of true/false/1/0/yes/no strings (case-insensitive)."""
     n = len(arr)
+    if arr.null_count == n:
+        nothing = np.zeros(n, dtype=np.bool_)
+        return Parsed(np.zeros(n, dtype=np.int32), nothing, nothing)
     if pa.types.is_boolean(arr.type):
         values = _np_bool(arr)
         return Parsed(values.astype(np.int32), _np_bool(pc.is_valid(arr)), np.zeros(n, np.bool_))

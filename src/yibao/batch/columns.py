@@ -63,6 +63,7 @@ _MAIN_RULE_INDEX[[1 << i for i in range(len(RULES))]] = np.arange(1, len(RULES) 
 _MISSING_LABELS = [";".join(name for b, name in enumerate(MISSING) if m & (1 << b))
                    for m in range(1 << len(MISSING))]
 
+LABEL = pa.dictionary(pa.int32(), pa.string())
 OUTPUT_SCHEMA = pa.schema([
     ("amount_due", pa.int64()),
     ("back_pay", pa.int64()),
@@ -70,10 +71,10 @@ OUTPUT_SCHEMA = pa.schema([
     ("benefit_end", pa.date32()),
     ("waiting_fixed", pa.int32()),
     ("waiting_variable", pa.int32()),
-    ("rule", pa.string()),
-    ("missing", pa.string()),
-    ("error", pa.string()),
-    ("error_field", pa.string()),
+    ("rule", LABEL),
+    ("missing", LABEL),
+    ("error", LABEL),
+    ("error_field", LABEL),
 ])
 
 
@@ -105,10 +106,7 @@ def prepare(batch: pa.RecordBatch, policy: Policy) -> Prepared:
     """Parse one record batch into engine columns and per-row parse errors."""
     n = batch.num_rows
     err = np.zeros(n, dtype=np.int32)
-    region_text = parse_text(_column(batch, "region", n))
-    region_present = np.asarray(pc.is_valid(region_text).to_numpy(zero_copy_only=False), bool)
-    region_ok = np.asarray(pc.match_substring_regex(region_text, r"^\d{6}$").fill_null(False)
-                           .to_numpy(zero_copy_only=False), dtype=np.bool_)
+    region_present, region_ok, region_code = _regions(_column(batch, "region", n))
     _set(err, region_present & ~region_ok, "invalid_value", "region")
     year = parse_int(_column(batch, "coverage_year", n))
     _set(err, ~year.present, "missing_field", "coverage_year")
@@ -137,8 +135,6 @@ def prepare(batch: pa.RecordBatch, policy: Policy) -> Prepared:
          "birth_date")
     _set(err, ~region_present & ~id_ok, "missing_field", "region")
 
-    region_code = np.asarray(pc.cast(pc.if_else(pa.array(region_ok), region_text, "0"),
-                                     pa.int32()).to_numpy(zero_copy_only=False), dtype=np.int32)
     region_code = np.where(region_present, region_code, np.where(id_ok, ids.region, 0))
     groups = parse_text(_column(batch, "special_group", n))
     group_idx = pc.index_in(groups, value_set=pa.array(policy.groups, pa.string()))
@@ -162,6 +158,31 @@ def prepare(batch: pa.RecordBatch, policy: Policy) -> Prepared:
     return Prepared(columns, err)
 
 
+def _regions(arr: pa.Array) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_],
+                                     npt.NDArray[np.int32]]:
+    """Region codes: (present, six digits, code) per row."""
+    n = len(arr)
+    if pa.types.is_string(arr.type) and arr.null_count == 0 and n:
+        lengths = pc.binary_length(arr).to_numpy(zero_copy_only=False)
+        if (lengths == 6).all():
+            try:
+                code = np.asarray(pc.cast(arr, pa.int32()).to_numpy(zero_copy_only=False),
+                                  dtype=np.int32)
+            except pa.ArrowInvalid:
+                pass  # some value is not a number: the general path says which
+            else:
+                if (code >= 100_000).all():  # six digits, no sign
+                    ones = np.ones(n, dtype=np.bool_)
+                    return ones, ones, code
+    text = parse_text(arr)
+    present = np.asarray(pc.is_valid(text).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    ok = np.asarray(pc.match_substring_regex(text, r"^\d{6}$").fill_null(False)
+                    .to_numpy(zero_copy_only=False), dtype=np.bool_)
+    code = np.asarray(pc.cast(pc.if_else(pa.array(ok), text, "0"), pa.int32())
+                      .to_numpy(zero_copy_only=False), dtype=np.int32)
+    return present, ok, code
+
+
 def _out_of_range(values: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64],
                   n: int) -> npt.NDArray[np.bool_]:
     rows = np.repeat(np.arange(n), np.diff(offsets))
@@ -169,13 +190,14 @@ def _out_of_range(values: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64],
 
 
 def _labels(index: npt.NDArray[np.int32], labels: list[str]) -> pa.Array:
-    dictionary = pa.array([label or None for label in labels], pa.string())
-    return pc.take(dictionary, pa.array(index))
+    """Dictionary-encoded labels (index 0 = null): no string is copied per row."""
+    return pa.DictionaryArray.from_arrays(pa.array(index, pa.int32(), mask=index == 0),
+                                          pa.array(labels, pa.string()))
 
 
-def results_table(prepared: Prepared, res: QuoteResults) -> pa.Table:
-    """The output columns of one batch (contract §3): money in fen, dates as date32."""
-    pre = prepared.pre_error
+def results_table(prepared: Prepared, res: QuoteResults, start: int = 0) -> pa.Table:
+    """Output columns (contract §3) of the rows ``start:start+len(res)`` of a prepared batch."""
+    pre = prepared.pre_error[start:start + len(res.error)]
     err = np.where(pre > 0, pre, np.where(res.error > 0, res.error + len(PRE_ERRORS) - 1, 0))
     ok = err == 0
     amount_ok = ok & res.amount_known

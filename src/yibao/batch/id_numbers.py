@@ -37,20 +37,48 @@ class IdColumn:
     region: npt.NDArray[np.int32]
 
 
+def _characters(text: pa.Array, n: int) -> npt.NDArray[np.uint8]:
+    """18 × n matrix of character values minus '0' (text: non-null, 18 bytes each)."""
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)
+    start = int(np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset])
+    return np.ascontiguousarray(data[start:start + 18 * n].reshape(n, 18).T) - np.uint8(ord("0"))
+
+
+_LOWER_X = np.uint8(ord("x") - ord("0"))
+_UPPER_X = np.uint8(ord("X") - ord("0"))
+
+
+def _fast_characters(arr: pa.Array, n: int) -> npt.NDArray[np.uint8] | None:
+    """The character matrix without any string copies, when every value is 18 clean bytes."""
+    if not pa.types.is_string(arr.type) or arr.null_count or n == 0:
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + n + 1]
+    if not (np.diff(offsets) == 18).all():
+        return None
+    c = _characters(arr, n)
+    if not ((c[:17] <= 9).all() and ((c[17] <= 9) | (c[17] == _UPPER_X) | (c[17] == _LOWER_X)).all()):
+        return None  # whitespace or stray characters: the general path reports them exactly
+    c[17][c[17] == _LOWER_X] = _UPPER_X
+    return c
+
+
 def check_id_numbers(arr: pa.Array) -> IdColumn:
     """Check every ID number of a string column (nulls and empty strings are absent)."""
     n = len(arr)
-    text = pc.utf8_upper(pc.utf8_trim_whitespace(arr.cast(pa.string())))
-    present = np.asarray(pc.and_(pc.is_valid(text), pc.not_equal(text, "")).fill_null(False)
-                         .to_numpy(zero_copy_only=False), dtype=np.bool_)
-    length_ok = np.asarray(pc.equal(pc.binary_length(text), 18).fill_null(False)
-                           .to_numpy(zero_copy_only=False), dtype=np.bool_)
-    fixed = pc.if_else(pa.array(length_ok), text, "0" * 18)
-    fixed = fixed.combine_chunks() if isinstance(fixed, pa.ChunkedArray) else fixed
-    data = np.frombuffer(fixed.buffers()[2], dtype=np.uint8)
-    start = int(np.frombuffer(fixed.buffers()[1], dtype=np.int32)[fixed.offset])
-    # one row per character position, contiguous: digit value, or >9 for anything else
-    c = np.ascontiguousarray(data[start:start + 18 * n].reshape(n, 18).T) - np.uint8(ord("0"))
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    fast = _fast_characters(arr, n)
+    if fast is not None:
+        c = fast
+        present = length_ok = np.ones(n, dtype=np.bool_)
+    else:
+        text = pc.utf8_upper(pc.utf8_trim_whitespace(arr.cast(pa.string())))
+        present = np.asarray(pc.and_(pc.is_valid(text), pc.not_equal(text, "")).fill_null(False)
+                             .to_numpy(zero_copy_only=False), dtype=np.bool_)
+        length_ok = np.asarray(pc.equal(pc.binary_length(text), 18).fill_null(False)
+                               .to_numpy(zero_copy_only=False), dtype=np.bool_)
+        fixed = pc.if_else(pa.array(length_ok), text, "0" * 18)
+        fixed = fixed.combine_chunks() if isinstance(fixed, pa.ChunkedArray) else fixed
+        c = _characters(fixed, n)
     digit = c <= 9
     digits_ok = np.logical_and.reduce(digit[:17])
     last_ok = digit[17] | (c[17] == np.uint8(ord("X") - ord("0")))

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from yibao.batch.columns import INPUT_COLUMNS, OUTPUT_SCHEMA, prepare, results_table
 from yibao.errors import InputError
 from yibao.policy_files import load_policy
-from yibao.rules.engine import evaluate_in_slices
+from yibao.rules.engine import evaluate_slices
 from yibao.rules.policy import Policy
 
 __all__ = ["BatchSummary", "quote_table", "run_batch"]
@@ -85,10 +84,34 @@ def _batches(src: Path, chunk_rows: int, keep: tuple[str, ...]) -> tuple[Iterato
 def quote_table(batch: pa.RecordBatch, policy: Policy, keep: tuple[str, ...] = ()) -> pa.Table:
     """The output table of one record batch (kept columns first)."""
     prepared = prepare(batch, policy)
-    table = results_table(prepared, evaluate_in_slices(policy, prepared.columns))
+    table = pa.concat_tables([
+        results_table(prepared, res, start)
+        for start, res in evaluate_slices(policy, prepared.columns)
+    ])
     for i, name in enumerate(keep):
         table = table.add_column(i, name, batch.column(name))
     return table
+
+
+def _tables(batches: Iterator[pa.RecordBatch], policy: Policy,
+            keep: tuple[str, ...]) -> Iterator[pa.Table]:
+    """Output tables in input order, two batches in flight per core (numpy and Arrow release the GIL)."""
+    workers = os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[pa.Table]] = deque()
+        for batch in batches:
+            pending.append(pool.submit(quote_table, batch, policy, keep))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _writer(path: Path, fmt: str, schema: pa.Schema) -> pq.ParquetWriter | pacsv.CSVWriter:
+    if fmt == "csv":
+        return pacsv.CSVWriter(path, schema)
+    labels = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+    return pq.ParquetWriter(path, schema, use_dictionary=labels, write_statistics=False)
 
 
 def run_batch(
@@ -114,29 +137,20 @@ def run_batch(
     rows = errors = 0
     writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
     try:
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            pending: deque[Future[pa.Table]] = deque()
-
-            def drain(limit: int) -> None:
-                nonlocal rows, errors, writer
-                while len(pending) > limit:
-                    table = pending.popleft().result()
-                    if writer is None:
-                        writer = (pq.ParquetWriter(tmp, table.schema) if out_fmt == "parquet"
-                                  else pacsv.CSVWriter(tmp, table.schema))
-                    writer.write_table(table)
-                    rows += table.num_rows
-                    errors += table.num_rows - table.column("error").null_count
-                    if progress:
-                        progress(rows, total)
-
-            for batch in batches:
-                pending.append(pool.submit(quote_table, batch, policy, keep))
-                drain(3)
-            drain(0)
+        for table in _tables(batches, policy, keep):
+            if out_fmt == "csv":
+                table = table.cast(pa.schema([
+                    pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type)
+                    for f in table.schema]))
+            if writer is None:
+                writer = _writer(tmp, out_fmt, table.schema)
+            writer.write_table(table)
+            rows += table.num_rows
+            errors += table.num_rows - table.column("error").null_count
+            if progress:
+                progress(rows, total)
         if writer is None:
-            writer = (pq.ParquetWriter(tmp, schema) if out_fmt == "parquet"
-                      else pacsv.CSVWriter(tmp, schema))
+            writer = _writer(tmp, out_fmt, schema)
         writer.close()
         tmp.replace(dst)
     except BaseException:
@@ -146,10 +160,3 @@ def run_batch(
         raise
     return BatchSummary(rows=rows, errors=errors, seconds=time.perf_counter() - started)
 
-
-def error_counts(path: Path) -> dict[str, int]:
-    """Rows per error code in an output file (for summaries and tests)."""
-    table = pq.read_table(path, columns=["error"]) if _fmt(path) == "parquet" else pacsv.read_csv(path)
-    counts = pc.value_counts(table.column("error").combine_chunks())
-    return {str(item["values"]): int(item["counts"]) for item in counts.to_pylist()
-            if item["values"] is not None}

@@ -9,6 +9,7 @@ row records which rules fired as bits of ``rules`` and its ``main_rule``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -29,7 +30,7 @@ from yibao.rules.policy import (
 )
 from yibao.rules.validation import first_error
 
-__all__ = ["MISSING", "QuoteResults", "evaluate", "evaluate_in_slices"]
+__all__ = ["MISSING", "QuoteResults", "evaluate", "evaluate_in_slices", "evaluate_slices"]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -306,11 +307,20 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:
     )
 
 
-def evaluate_in_slices(policy: Policy, c: QuoteColumns, size: int = 16_384) -> QuoteResults:
-    """``evaluate`` over slices of ``size`` rows, which keeps the work in the CPU cache."""
-    n = len(c)
-    if n <= size:
+SLICE_ROWS = 16_384
+
+
+def evaluate_slices(policy: Policy, c: QuoteColumns,
+                    size: int = SLICE_ROWS) -> Iterator[tuple[int, QuoteResults]]:
+    """``evaluate`` over slices of ``size`` rows (keeps the work in the CPU cache): (start, results)."""
+    for start in range(0, len(c), size):
+        yield start, evaluate(policy, c.slice(start, start + size))
+
+
+def evaluate_in_slices(policy: Policy, c: QuoteColumns, size: int = SLICE_ROWS) -> QuoteResults:
+    """``evaluate`` slice by slice, results joined into whole columns."""
+    if len(c) <= size:
         return evaluate(policy, c)
-    parts = [evaluate(policy, c.slice(start, start + size)) for start in range(0, n, size)]
+    parts = [res for _, res in evaluate_slices(policy, c, size)]
     return QuoteResults(*(np.concatenate([getattr(p, f.name) for p in parts])
                           for f in fields(QuoteResults)))
