@@ -175,3 +175,20 @@ def test_column_id_checks_agree_with_the_single_check(numbers: list[str]) -> Non
             assert checked.error[i] == 0, number
             assert checked.birth[i] == date_to_days(rid.birth_date)
             assert checked.region[i] == int(rid.region_code)
+
+
+def test_quote_many_equals_single_quotes() -> None:
+    from yibao.quoting import quote_many
+
+    reqs: list[dict[str, Any]] = [
+        {"region": "450802", "coverage_year": 2021, "payment_date": "2021-03-15",
+         "covered_years": [2019]},
+        {"region": "450802", "coverage_year": 2021, "payment_date": "2021-02-30"},
+        {"region": "450202", "coverage_year": 2025, "payment_date": "2024-12-03",
+         "covered_years": [2020]},
+        {"region": "450202", "coverage_year": 2025, "payment_date": "2026-01-03"},
+    ]
+    many = quote_many(reqs)
+    assert many[0] == quote(reqs[0]) and many[2] == quote(reqs[2])
+    assert isinstance(many[1], InputError) and many[1].code == "invalid_value"
+    assert isinstance(many[3], InputError) and many[3].code == "payment_too_late"

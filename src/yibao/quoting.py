@@ -12,7 +12,7 @@ engine as a batch of a hundred million rows.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -31,7 +31,10 @@ from yibao.rules.inputs import QuoteColumns, encode_year_lists
 from yibao.rules.policy import PUBLISHED, F, Policy
 from yibao.rules.validation import ERRORS
 
-__all__ = ["QuoteRequest", "columns_for", "input_error_from", "quote", "regions", "rules_catalogue"]
+__all__ = [
+    "QuoteRequest", "columns_for", "input_error_from", "quote", "quote_many", "regions",
+    "rules_catalogue",
+]
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -135,25 +138,52 @@ def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy)
     )
 
 
-def quote(payload: QuoteRequest | Mapping[str, Any]) -> dict[str, Any]:
-    """Answer one quote as the contract's result dict; raise ``InputError`` on bad input."""
+def _checked(payload: QuoteRequest | Mapping[str, Any], policy: Policy) -> tuple[QuoteRequest, str, date | None]:
     try:
         req = payload if isinstance(payload, QuoteRequest) else QuoteRequest.model_validate(payload)
     except ValidationError as exc:
         raise input_error_from(exc) from None
-    policy = load_policy()
     region, birth = _resolve_person(req)
     if region not in policy.regions:
         raise UnknownRegion("unknown_region", f"地区代码不在政策数据中: {region}",
                             f"unknown region code: {region}", field="region")
-    res = evaluate(policy, columns_for([req], policy))
-    if res.error[0]:
-        e = ERRORS[int(res.error[0])]
-        raise InputError(e.code, e.message, e.message_en, field=e.field)
-    answer = explain_row(res, 0, _context(req, region, birth, policy))
-    answer["region"] = {"code": region, "name": policy.regions[region].name}
-    answer["coverage_year"] = req.coverage_year
-    answer["payment_date"] = req.payment_date.isoformat()
+    return req, region, birth
+
+
+def quote_many(
+    payloads: Sequence[QuoteRequest | Mapping[str, Any]],
+) -> list[dict[str, Any] | InputError]:
+    """Many quotes through one engine call: per payload its answer, or the ``InputError``."""
+    policy = load_policy()
+    out: list[dict[str, Any] | InputError] = []
+    good: list[tuple[int, QuoteRequest, str, date | None]] = []
+    for i, payload in enumerate(payloads):
+        try:
+            good.append((i, *_checked(payload, policy)))
+            out.append({})
+        except InputError as exc:
+            out.append(exc)
+    if not good:
+        return out
+    res = evaluate(policy, columns_for([g[1] for g in good], policy))
+    for row, (i, req, region, birth) in enumerate(good):
+        if res.error[row]:
+            e = ERRORS[int(res.error[row])]
+            out[i] = InputError(e.code, e.message, e.message_en, field=e.field)
+            continue
+        answer = explain_row(res, row, _context(req, region, birth, policy))
+        answer["region"] = {"code": region, "name": policy.regions[region].name}
+        answer["coverage_year"] = req.coverage_year
+        answer["payment_date"] = req.payment_date.isoformat()
+        out[i] = answer
+    return out
+
+
+def quote(payload: QuoteRequest | Mapping[str, Any]) -> dict[str, Any]:
+    """Answer one quote as the contract's result dict; raise ``InputError`` on bad input."""
+    (answer,) = quote_many([payload])
+    if isinstance(answer, InputError):
+        raise answer
     return answer
 
 
