@@ -9,7 +9,7 @@ row records which rules fired as bits of ``rules`` and its ``main_rule``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -81,6 +81,19 @@ def _bits(*rule_ids: str) -> int:
     return out
 
 
+def _parameters(policy: Policy, key: I32) -> Callable[[int], I32]:
+    """Field → that parameter for every row; a scalar when all rows share one profile."""
+    profiles = policy.profile_of_key.take(key)
+    if len(key) and profiles.min() == profiles.max():
+        column = int(profiles[0])
+        return lambda field: policy.profile_t[field, column]
+
+    def gather(field: int) -> I32:
+        return np.asarray(policy.table_t[field].take(key), dtype=np.int32)
+
+    return gather
+
+
 def _pick(cases: list[tuple[Bool, I32 | int]], default: I32 | int) -> I32:
     """The value of the first matching case (cases in priority order), else ``default``."""
     out = np.full(cases[0][0].shape, default, dtype=np.int32) if isinstance(default, int) \
@@ -91,15 +104,11 @@ def _pick(cases: list[tuple[Bool, I32 | int]], default: I32 | int) -> I32:
 
 
 def _new_regime(
-    policy: Policy, key: I32, pay: I32, jan1: I32, next_month: I32, this_month: I32,
+    p: Callable[[int], I32], pay: I32, jan1: I32, next_month: I32, this_month: I32,
     birth: I32, lapse: I32, repaired: I32, nb_in: Bool, born_y: Bool, has_group: Bool,
     concentrated: Bool, transfer: Bool,
 ) -> tuple[I32, I32, I32, I32, I32]:
     """Start, rules, fixed, variable and pre-repair variable months of the new regime."""
-
-    def p(field: int) -> I32:
-        return np.asarray(policy.table_t[field].take(key), dtype=np.int32)
-
     fixed = p(F.FIXED)
     variable_before = np.maximum(lapse - 1, 0) * p(F.VAR_PER)
     variable = np.maximum(variable_before - repaired * p(F.REPAIR_PER), 0)
@@ -135,14 +144,12 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:
     yoff = year - policy.first_year
     ok = known_region & (yoff >= 0) & (yoff < policy.n_years)
     key = np.where(ok, c.region_idx * policy.n_years + yoff, 0)
-
-    def p(field: int) -> I32:
-        return np.asarray(policy.table_t[field].take(key), dtype=np.int32)
+    p = _parameters(policy, key)
 
     regime = np.where(ok, p(F.REGIME), 0)
     first_error(err, ~known_region, "unknown_region")
     first_error(err, (regime == 0) | (p(F.CONC_ST) != PUBLISHED), "unsupported_year")
-    jan1, dec31 = p(F.JAN1), p(F.DEC31)
+    jan1, dec31 = p(F.JAN1), np.broadcast_to(p(F.DEC31), (n,))
     conc_end = p(F.CONC_END_DAY)
     first_error(err, pay < p(F.CONC_START_DAY), "payment_too_early")
     first_error(err, pay > dec31, "payment_too_late")
@@ -202,7 +209,7 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:
     late = pay > p(F.DEADLINE_DAY)
     exempt_surcharge = nb_in | has_group
     need_subsidy = late & ~exempt_surcharge
-    individual = p(F.SHARE).astype(np.int64)
+    individual = np.broadcast_to(p(F.SHARE), (n,)).astype(np.int64)
     subsidy = np.where(need_subsidy, p(F.SUBSIDY), 0).astype(np.int64)
     full = kind == ASSIST_FULL
     fixed_amount = policy.assist_amount_t[g, key] if any_group else 0
@@ -260,7 +267,7 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:
 
     if is_new.any():
         new_start, new_rule, fixed, variable, variable_before = _new_regime(
-            policy, key, pay, jan1, next_month, this_month, birth, lapse, repaired,
+            p, pay, jan1, next_month, this_month, birth, lapse, repaired,
             nb_in, born_y, has_group, concentrated, transfer)
     else:
         new_start = new_rule = fixed = variable = variable_before = np.zeros(n, dtype=np.int32)

@@ -95,6 +95,8 @@ class Policy:
     assist_kind: npt.NDArray[np.int64] = field(init=False)
     assist_amount: npt.NDArray[np.int64] = field(init=False)
     table_t: npt.NDArray[np.int32] = field(init=False)
+    profile_of_key: npt.NDArray[np.int32] = field(init=False)
+    profile_t: npt.NDArray[np.int32] = field(init=False)
     assist_kind_t: npt.NDArray[np.int32] = field(init=False)
     assist_amount_t: npt.NDArray[np.int32] = field(init=False)
 
@@ -111,6 +113,10 @@ class Policy:
             for year in range(self.first_year, self.last_year + 1):
                 self._fill(r * self.n_years + year - self.first_year, code, year)
         self.table_t = np.ascontiguousarray(self.table.T.astype(np.int32))
+        # keys with identical parameter rows share a profile (e.g. every Guangxi county in 2025)
+        profiles, inverse = np.unique(self.table, axis=0, return_inverse=True)
+        self.profile_of_key = np.asarray(inverse, dtype=np.int32).reshape(-1)
+        self.profile_t = np.ascontiguousarray(profiles.T.astype(np.int32))
         self.assist_kind_t = np.ascontiguousarray(self.assist_kind.T.astype(np.int32))
         self.assist_amount_t = np.ascontiguousarray(self.assist_amount.T.astype(np.int32))
 
