@@ -67,7 +67,11 @@ class QuoteRequest(BaseModel):
     hardship_deferral: Annotated[bool, Field(strict=True)] = False
 
 
-_FIELD_ZH = {"missing": "缺少必填字段", "extra_forbidden": "未知字段", "date_from_datetime_parsing": "日期无效"}
+_KIND_ZH = {"missing": "缺少必填字段", "extra_forbidden": "不认识的字段(请检查拼写)",
+            "int_type": "应为整数", "bool_type": "应为 true 或 false", "list_type": "应为年份列表",
+            "string_type": "应为文字", "string_pattern_mismatch": "格式不对(地区代码为6位数字)",
+            "greater_than_equal": "数值太小", "less_than_equal": "数值太大"}
+_DATE_FIELDS = {"payment_date", "birth_date", "employee_insurance_end_date"}
 
 
 def input_error_from(exc: ValidationError) -> InputError:
@@ -76,8 +80,11 @@ def input_error_from(exc: ValidationError) -> InputError:
     field = ".".join(str(p) for p in first["loc"]) or None
     kind = first["type"]
     code = {"missing": "missing_field", "extra_forbidden": "unknown_field"}.get(kind, "invalid_value")
-    zh = _FIELD_ZH.get(kind, "字段值无效")
-    return InputError(code, f"{zh}: {field} ({first['msg']})", f"{first['msg']}: {field}", field=field)
+    if kind == "value_error" and str(first["loc"][0]) in _DATE_FIELDS:
+        zh = "日期无效,应为真实存在的日期,格式 YYYY-MM-DD"
+    else:
+        zh = _KIND_ZH.get(kind, "字段值无效")
+    return InputError(code, f"{field}: {zh}", f"{field}: {first['msg']}", field=field)
 
 
 def _resolve_person(req: QuoteRequest) -> tuple[str, date | None]:
