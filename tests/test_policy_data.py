@@ -56,3 +56,25 @@ def test_unpublished_entries_stop_the_walk_up_the_region_tree() -> None:
     policy = load_policy()
     assert policy.resolve("fiscal_subsidy", "450802", 2021).region == "450800"  # type: ignore[union-attr]
     assert policy.resolve("individual_share", "450202", 2021).published is False  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("region", "year", "monthly"), [
+    ("210600", 2024, "286.17"),  # seed 001: 5203 × 5.5% = 286.17
+    ("210600", 2025, "372.64"),  # 5480 × 6.8%
+    ("210200", 2025, "499.59"),  # 8190 × (5.8% + 0.3%)
+])
+def test_flexible_employment_contribution(region: str, year: int, monthly: str) -> None:
+    from yibao.quoting import flexible_employment
+
+    assert flexible_employment(region, year)["monthly"] == monthly
+
+
+def test_region_notes_come_with_the_answer() -> None:
+    from yibao.quoting import quote
+
+    guilin = quote({"region": "450305", "coverage_year": 2025, "payment_date": "2025-03-01"})
+    assert any("桂林" in n["text"] for n in guilin["notes"])
+    jieyang = quote({"region": "445200", "coverage_year": 2025, "payment_date": "2024-10-01"})
+    assert any("90天" in n["text"] for n in jieyang["notes"])
+    assert jieyang["amount_due"] is None and "individual_share" in jieyang["missing"]
+    assert jieyang["benefit_start"] == "2025-01-01"

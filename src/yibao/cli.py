@@ -172,6 +172,22 @@ def regions(
     out.print(table)
 
 
+@app.command("flexible-employment")
+def flexible_employment_command(
+    region: Annotated[str, Opt(help="GB/T 2260 region code, e.g. 210600.")],
+    year: Annotated[int, Opt(help="Contribution year.")],
+) -> None:
+    """Monthly employee-insurance contribution of a flexible worker (base × rate)."""
+    from yibao.quoting import flexible_employment
+
+    try:
+        result = flexible_employment(region, year)
+    except InputError as exc:
+        _fail(exc, as_json=False)
+    out.print(f"{result['year']}年 基数 {result['base']} 元 × {result['rate_percent']}% = "
+              f"每月 [bold]{result['monthly']}[/bold] 元\n[dim]{result['source']}[/dim]")
+
+
 @batch_app.command("quote")
 def batch_quote(
     src: Annotated[Path, typer.Argument(help="Input .parquet or .csv, one row per person.")],

@@ -26,13 +26,15 @@ from yibao.reference import special_groups
 from yibao.rules.calendar import date_to_days
 from yibao.rules.catalogue import RULES
 from yibao.rules.engine import evaluate
-from yibao.rules.explain import RowContext, explain_row
+from yibao.rules.explain import RowContext, explain_row, fen_to_yuan
+from yibao.rules.flexible import monthly_contribution_fen
 from yibao.rules.inputs import QuoteColumns, encode_year_lists
 from yibao.rules.policy import PUBLISHED, F, Policy
 from yibao.rules.validation import ERRORS
 
 __all__ = [
-    "QuoteRequest", "columns_for", "input_error_from", "quote", "quote_many", "regions",
+    "QuoteRequest", "columns_for", "flexible_employment", "input_error_from", "quote",
+    "quote_many", "regions",
     "rules_catalogue",
 ]
 
@@ -137,11 +139,13 @@ def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy)
             sources[name] = found.source
     sources["group_code"] = req.special_group or ""
     names = {g.code: g.name for g in special_groups()}
+    notes = policy.resolve("region_notes", region, year)
+    region_notes = tuple((text, notes.source) for text in notes.value) if notes else ()
     return RowContext(
         coverage_year=year, payment_date=req.payment_date, birth_date=birth,
         employee_end=req.employee_insurance_end_date,
         group_name=names.get(req.special_group or "", req.special_group),
-        deadline=deadline, newborn_window=window, sources=sources,
+        deadline=deadline, newborn_window=window, sources=sources, region_notes=region_notes,
     )
 
 
@@ -192,6 +196,23 @@ def quote(payload: QuoteRequest | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(answer, InputError):
         raise answer
     return answer
+
+
+def flexible_employment(region: str, year: int) -> dict[str, Any]:
+    """Monthly flexible-employment employee contribution of a region and year, with its source."""
+    policy = load_policy()
+    if region not in policy.regions:
+        raise UnknownRegion("unknown_region", f"地区代码不在政策数据中: {region}",
+                            f"unknown region code: {region}", field="region")
+    found = policy.resolve("flexible_employment", region, year)
+    if found is None or not found.published:
+        raise InputError("not_published", f"{region} {year}年灵活就业缴费基数和比例未收录",
+                         f"no flexible-employment base and rate for {region} in {year}",
+                         field="region")
+    base, rate = int(found.value["base"]), int(found.value["rate_bp"])
+    return {"region": region, "year": year, "base": fen_to_yuan(base),
+            "rate_percent": f"{rate // 100}.{rate % 100:02d}",
+            "monthly": fen_to_yuan(monthly_contribution_fen(base, rate)), "source": found.source}
 
 
 def rules_catalogue() -> list[dict[str, str]]:
