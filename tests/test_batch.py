@@ -192,3 +192,16 @@ def test_quote_many_equals_single_quotes() -> None:
     assert many[0] == quote(reqs[0]) and many[2] == quote(reqs[2])
     assert isinstance(many[1], InputError) and many[1].code == "invalid_value"
     assert isinstance(many[3], InputError) and many[3].code == "payment_too_late"
+
+
+def test_spark_adapter_maps_record_batches_like_the_runner(tmp_path: Path) -> None:
+    from yibao.batch.spark import OUTPUT_DDL, quote_partitions
+
+    table = pa.table({"region": ["450802", "450202", "bad"], "coverage_year": [2021, 2024, 2024],
+                      "payment_date": [date(2021, 3, 15), date(2024, 7, 1), date(2024, 7, 1)],
+                      "person_id": ["a", "b", "c"]})
+    out = pa.Table.from_batches(list(quote_partitions(iter(table.to_batches(max_chunksize=2)))))
+    assert out.column("amount_due").to_pylist() == [28000, 105000, None]
+    assert out.column("error").to_pylist() == [None, None, "invalid_value"]
+    assert out.schema.field("rule").type == pa.string()
+    assert OUTPUT_DDL.startswith("amount_due bigint, back_pay bigint, benefit_start date")
