@@ -1,15 +1,17 @@
-"""Enrollments: the engine's quote applied to a person's coverage year; lists; opening a year."""
+"""Enrollments: the engine's quote applied to a person's coverage year (pure helpers); lists."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yibao.services.common import Actor, audit, audit_id_reads
+from yibao.services.common import Actor, audit_id_reads
 from yibao.services.inputs import PaymentIn
 from yibao.services.persons import find_person
 from yibao.services.views import enrollment_view, payment_view
@@ -18,11 +20,16 @@ from yibao.store.models import Enrollment, Payment, Person, SpecialGroupMembersh
 
 __all__ = [
     "PAID_STATUSES",
+    "PersonFacts",
     "apply_quote",
+    "covered_from",
     "list_enrollments",
     "person_enrollments",
     "person_payments",
+    "pick_group",
     "quote_facts",
+    "settle_status",
+    "snapshot",
     "special_group_on",
 ]
 
@@ -30,35 +37,53 @@ PAID_STATUSES = ("paid", "overpaid")
 _FULL_GROUPS = ("tekun", "orphan", "fact_orphan")
 
 
+def pick_group(rows: Iterable[tuple[str, dt.date, dt.date | None]], day: dt.date) -> str | None:
+    """The group valid on ``day`` among (code, valid_from, valid_to) rows; full assistance first."""
+    codes = [c for c, start, end in rows if start <= day and (end is None or end >= day)]
+    for code in _FULL_GROUPS:
+        if code in codes:
+            return code
+    return codes[0] if codes else None
+
+
 def special_group_on(session: Session, person_id: int, day: dt.date) -> str | None:
     """The person's special group on ``day`` (a full-assistance group first), or None."""
-    rows = session.scalars(
-        select(SpecialGroupMembership.group_code).where(
-            SpecialGroupMembership.person_id == person_id,
-            SpecialGroupMembership.valid_from <= day,
-            (SpecialGroupMembership.valid_to.is_(None)) | (SpecialGroupMembership.valid_to >= day),
-        )
-    ).all()
-    for code in _FULL_GROUPS:
-        if code in rows:
-            return code
-    return rows[0] if rows else None
-
-
-def _covered_years(session: Session, person_id: int, year: int) -> list[int] | None:
-    """Years with cover known to the registry, or None (= continuous) when it knows none."""
+    m = SpecialGroupMembership
     rows = session.execute(
-        select(Enrollment.coverage_year, Enrollment.status).where(
-            Enrollment.person_id == person_id, Enrollment.coverage_year < year
-        )
+        select(m.group_code, m.valid_from, m.valid_to)
+        .where(m.person_id == person_id)
+        .order_by(m.id)
     ).all()
-    if not rows:
+    return pick_group(((c, f, t) for c, f, t in rows), day)
+
+
+def covered_from(rows: Iterable[tuple[int, str | None]], year: int) -> list[int] | None:
+    """Years with cover among a person's (coverage_year, status) rows before ``year``.
+
+    None (= continuous cover, as in the contract) when the registry knows no earlier year.
+    """
+    earlier = [(y, status) for y, status in rows if y < year]
+    if not earlier:
         return None
-    return sorted(y for y, status in rows if status in (*PAID_STATUSES, "underpaid"))
+    return sorted(y for y, status in earlier if status in (*PAID_STATUSES, "underpaid"))
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """What a quote needs to know of a registered person."""
+
+    id: int
+    id_number: str | None
+    region: str
+    birth_date: dt.date
 
 
 def quote_facts(
-    session: Session, person: Person, data: PaymentIn, payment_date: dt.date
+    person: PersonFacts,
+    data: PaymentIn,
+    payment_date: dt.date,
+    group: str | None,
+    covered: list[int] | None,
 ) -> dict[str, Any]:
     """The quote input for a payment: registry facts, overridden by facts in the payment."""
     facts: dict[str, Any] = {
@@ -70,12 +95,11 @@ def quote_facts(
         facts["id_number"] = person.id_number
     else:
         facts["birth_date"] = person.birth_date.isoformat()
-    group = data.special_group or special_group_on(session, person.id, payment_date)
+    group = data.special_group or group
     if group:
         facts["special_group"] = group
-    covered = data.covered_years
-    if covered is None:
-        covered = _covered_years(session, person.id, data.coverage_year)
+    if data.covered_years is not None:
+        covered = data.covered_years
     if covered is not None:
         facts["covered_years"] = covered
     if data.back_pay_years:
@@ -91,67 +115,61 @@ def _fen(text: str | None) -> int | None:
     return None if text is None else int(Decimal(text) * 100)
 
 
-def apply_quote(
-    session: Session, person: Person, year: int, facts: dict[str, Any]
-) -> tuple[Enrollment, int | None, dict[str, Any]]:
-    """Quote, then create or update the enrollment; returns (enrollment, due in fen, quote).
+def apply_quote(state: dict[str, Any], result: dict[str, Any]) -> int | None:
+    """Write the engine's answer into an enrollment's column values; returns the amount due.
 
-    Due is the coverage year's amount plus any back-pay, or None when a figure is missing.
+    Due (fen) is the coverage year's amount plus any back-pay, or None when a figure is
+    missing.
     """
-    from yibao.quoting import quote
-
-    result = quote(facts)
     amount = _fen(result.get("amount_due"))
     back_pay = _fen((result.get("breakdown") or {}).get("back_pay")) or 0
     due = None if amount is None else amount + back_pay
-    enrollment = session.scalar(
-        select(Enrollment)
-        .where(Enrollment.person_id == person.id, Enrollment.coverage_year == year)
-        .with_for_update()
-    )
-    before = None
-    if enrollment is None:
-        enrollment = Enrollment(person_id=person.id, coverage_year=year, amount_paid_fen=0)
-        session.add(enrollment)
-    else:
-        before = _snapshot(enrollment)
     waiting = result.get("waiting_months") or {}
-    enrollment.region = person.region
-    enrollment.status = enrollment.status or "open"
-    enrollment.amount_due_fen = due
-    enrollment.benefit_start = _date(result.get("benefit_start"))
-    enrollment.benefit_end = _date(result.get("benefit_end"))
-    enrollment.waiting_fixed = int(waiting.get("fixed", 0))
-    enrollment.waiting_variable = int(waiting.get("variable", 0))
-    enrollment.rules = [
+    rules = [
         {"id": r["id"], "source": r.get("source"), "text": r.get("text")}
         for r in result.get("rules", [])
     ]
-    enrollment.rule_ids = [r["id"] for r in enrollment.rules]
-    enrollment.warnings = list(result.get("warnings", []))
-    session.flush()
-    session.info.setdefault("enrollment_before", {})[enrollment.id] = before
-    return enrollment, due, result
+    state.update(
+        status=state.get("status") or "open",
+        amount_due_fen=due,
+        benefit_start=_date(result.get("benefit_start")),
+        benefit_end=_date(result.get("benefit_end")),
+        waiting_fixed=int(waiting.get("fixed", 0)),
+        waiting_variable=int(waiting.get("variable", 0)),
+        rules=rules,
+        rule_ids=[r["id"] for r in rules],
+        warnings=list(result.get("warnings", [])),
+    )
+    return due
+
+
+def settle_status(state: dict[str, Any]) -> None:
+    """The enrollment's status from what is due and what was paid."""
+    due, paid = state["amount_due_fen"], state["amount_paid_fen"]
+    if due is None:
+        state["status"] = "unquoted"
+    elif paid == due:
+        state["status"] = "paid"
+    elif paid > due:
+        state["status"] = "overpaid"
+    else:
+        state["status"] = "underpaid"
 
 
 def _date(text: object) -> dt.date | None:
     return dt.date.fromisoformat(text) if isinstance(text, str) else None
 
 
-def _snapshot(e: Enrollment) -> dict[str, Any]:
+def snapshot(e: Mapping[str, Any]) -> dict[str, Any]:
+    """An enrollment's state (column values) for the audit log."""
+    start = e["benefit_start"]
     return {
-        "status": e.status,
-        "amount_due_fen": e.amount_due_fen,
-        "amount_paid_fen": e.amount_paid_fen,
-        "benefit_start": None if e.benefit_start is None else e.benefit_start.isoformat(),
-        "rule_ids": list(e.rule_ids),
+        "status": e["status"],
+        "amount_due_fen": e["amount_due_fen"],
+        "amount_paid_fen": e["amount_paid_fen"],
+        "benefit_start": None if start is None else start.isoformat(),
+        "rule_ids": list(e["rule_ids"]),
     }
-
-
-def audit_enrollment(session: Session, actor: Actor, e: Enrollment, action: str) -> None:
-    """Audit an enrollment change with its state before (if any) and after."""
-    before = session.info.get("enrollment_before", {}).get(e.id)
-    audit(session, actor, action, "enrollment", e.id, before=before, after=_snapshot(e))
 
 
 def person_enrollments(db: Database, actor: Actor, id_number: str) -> dict[str, Any]:

@@ -3,33 +3,39 @@
 Recording a payment and creating or updating the enrollment happen in one transaction.
 A replay with the same body returns the first result (``created`` False); the same key
 with another body is a conflict. Concurrent duplicates serialise on the person's row
-and, as a last resort, on the unique key.
+and, as a last resort, on the unique key. One payment is a batch of one: both paths run
+:func:`yibao.services.payments_batch.record_batch`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import secrets
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from yibao import reference
-from yibao.errors import InputError
-from yibao.services.common import Actor, audit, fen_to_yuan, parse_paid_at, yuan_to_fen
-from yibao.services.enrollments import apply_quote, audit_enrollment, quote_facts
-from yibao.services.errors import Conflict, NotFound
+from yibao.errors import InputError, YibaoError
+from yibao.services.common import Actor, parse_paid_at, yuan_to_fen
 from yibao.services.inputs import PaymentIn
-from yibao.services.persons import find_person, normalize_id
-from yibao.services.views import enrollment_view, payment_view
+from yibao.services.payments_batch import Outcome, Prepared, record_batch
+from yibao.services.persons import normalize_id
 from yibao.store.db import Database
-from yibao.store.models import Payment, Person, PreRegistration
 
-__all__ = ["CHANNEL_CODES", "record_payment"]
+__all__ = [
+    "CHANNEL_CODES",
+    "MAX_BULK",
+    "prepare",
+    "record_payment",
+    "record_payments",
+    "record_prepared",
+]
+
+#: At most this many items in one bulk request (and one transaction of a file import).
+MAX_BULK = 1000
 
 #: The contract's channel codes (contract.md section 4).
 CHANNEL_CODES = (
@@ -69,148 +75,91 @@ def _hash(norm: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(norm, sort_keys=True).encode()).hexdigest()
 
 
-def _existing(session: Session, channel: str, txn: str) -> Payment | None:
-    return session.scalar(
-        select(Payment).where(Payment.channel == channel, Payment.channel_txn_id == txn)
-    )
-
-
-def _replay(payment: Payment, request_hash: str) -> dict[str, Any]:
-    if payment.request_hash != request_hash:
-        raise Conflict(
-            "payment_conflict",
-            "该渠道交易号已用于另一笔不同的缴费",
-            "this channel transaction ID was already recorded with a different body",
-            field="channel_txn_id",
+def _item_error(exc: ValidationError) -> InputError:
+    """A bulk item's first validation problem, with the codes the single endpoint uses."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or None
+    kind, detail = str(first["type"]), str(first["msg"])
+    if kind == "extra_forbidden":
+        return InputError(
+            "unknown_key", f"不认识的字段“{field}”", f"unknown key {field!r}", field=field
         )
-    return dict(payment.response)
-
-
-def _person(session: Session, data: PaymentIn) -> Person:
-    if data.id_number is not None:
-        return find_person(session, data.id_number, lock=True)
-    reg = session.get(PreRegistration, data.pre_registration_id)
-    if reg is None:
-        raise NotFound(
-            "preregistration_not_found",
-            "未找到该新生儿预参保登记",
-            "no such newborn pre-registration",
-            field="pre_registration_id",
+    if kind == "missing":
+        return InputError(
+            "missing_field",
+            f"缺少必填字段“{field}”",
+            f"missing required field {field!r}",
+            field=field,
         )
-    if reg.status == "lapsed":
-        raise Conflict(
-            "preregistration_lapsed",
-            "预参保登记已作废,请到医保经办机构重新办理参保登记",
-            "the pre-registration has lapsed; register the newborn at a medical-insurance office",
-            field="pre_registration_id",
+    if kind.startswith(("date", "datetime")):
+        return InputError(
+            "invalid_date", f"“{field}”不是有效日期", f"{field}: {detail}", field=field
         )
-    person = session.get(Person, reg.person_id, with_for_update=True)
-    assert person is not None
-    if reg.status == "registered":
-        reg.status = "paid"
-    return person
+    return InputError("invalid_input", f"“{field}”的值无效", f"{field}: {detail}", field=field)
 
 
-def _settle(expected: int | None, amount: int) -> tuple[str, int | None]:
-    if expected is None:
-        return "unquoted", None
-    diff = amount - expected
-    return ("exact" if diff == 0 else "over" if diff > 0 else "under"), diff
+def prepare(item: PaymentIn | Any) -> Prepared:
+    """Validate and normalise one item; a bad item carries its error instead of raising."""
+    try:
+        data = item if isinstance(item, PaymentIn) else PaymentIn.model_validate(item)
+    except ValidationError as exc:
+        return Prepared(None, error=_item_error(exc))
+    try:
+        norm = _normalize(data)
+    except YibaoError as exc:
+        return Prepared(data, error=exc)
+    return Prepared(data, norm, _hash(norm))
+
+
+def record_prepared(db: Database, actor: Actor, items: list[Prepared]) -> list[Outcome]:
+    """Record prepared items in one transaction (redone once if a concurrent writer won a key).
+
+    The unique key (channel, channel_txn_id) is the last resort against concurrent writers:
+    on IntegrityError the transaction is rolled back and the batch redone, when the keys the
+    other writer stored are replays or conflicts.
+    """
+    if all(i.error is not None for i in items):
+        return [Outcome("error", error=i.error) for i in items]
+    for attempt in range(2):
+        try:
+            with db.write() as s:
+                return record_batch(s.connection(), actor, items)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 def record_payment(db: Database, actor: Actor, data: PaymentIn) -> tuple[dict[str, Any], bool]:
     """Record a payment once; returns (result, created). Replays return the first result."""
-    norm = _normalize(data)
-    digest = _hash(norm)
-    with db.read() as s:
-        found = _existing(s, data.channel, data.channel_txn_id)
-        if found is not None:
-            return _replay(found, digest), False
-    try:
-        with db.write() as s:
-            person = _person(s, data)
-            found = _existing(s, data.channel, data.channel_txn_id)
-            if found is not None:
-                return _replay(found, digest), False
-            paid_at = dt.datetime.fromisoformat(norm["paid_at"])
-            facts = quote_facts(s, person, data, paid_at.date())
-            paid_before = _paid_before(s, person.id, data.coverage_year)
-            enrollment, due, result = apply_quote(s, person, data.coverage_year, facts)
-            expected = None if due is None else max(due - paid_before, 0)
-            settlement, diff = _settle(expected, norm["amount"])
-            enrollment.amount_paid_fen += norm["amount"]
-            _set_status(enrollment)
-            audit_enrollment(s, actor, enrollment, "payment")
-            payment = Payment(
-                channel=data.channel,
-                channel_txn_id=data.channel_txn_id,
-                person_id=person.id,
-                enrollment_id=enrollment.id,
-                coverage_year=data.coverage_year,
-                amount_fen=norm["amount"],
-                expected_fen=expected,
-                difference_fen=diff,
-                settlement=settlement,
-                paid_at=paid_at,
-                payer=data.payer,
-                receipt_number=f"YB{paid_at:%Y%m%d}{secrets.token_hex(6).upper()}",
-                request_hash=digest,
-                response={},
-                recorded_by=actor.username,
-            )
-            s.add(payment)
-            s.flush()
-            response = {
-                "payment": payment_view(actor, payment, person.id_number),
-                "enrollment": enrollment_view(actor, enrollment, person.id_number),
-                "quote": result,
-            }
-            payment.response = response
-            audit(
-                s,
-                actor,
-                "create",
-                "payment",
-                payment.id,
-                after={
-                    "person_id": person.id,
-                    "channel": payment.channel,
-                    "channel_txn_id": payment.channel_txn_id,
-                    "amount": fen_to_yuan(payment.amount_fen),
-                    "expected": fen_to_yuan(expected),
-                    "settlement": settlement,
-                    "enrollment_id": enrollment.id,
-                    "enrollment_status": enrollment.status,
-                },
-            )
-            return response, True
-    except IntegrityError:
-        with db.read() as s:
-            found = _existing(s, data.channel, data.channel_txn_id)
-            if found is None:
-                raise
-            return _replay(found, digest), False
+    item = prepare(data)
+    if item.error is not None:
+        raise item.error
+    (outcome,) = record_prepared(db, actor, [item])
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.response is not None
+    return outcome.response, outcome.status == "created"
 
 
-def _paid_before(session: Session, person_id: int, year: int) -> int:
-    from yibao.store.models import Enrollment
+def record_payments(db: Database, actor: Actor, items: Sequence[Any]) -> dict[str, Any]:
+    """Record many payments (each item as ``POST /payments`` takes it) in one transaction.
 
-    paid = session.scalar(
-        select(Enrollment.amount_paid_fen).where(
-            Enrollment.person_id == person_id, Enrollment.coverage_year == year
-        )
-    )
-    return paid or 0
-
-
-def _set_status(enrollment: Any) -> None:
-    due = enrollment.amount_due_fen
-    paid = enrollment.amount_paid_fen
-    if due is None:
-        enrollment.status = "unquoted"
-    elif paid == due:
-        enrollment.status = "paid"
-    elif paid > due:
-        enrollment.status = "overpaid"
-    else:
-        enrollment.status = "underpaid"
+    Answer: ``{"results": [{"index", "status", "payment"?, "enrollment"?, "error"?}],
+    "created", "replayed", "errors"}`` in input order; ``errors`` counts conflicts too.
+    """
+    outcomes = record_prepared(db, actor, [prepare(i) for i in items])
+    results: list[dict[str, Any]] = []
+    counts = {"created": 0, "replayed": 0, "errors": 0}
+    for n, o in enumerate(outcomes):
+        entry: dict[str, Any] = {"index": n, "status": o.status}
+        if o.response is not None:
+            entry["payment"] = o.response["payment"]
+            entry["enrollment"] = o.response["enrollment"]
+            counts[o.status] += 1
+        else:
+            counts["errors"] += 1
+            if o.error is not None:
+                entry["error"] = o.error.to_dict()["error"]
+        results.append(entry)
+    return {"results": results, **counts}

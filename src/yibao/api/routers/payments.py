@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from yibao.api.deps import AnyStaff, Clerk, Db, Page
 from yibao.services import payment_queries, payments
@@ -19,6 +20,23 @@ def record(db: Db, actor: Clerk, body: PaymentIn) -> JSONResponse:
     """Record a payment: 201 first time, 200 with the same result on replay, 409 on conflict."""
     result, created = payments.record_payment(db, actor, body)
     return JSONResponse(result, status_code=201 if created else 200)
+
+
+class BulkIn(BaseModel):
+    """Up to 1,000 payments, each as ``POST /api/v1/payments`` takes it (checked one by one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    payments: list[Any] = Field(min_length=1, max_length=payments.MAX_BULK)
+
+
+@router.post("/bulk", response_model=None)
+def record_bulk(db: Db, actor: Clerk, body: BulkIn) -> JSONResponse:
+    """Record many payments in one transaction: per-item results in input order.
+
+    Each item is created, replayed, a conflict or an error exactly as ``POST /payments``
+    would decide it; a bad item writes nothing, the valid ones are recorded.
+    """
+    return JSONResponse(payments.record_payments(db, actor, body.payments))
 
 
 @router.get("")
