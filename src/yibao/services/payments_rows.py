@@ -1,0 +1,281 @@
+"""Database side of batch payment recording: rows read and written with Core statements.
+
+Persons are locked in id order (``SELECT … FOR UPDATE ORDER BY id``); memberships and
+enrollments are read with one query each; enrollments, payments and audit rows are written
+with bulk inserts (``RETURNING`` ids in parameter order) and executemany updates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, bindparam, insert, or_, select, update
+
+from yibao.errors import YibaoError
+from yibao.services.common import Actor, fen_to_yuan
+from yibao.services.enrollments import PersonFacts, snapshot
+from yibao.services.errors import Conflict, NotFound
+from yibao.services.inputs import PaymentIn
+from yibao.services.views import enrollment_view, payment_view
+from yibao.store.models import (
+    AuditEntry,
+    Enrollment,
+    Payment,
+    Person,
+    PreRegistration,
+    SpecialGroupMembership,
+    utcnow,
+)
+
+__all__ = [
+    "PAYMENTS",
+    "Outcome",
+    "Prepared",
+    "Work",
+    "conflict",
+    "load_state",
+    "lock_persons",
+    "person_of",
+    "stored_response",
+    "write",
+]
+
+PAYMENTS = cast(Table, Payment.__table__)
+_P = PAYMENTS
+_E = cast(Table, Enrollment.__table__)
+_A = cast(Table, AuditEntry.__table__)
+_PERSON = cast(Table, Person.__table__)
+_MEMBER = cast(Table, SpecialGroupMembership.__table__)
+_PRE = cast(Table, PreRegistration.__table__)
+_ENROLLMENT_COLUMNS = tuple(c.name for c in _E.columns if c.name != "id")
+
+
+@dataclass(slots=True)
+class Prepared:
+    """One validated, normalised item (or the error that stopped it before the database)."""
+
+    data: PaymentIn | None
+    norm: dict[str, Any] = field(default_factory=dict)
+    digest: str = ""
+    error: YibaoError | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        assert self.data is not None
+        return self.data.channel, self.data.channel_txn_id
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one item: created, replayed, conflict or error."""
+
+    status: str
+    response: dict[str, Any] | None = None
+    error: YibaoError | None = None
+
+
+@dataclass(slots=True)
+class Work:
+    """An item on its way through the batch (its person, wave, enrollment and payment row)."""
+
+    index: int
+    item: Prepared
+    data: PaymentIn
+    person: PersonFacts
+    wave: int = 0
+    enrollment: dict[str, Any] | None = None
+    after: dict[str, Any] = field(default_factory=dict)
+    before: dict[str, Any] | None = None
+    payment: dict[str, Any] = field(default_factory=dict)
+    quote: dict[str, Any] = field(default_factory=dict)
+
+
+def conflict() -> Conflict:
+    """The same key was recorded with another body."""
+    return Conflict(
+        "payment_conflict",
+        "该渠道交易号已用于另一笔不同的缴费",
+        "this channel transaction ID was already recorded with a different body",
+        field="channel_txn_id",
+    )
+
+
+def stored_response(payment_id: int, response: dict[str, Any]) -> dict[str, Any]:
+    """The stored response of a payment (its own row id is filled in from the row)."""
+    return {**response, "payment": {**response["payment"], "id": payment_id}}
+
+
+def lock_persons(
+    conn: Connection, items: list[Prepared]
+) -> tuple[dict[str, PersonFacts], dict[int, PersonFacts], dict[int, tuple[int, str]]]:
+    numbers = {i.norm["id_number"] for i in items if "id_number" in i.norm}
+    reg_ids = {i.data.pre_registration_id for i in items if i.data and i.data.pre_registration_id}
+    regs: dict[int, tuple[int, str]] = {}
+    if reg_ids:
+        rows = conn.execute(
+            select(_PRE.c.id, _PRE.c.person_id, _PRE.c.status).where(_PRE.c.id.in_(reg_ids))
+        )
+        regs = {r.id: (r.person_id, r.status) for r in rows}
+    wanted = [_PERSON.c.id_number.in_(numbers)] if numbers else []
+    if regs:
+        wanted.append(_PERSON.c.id.in_([p for p, _ in regs.values()]))
+    by_number: dict[str, PersonFacts] = {}
+    by_id: dict[int, PersonFacts] = {}
+    if wanted:
+        rows = conn.execute(
+            select(_PERSON.c.id, _PERSON.c.id_number, _PERSON.c.region, _PERSON.c.birth_date)
+            .where(or_(*wanted))
+            .order_by(_PERSON.c.id)
+            .with_for_update()
+        )
+        for r in rows:
+            facts = PersonFacts(r.id, r.id_number, r.region, r.birth_date)
+            by_id[r.id] = facts
+            if r.id_number is not None:
+                by_number[r.id_number] = facts
+    return by_number, by_id, regs
+
+
+def person_of(
+    item: Prepared,
+    by_number: dict[str, PersonFacts],
+    by_id: dict[int, PersonFacts],
+    regs: dict[int, tuple[int, str]],
+) -> PersonFacts:
+    from yibao.idcard import mask_id_number
+
+    if "id_number" in item.norm:
+        number = item.norm["id_number"]
+        if number not in by_number:
+            raise NotFound(
+                "person_not_found",
+                f"未找到身份证号为 {mask_id_number(number)} 的参保人",
+                f"no person with ID number {mask_id_number(number)}",
+                field="id_number",
+            )
+        return by_number[number]
+    assert item.data is not None and item.data.pre_registration_id is not None
+    reg = regs.get(item.data.pre_registration_id)
+    if reg is None:
+        raise NotFound(
+            "preregistration_not_found",
+            "未找到该新生儿预参保登记",
+            "no such newborn pre-registration",
+            field="pre_registration_id",
+        )
+    if reg[1] == "lapsed":
+        raise Conflict(
+            "preregistration_lapsed",
+            "预参保登记已作废,请到医保经办机构重新办理参保登记",
+            "the pre-registration has lapsed; register the newborn at a medical-insurance office",
+            field="pre_registration_id",
+        )
+    return by_id[reg[0]]
+
+
+def load_state(
+    conn: Connection, work: list[Work]
+) -> tuple[dict[int, list[tuple[str, dt.date, dt.date | None]]], dict[int, dict[int, Any]]]:
+    pids = sorted({w.person.id for w in work})
+    groups: dict[int, list[tuple[str, dt.date, dt.date | None]]] = {}
+    if any(w.data.special_group is None for w in work):
+        rows = conn.execute(
+            select(
+                _MEMBER.c.person_id, _MEMBER.c.group_code, _MEMBER.c.valid_from, _MEMBER.c.valid_to
+            )
+            .where(_MEMBER.c.person_id.in_(pids))
+            .order_by(_MEMBER.c.id)
+        )
+        for r in rows:
+            groups.setdefault(r.person_id, []).append((r.group_code, r.valid_from, r.valid_to))
+    enrollments: dict[int, dict[int, Any]] = {}
+    for r in conn.execute(select(_E).where(_E.c.person_id.in_(pids)).with_for_update()):
+        enrollments.setdefault(r.person_id, {})[r.coverage_year] = dict(r._mapping)
+    return groups, enrollments
+
+
+def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | None]) -> None:
+    states: dict[int, dict[str, Any]] = {}
+    for w in done:
+        assert w.enrollment is not None
+        states[id(w.enrollment)] = w.enrollment
+    new = [s for s in states.values() if s["id"] is None]
+    old = [s for s in states.values() if s["id"] is not None]
+    if new:
+        rows = [{c: s.get(c) for c in _ENROLLMENT_COLUMNS} for s in new]
+        ids = conn.execute(
+            insert(_E).returning(_E.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        for s, new_id in zip(new, ids, strict=True):
+            s["id"] = new_id
+    if old:
+        changed = [
+            c for c in _ENROLLMENT_COLUMNS if c not in ("person_id", "coverage_year", "created_at")
+        ]
+        stmt = (
+            update(_E).where(_E.c.id == bindparam("_id")).values({c: bindparam(c) for c in changed})
+        )
+        conn.execute(stmt, [{"_id": s["id"], **{c: s[c] for c in changed}} for s in old])
+    numbers = {w.index: w.person.id_number for w in done}
+    responses = []
+    for w in done:
+        assert w.enrollment is not None
+        w.after["id"] = w.enrollment["id"]
+        w.payment["enrollment_id"] = w.enrollment["id"]
+        view = Payment(id=None, **w.payment)
+        responses.append(
+            {
+                "payment": payment_view(actor, view, numbers[w.index]),
+                "enrollment": enrollment_view(actor, Enrollment(**w.after), numbers[w.index]),
+                "quote": w.quote,
+            }
+        )
+    payment_ids = conn.execute(
+        insert(_P).returning(_P.c.id, sort_by_parameter_order=True),
+        [{**w.payment, "response": r} for w, r in zip(done, responses, strict=True)],
+    ).scalars()
+    audits: list[dict[str, Any]] = []
+    for w, response, pid in zip(done, responses, payment_ids, strict=True):
+        out[w.index] = Outcome("created", response=stored_response(pid, response))
+        eid = w.enrollment["id"] if w.enrollment else None
+        audits.append(audit_row(actor, "payment", "enrollment", eid, w.before, snapshot(w.after)))
+        after = {
+            "person_id": w.person.id,
+            "channel": w.data.channel,
+            "channel_txn_id": w.data.channel_txn_id,
+            "amount": fen_to_yuan(w.payment["amount_fen"]),
+            "expected": fen_to_yuan(w.payment["expected_fen"]),
+            "settlement": w.payment["settlement"],
+            "enrollment_id": eid,
+            "enrollment_status": w.after["status"],
+        }
+        audits.append(audit_row(actor, "create", "payment", pid, None, after))
+    conn.execute(insert(_A), audits)
+    reg_ids = {w.data.pre_registration_id for w in done if w.data.pre_registration_id}
+    if reg_ids:
+        conn.execute(
+            update(_PRE)
+            .where(_PRE.c.id.in_(reg_ids), _PRE.c.status == "registered")
+            .values(status="paid", updated_at=utcnow())
+        )
+
+
+def audit_row(
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return {
+        "at": utcnow(),
+        "actor": actor.username,
+        "action": action,
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "before": before,
+        "after": after,
+    }
