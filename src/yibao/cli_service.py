@@ -6,6 +6,7 @@ yibao demo load
 yibao serve --host 127.0.0.1 --port 8000
 yibao jobs expire-preregistrations [--today 2025-04-01]
 yibao jobs open-year 2026 [--today 2025-09-01] [--force]
+yibao payments import channel-2025-01-15.csv     # or .jsonl
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -28,6 +30,7 @@ db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Lifecycle jobs.", no_args_is_help=True)
+payments_app = typer.Typer(help="Payments: channel reconciliation files.", no_args_is_help=True)
 
 
 def _fail(exc: YibaoError) -> None:
@@ -120,6 +123,30 @@ def jobs_open_year(
     typer.echo(json.dumps(result, ensure_ascii=False))
 
 
+@payments_app.command("import")
+def payments_import(
+    file: Annotated[Path, typer.Argument(help="a .csv or .jsonl file, one payment per row/line")],
+) -> None:
+    """Record a reconciliation file's payments exactly once; prints a JSON summary.
+
+    Exit 0 when the file was read (per-item problems are listed in the summary),
+    2 when it could not be read (missing, not .csv/.jsonl, unknown columns).
+    """
+    from yibao.services.payments_import import import_payments
+    from yibao.services.users import SYSTEM
+
+    try:
+        summary = import_payments(_database(), SYSTEM, file)
+    except YibaoError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+    typer.echo(
+        f"{summary['items']} items: {summary['created']} created, {summary['replayed']} replayed, "
+        f"{summary['conflicts']} conflicts, {summary['errors']} errors",
+        err=True,
+    )
+
+
 def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
@@ -146,4 +173,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(user_app, name="user")
     app.add_typer(demo_app, name="demo")
     app.add_typer(jobs_app, name="jobs")
+    app.add_typer(payments_app, name="payments")
     app.command("serve")(serve)
