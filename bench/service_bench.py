@@ -1,9 +1,13 @@
 """Service benchmark on 127.0.0.1: quote latency at a fixed rate; payments per second.
 
     python -m bench.service_bench [--rate 500] [--seconds 5] [--payments 3000]
+        [--bulk-payments 20000] [--bulk-size 200] [--bulk-clients 4] [--server-workers 1 2]
 
-Starts a real uvicorn server per database (SQLite file; PostgreSQL in a fresh database
-when reachable at YIBAO_BENCH_PG_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test).
+Starts a real uvicorn server per database and server-worker count (SQLite file; PostgreSQL
+in a fresh database when reachable at YIBAO_BENCH_PG_URL, default
+postgresql+psycopg://postgres@127.0.0.1:5432/test) and measures single payments
+(``POST /payments``, one per request, closed loop) and bulk payments (``POST
+/payments/bulk``, ``--bulk-size`` items per request from ``--bulk-clients`` connections).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -41,13 +46,14 @@ def _port() -> int:
 
 @contextmanager
 def _server(url: str, workers: int = 1) -> Iterator[str]:
-    from yibao.services.users import create_user
+    from yibao.services.users import create_user, user_exists
     from yibao.store.db import Database
     from yibao.store.migrate import upgrade
 
     upgrade(url)
     db = Database(url)
-    create_user(db, "bench-clerk", "clerk", "bench-pass-1")
+    if not user_exists(db, "bench-clerk"):
+        create_user(db, "bench-clerk", "clerk", "bench-pass-1")
     db.dispose()
     port = _port()
     env = {**os.environ, "YIBAO_DATABASE_URL": url, "YIBAO_SECRET_KEY": SECRET}
@@ -168,12 +174,12 @@ async def _quote_latency(base: str, rate: int, seconds: float) -> dict[str, floa
     return {"p50_ms": q[49], "p99_ms": q[98], "rate": achieved, "errors": errors}
 
 
-def _seed_persons(url: str, n: int) -> list[str]:
+def _seed_persons(url: str, n: int, offset: int = 0) -> list[str]:
     from yibao.store.models import Person
 
     numbers = []
     rows: list[dict[str, Any]] = []
-    for i in range(n):
+    for i in range(offset, offset + n):
         birth = dt.date(1960, 1, 1) + dt.timedelta(days=i // 400)
         number = make_id_number("450802", birth, i % 400, "male")
         numbers.append(number)
@@ -196,15 +202,61 @@ def _seed_persons(url: str, n: int) -> list[str]:
     return numbers
 
 
+async def _token(base: str) -> str:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as anon:
+        r = await anon.post(
+            "/api/v1/auth/token", data={"username": "bench-clerk", "password": "bench-pass-1"}
+        )
+    return str(r.json()["access_token"])
+
+
+def _item(number: str) -> dict[str, Any]:
+    return {
+        "id_number": number,
+        "coverage_year": 2021,
+        "channel": "tax12366_wechat",
+        "channel_txn_id": f"B{number}",
+        "amount": "280.00",
+        "paid_at": "2020-10-15T09:00:00",
+    }
+
+
+async def _bulk_payments(
+    base: str, numbers: list[str], clients: int, size: int
+) -> dict[str, float]:
+    """Closed loop: ``clients`` connections post bulks of ``size`` distinct payments."""
+    port = int(base.rsplit(":", 1)[1])
+    token = await _token(base)
+    chunks = [numbers[i : i + size] for i in range(0, len(numbers), size)]
+    bodies = [
+        _request(port, "/api/v1/payments/bulk", {"payments": [_item(n) for n in c]}, token)
+        for c in chunks
+    ]
+    queue = list(reversed(bodies))
+    errors = 0
+    pool = await _pool(base, clients)
+
+    async def worker() -> None:
+        nonlocal errors
+        conn = await pool.get()
+        while queue:
+            errors += await conn.call(queue.pop()) != 200
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    elapsed = time.perf_counter() - start
+    return {
+        "per_second": len(numbers) / elapsed,
+        "count": len(numbers),
+        "requests": len(bodies),
+        "errors": errors,
+    }
+
+
 async def _payments(base: str, numbers: list[str], workers: int) -> dict[str, float]:
     """Closed loop: ``workers`` connections post one distinct payment per person."""
     port = int(base.rsplit(":", 1)[1])
-    async with httpx.AsyncClient(base_url=base, timeout=30) as anon:
-        token = (
-            await anon.post(
-                "/api/v1/auth/token", data={"username": "bench-clerk", "password": "bench-pass-1"}
-            )
-        ).json()["access_token"]
+    token = await _token(base)
     queue = list(reversed(numbers))
     errors = 0
     pool = await _pool(base, workers)
@@ -214,21 +266,7 @@ async def _payments(base: str, numbers: list[str], workers: int) -> dict[str, fl
         conn = await pool.get()
         while queue:
             number = queue.pop()
-            status = await conn.call(
-                _request(
-                    port,
-                    "/api/v1/payments",
-                    {
-                        "id_number": number,
-                        "coverage_year": 2021,
-                        "channel": "tax12366_wechat",
-                        "channel_txn_id": f"B{number}",
-                        "amount": "280.00",
-                        "paid_at": "2020-10-15T09:00:00",
-                    },
-                    token,
-                )
-            )
+            status = await conn.call(_request(port, "/api/v1/payments", _item(number), token))
             errors += status != 201
 
     start = time.perf_counter()
@@ -248,31 +286,53 @@ def _pg_database() -> tuple[str, Any] | None:
     return PG_URL.rsplit("/", 1)[0] + f"/{name}", admin
 
 
-def run(
-    rate: int = 500,
-    seconds: float = 5.0,
-    payments: int = 3000,
-    workers: int = 32,
-    server_workers: int = 1,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Options:
+    """What to measure."""
+
+    rate: int = 500
+    seconds: float = 5.0
+    payments: int = 3000
+    workers: int = 32
+    server_workers: tuple[int, ...] = (1, 2)
+    bulk_payments: int = 20000
+    bulk_size: int = 200
+    bulk_clients: int = 4
+
+
+def _measure(url: str, opts: Options, quote: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    offset = 0
+    for sw in opts.server_workers:
+        with _server(url, sw) as base:
+            if quote and "quote" not in out:
+                out["quote"] = asyncio.run(_quote_latency(base, opts.rate, opts.seconds))
+            numbers = _seed_persons(url, opts.payments, offset)
+            offset += opts.payments
+            out[f"single_w{sw}"] = asyncio.run(_payments(base, numbers, opts.workers))
+            numbers = _seed_persons(url, opts.bulk_payments, offset)
+            offset += opts.bulk_payments
+            out[f"bulk_w{sw}"] = asyncio.run(
+                _bulk_payments(base, numbers, opts.bulk_clients, opts.bulk_size)
+            )
+    return out
+
+
+def run(opts: Options | None = None) -> dict[str, Any]:
     """All figures as a dict (also printed by :func:`main`)."""
+    opts = opts or Options()
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.sqlite3"
-        numbers = []
-        with _server(url, server_workers) as base:
-            out["quote"] = asyncio.run(_quote_latency(base, rate, seconds))
-            numbers = _seed_persons(url, payments)
-            out["payments_sqlite"] = asyncio.run(_payments(base, numbers, workers))
+        sqlite = _measure(f"sqlite:///{tmp}/bench.sqlite3", opts, quote=True)
+    out["quote"] = sqlite.pop("quote")
+    out["sqlite"] = sqlite
     pg = _pg_database()
     if pg is None:
-        out["payments_postgres"] = None
+        out["postgres"] = None
     else:
         url, admin = pg
         try:
-            with _server(url, server_workers) as base:
-                numbers = _seed_persons(url, payments)
-                out["payments_postgres"] = asyncio.run(_payments(base, numbers, workers))
+            out["postgres"] = _measure(url, opts, quote=False)
         finally:
             with admin.connect() as conn:
                 conn.execute(
@@ -287,27 +347,47 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--payments", type=int, default=3000)
-    parser.add_argument("--workers", type=int, default=32, help="client connections")
-    parser.add_argument("--server-workers", type=int, default=1, help="uvicorn processes")
+    parser.add_argument("--payments", type=int, default=3000, help="single payments per run")
+    parser.add_argument("--workers", type=int, default=32, help="client connections (single)")
+    parser.add_argument(
+        "--server-workers", type=int, nargs="+", default=[1, 2], help="uvicorn processes"
+    )
+    parser.add_argument("--bulk-payments", type=int, default=20000, help="bulk payments per run")
+    parser.add_argument("--bulk-size", type=int, default=200, help="items per bulk request")
+    parser.add_argument("--bulk-clients", type=int, default=4, help="client connections (bulk)")
     args = parser.parse_args(argv if argv is not None else [])
-    res = run(args.rate, args.seconds, args.payments, args.workers, args.server_workers)
+    opts = Options(
+        args.rate,
+        args.seconds,
+        args.payments,
+        args.workers,
+        tuple(args.server_workers),
+        args.bulk_payments,
+        args.bulk_size,
+        args.bulk_clients,
+    )
+    res = run(opts)
     q = res["quote"]
     print(
-        f"service quote over HTTP at {args.rate}/s (achieved {q['rate']:.0f}/s): "
+        f"service quote over HTTP at {opts.rate}/s (achieved {q['rate']:.0f}/s): "
         f"p50 {q['p50_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms, errors {q['errors']} "
         f"(target p99 <= 10 ms)"
     )
     for backend in ("sqlite", "postgres"):
-        p = res[f"payments_{backend}"]
-        if p is None:
+        figures = res[backend]
+        if figures is None:
             print(f"service payments on {backend}: PostgreSQL not reachable, not measured")
             continue
-        print(
-            f"service payments on {backend}: {p['per_second']:.0f}/s sustained over "
-            f"{p['count']} payments, {args.workers} clients, errors {p['errors']}"
-            + (" (target >= 1000/s)" if backend == "postgres" else "")
-        )
+        target = " (target >= 1000/s)" if backend == "postgres" else ""
+        for sw in opts.server_workers:
+            p, b = figures[f"single_w{sw}"], figures[f"bulk_w{sw}"]
+            print(
+                f"service payments on {backend}, {sw} server worker(s): single "
+                f"{p['per_second']:.0f}/s over {p['count']} payments, {opts.workers} clients, "
+                f"errors {p['errors']}; bulk {b['per_second']:.0f}/s over {b['count']} payments "
+                f"in {b['requests']} requests of {opts.bulk_size}, {opts.bulk_clients} clients, "
+                f"errors {b['errors']}{target}"
+            )
     return res
 
 
