@@ -28,6 +28,7 @@ from yibao.services.enrollments import (
 from yibao.services.payments_rows import (
     PAYMENTS,
     Outcome,
+    Persons,
     Prepared,
     Work,
     conflict,
@@ -129,15 +130,13 @@ def _apply(
 
 def record_batch(conn: Connection, actor: Actor, items: list[Prepared]) -> list[Outcome]:
     """Record the items in the caller's transaction; one outcome per item, in input order."""
-    from yibao.quoting import quote_many
-
     out: list[Outcome | None] = [
         None if i.error is None else Outcome("error", error=i.error) for i in items
     ]
     valid = [(n, i) for n, i in enumerate(items) if i.error is None]
     if not valid:
         return [o for o in out if o is not None]
-    by_number, by_id, regs = lock_persons(conn, [i for _, i in valid])
+    persons = lock_persons(conn, [i for _, i in valid])
     found = {
         (r.channel, r.channel_txn_id): r
         for r in conn.execute(
@@ -153,21 +152,23 @@ def record_batch(conn: Connection, actor: Actor, items: list[Prepared]) -> list[
             out[n] = _replay(item.digest, row.request_hash, stored_response(row.id, row.response))
             continue
         try:
-            person = person_of(item, by_number, by_id, regs)
+            person = person_of(item, persons)
         except YibaoError as exc:
             out[n] = Outcome("error", error=exc)
             continue
         assert item.data is not None
         work.append(Work(n, item, item.data, person))
     if work:
-        _record(conn, actor, work, out, quote_many)
+        _record(conn, actor, work, persons, out)
     return [o if o is not None else Outcome("error") for o in out]
 
 
 def _record(
-    conn: Connection, actor: Actor, work: list[Work], out: list[Outcome | None], quote_many: Any
+    conn: Connection, actor: Actor, work: list[Work], persons: Persons, out: list[Outcome | None]
 ) -> None:
-    groups, enrollments = load_state(conn, work)
+    from yibao.quoting import quote_many
+
+    groups, enrollments = load_state(conn, work, persons)
     now = utcnow()
     recorded: dict[tuple[str, str], Work] = {}
     duplicates: list[tuple[int, Work]] = []

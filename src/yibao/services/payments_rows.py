@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, Table, bindparam, exists, insert, or_, select, update
 
 from yibao.errors import YibaoError
 from yibao.services.common import Actor, fen_to_yuan
@@ -32,6 +32,7 @@ from yibao.store.models import (
 __all__ = [
     "PAYMENTS",
     "Outcome",
+    "Persons",
     "Prepared",
     "Work",
     "conflict",
@@ -107,9 +108,23 @@ def stored_response(payment_id: int, response: dict[str, Any]) -> dict[str, Any]
     return {**response, "payment": {**response["payment"], "id": payment_id}}
 
 
-def lock_persons(
-    conn: Connection, items: list[Prepared]
-) -> tuple[dict[str, PersonFacts], dict[int, PersonFacts], dict[int, tuple[int, str]]]:
+@dataclass(slots=True)
+class Persons:
+    """The locked persons of a batch, by ID number and row id, and what the registry holds.
+
+    ``grouped`` / ``enrolled``: persons with any special-group membership / enrollment
+    (the others need no query for them).
+    """
+
+    by_number: dict[str, PersonFacts] = field(default_factory=dict)
+    by_id: dict[int, PersonFacts] = field(default_factory=dict)
+    regs: dict[int, tuple[int, str]] = field(default_factory=dict)
+    grouped: set[int] = field(default_factory=set)
+    enrolled: set[int] = field(default_factory=set)
+
+
+def lock_persons(conn: Connection, items: list[Prepared]) -> Persons:
+    """Lock the persons the items name, in id order (pre-registrations through their person)."""
     numbers = {i.norm["id_number"] for i in items if "id_number" in i.norm}
     reg_ids = {i.data.pre_registration_id for i in items if i.data and i.data.pre_registration_id}
     regs: dict[int, tuple[int, str]] = {}
@@ -121,43 +136,46 @@ def lock_persons(
     wanted = [_PERSON.c.id_number.in_(numbers)] if numbers else []
     if regs:
         wanted.append(_PERSON.c.id.in_([p for p, _ in regs.values()]))
-    by_number: dict[str, PersonFacts] = {}
-    by_id: dict[int, PersonFacts] = {}
+    out = Persons(regs=regs)
     if wanted:
+        pid = _PERSON.c.id
+        grouped = exists().where(_MEMBER.c.person_id == pid).label("grouped")
+        enrolled = exists().where(_E.c.person_id == pid).label("enrolled")
         rows = conn.execute(
-            select(_PERSON.c.id, _PERSON.c.id_number, _PERSON.c.region, _PERSON.c.birth_date)
+            select(pid, _PERSON.c.id_number, _PERSON.c.region, _PERSON.c.birth_date)
+            .add_columns(grouped, enrolled)
             .where(or_(*wanted))
-            .order_by(_PERSON.c.id)
-            .with_for_update()
+            .order_by(pid)
+            .with_for_update(of=_PERSON)
         )
         for r in rows:
             facts = PersonFacts(r.id, r.id_number, r.region, r.birth_date)
-            by_id[r.id] = facts
+            out.by_id[r.id] = facts
             if r.id_number is not None:
-                by_number[r.id_number] = facts
-    return by_number, by_id, regs
+                out.by_number[r.id_number] = facts
+            if r.grouped:
+                out.grouped.add(r.id)
+            if r.enrolled:
+                out.enrolled.add(r.id)
+    return out
 
 
-def person_of(
-    item: Prepared,
-    by_number: dict[str, PersonFacts],
-    by_id: dict[int, PersonFacts],
-    regs: dict[int, tuple[int, str]],
-) -> PersonFacts:
+def person_of(item: Prepared, persons: Persons) -> PersonFacts:
+    """The item's person, or NotFound / Conflict (lapsed pre-registration)."""
     from yibao.idcard import mask_id_number
 
     if "id_number" in item.norm:
         number = item.norm["id_number"]
-        if number not in by_number:
+        if number not in persons.by_number:
             raise NotFound(
                 "person_not_found",
                 f"未找到身份证号为 {mask_id_number(number)} 的参保人",
                 f"no person with ID number {mask_id_number(number)}",
                 field="id_number",
             )
-        return by_number[number]
+        return persons.by_number[number]
     assert item.data is not None and item.data.pre_registration_id is not None
-    reg = regs.get(item.data.pre_registration_id)
+    reg = persons.regs.get(item.data.pre_registration_id)
     if reg is None:
         raise NotFound(
             "preregistration_not_found",
@@ -172,27 +190,30 @@ def person_of(
             "the pre-registration has lapsed; register the newborn at a medical-insurance office",
             field="pre_registration_id",
         )
-    return by_id[reg[0]]
+    return persons.by_id[reg[0]]
 
 
 def load_state(
-    conn: Connection, work: list[Work]
+    conn: Connection, work: list[Work], persons: Persons
 ) -> tuple[dict[int, list[tuple[str, dt.date, dt.date | None]]], dict[int, dict[int, Any]]]:
-    pids = sorted({w.person.id for w in work})
+    """Memberships (code, from, to) and enrollments (column values) of the batch's persons."""
+    need = {w.person.id for w in work if w.data.special_group is None} & persons.grouped
     groups: dict[int, list[tuple[str, dt.date, dt.date | None]]] = {}
-    if any(w.data.special_group is None for w in work):
+    if need:
         rows = conn.execute(
             select(
                 _MEMBER.c.person_id, _MEMBER.c.group_code, _MEMBER.c.valid_from, _MEMBER.c.valid_to
             )
-            .where(_MEMBER.c.person_id.in_(pids))
+            .where(_MEMBER.c.person_id.in_(sorted(need)))
             .order_by(_MEMBER.c.id)
         )
         for r in rows:
             groups.setdefault(r.person_id, []).append((r.group_code, r.valid_from, r.valid_to))
     enrollments: dict[int, dict[int, Any]] = {}
-    for r in conn.execute(select(_E).where(_E.c.person_id.in_(pids)).with_for_update()):
-        enrollments.setdefault(r.person_id, {})[r.coverage_year] = dict(r._mapping)
+    pids = sorted({w.person.id for w in work} & persons.enrolled)
+    if pids:
+        for r in conn.execute(select(_E).where(_E.c.person_id.in_(pids)).with_for_update()):
+            enrollments.setdefault(r.person_id, {})[r.coverage_year] = dict(r._mapping)
     return groups, enrollments
 
 
