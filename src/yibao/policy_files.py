@@ -33,7 +33,7 @@ __all__ = ["FIRST_YEAR", "LAST_YEAR", "ParameterFile", "load_policy", "parse_par
 
 FIRST_YEAR, LAST_YEAR = 2021, 2027
 UNITS = ("fen", "month_day", "month_day_pair", "month", "enum[old,new]", "period", "months",
-         "waiting", "assistance")
+         "waiting", "assistance", "notes", "base_rate")
 
 
 class DatedValue(BaseModel):
@@ -77,6 +77,9 @@ def _check_unit(unit: str, value: Any) -> bool:
         "period": isinstance(value, dict) and set(value) <= {"months", "days"} and len(value) == 1,
         "waiting": isinstance(value, dict),
         "assistance": isinstance(value, dict),
+        "notes": isinstance(value, list) and all(isinstance(v, str) for v in value),
+        "base_rate": isinstance(value, dict) and set(value) == {"base", "rate_bp"}
+        and all(isinstance(v, int) and v >= 0 for v in value.values()),
     }
     return checks.get(unit, False)
 
