@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     secret_key_file: str = "./var/secret.key"
     token_minutes: int = 480
     max_body_bytes: int = 65536
+    max_bulk_body_bytes: int = 1_048_576  # POST /api/v1/payments/bulk: up to 1,000 items
     default_page_size: int = 50
     max_page_size: int = 500
 

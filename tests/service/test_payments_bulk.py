@@ -193,7 +193,11 @@ def test_bulk_roles_and_limits(server: Server, clerk: httpx.Client, auditor: htt
     assert_error(auditor.post(BULK, json={"payments": [_pay(number)]}), 403, "forbidden")
     with server.client() as anon:
         assert_error(anon.post(BULK, json={"payments": [_pay(number)]}), 401)
-    assert_error(clerk.post(BULK, json={"payments": [_pay(number)] * 1001}), 413, "body_too_large")
+    assert_error(clerk.post(BULK, json={"payments": [_pay(number)] * 1001}), 422)
+    huge = {"payments": [dict(_pay(number), payer="x" * 2000)] * 600}  # over the 1 MiB bulk limit
+    assert_error(clerk.post(BULK, json=huge), 413, "body_too_large")
+    assert_error(clerk.post("/api/v1/payments", json=dict(_pay(number), payer="x" * 70_000)), 413,
+                 "body_too_large")
     assert_error(clerk.post(BULK, json={"payments": [{}] * 1001}), 422)
     assert_error(clerk.post(BULK, json={"payments": []}), 422)
     assert_error(clerk.post(BULK, json={"payments": [_pay(number)], "x": 1}), 422, "unknown_key")

@@ -39,7 +39,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.db = db or Database(settings.database_url)
     app.state.signing_key = settings.signing_key()
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        path_limits={"/api/v1/payments/bulk": settings.max_bulk_body_bytes},
+    )
     for module in (
         public,
         auth,
