@@ -193,7 +193,7 @@ def batch_quote(
     src: Annotated[Path, typer.Argument(help="Input .parquet or .csv, one row per person.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output .parquet or .csv.")],
     keep: Annotated[list[str] | None, typer.Option(help="Input column to carry into the output.")] = None,
-    chunk_rows: Annotated[int, typer.Option(help="Rows per record batch.")] = 65_536,
+    chunk_rows: Annotated[int, typer.Option(help="Rows per record batch.")] = 131_072,
 ) -> None:
     """Quote every row of a file; rows that fail validation get an error, the run goes on."""
     from yibao.batch.runner import run_batch

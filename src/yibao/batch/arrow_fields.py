@@ -78,6 +78,11 @@ def parse_date(arr: pa.Array) -> Parsed:
 
 def parse_int(arr: pa.Array) -> Parsed:
     """Integers of an integer column or of decimal-digit strings."""
+    if pa.types.is_integer(arr.type) and arr.null_count == 0:
+        wide = np.asarray(arr.to_numpy(), dtype=np.int64)
+        big = np.abs(wide) > 10**6
+        small_values: npt.NDArray[np.int32] = np.where(big, 0, wide).astype(np.int32)
+        return Parsed(small_values, np.ones(len(arr), dtype=np.bool_), big)
     if pa.types.is_integer(arr.type):
         present = _np_bool(pc.is_valid(arr))
         wide = np.asarray(pc.cast(arr, pa.int64()).fill_null(0).to_numpy(), dtype=np.int64)
@@ -122,15 +127,19 @@ def parse_years(arr: pa.Array) -> Years:
     """Parquet ``list<int>`` or CSV strings like ``2019;2020`` (``[]`` = an empty list)."""
     n = len(arr)
     if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
+        if arr.null_count == n:
+            nothing = np.zeros(n, dtype=np.bool_)
+            return Years(np.zeros(0, np.int64), np.zeros(n + 1, np.int64), nothing, nothing)
         given = _np_bool(pc.is_valid(arr))
         lengths = np.asarray(pc.list_value_length(arr).fill_null(0).to_numpy(), dtype=np.int64)
         flat = pc.list_flatten(arr)
-        bad_items = pc.is_null(flat)
         values = np.asarray(pc.cast(flat, pa.int64()).fill_null(0).to_numpy(), dtype=np.int64)
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
+        if flat.null_count == 0:
+            return Years(values, offsets, given, np.zeros(n, dtype=np.bool_))
         rows = np.repeat(np.arange(n), lengths)
-        bad = np.bincount(rows, weights=_np_bool(bad_items), minlength=n) > 0
+        bad = np.bincount(rows, weights=_np_bool(pc.is_null(flat)), minlength=n) > 0
         return Years(values, offsets, given, bad)
     text = parse_text(arr)
     given = _np_bool(pc.is_valid(text))

@@ -185,8 +185,11 @@ def _regions(arr: pa.Array) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_
 
 def _out_of_range(values: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64],
                   n: int) -> npt.NDArray[np.bool_]:
+    outside = (values < 1900) | (values > 2200)
+    if not outside.any():
+        return np.zeros(n, dtype=np.bool_)
     rows = np.repeat(np.arange(n), np.diff(offsets))
-    return np.bincount(rows, weights=(values < 1900) | (values > 2200), minlength=n) > 0
+    return np.bincount(rows, weights=outside, minlength=n) > 0
 
 
 def _labels(index: npt.NDArray[np.int32], labels: list[str]) -> pa.Array:

@@ -67,9 +67,9 @@ def check_id_numbers(arr: pa.Array) -> IdColumn:
     n = len(arr)
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     fast = _fast_characters(arr, n)
-    if fast is not None:
-        c = fast
-        present = length_ok = np.ones(n, dtype=np.bool_)
+    if fast is not None:  # every value is 17 digits + digit/X: no character checks needed
+        c = d = fast
+        present = length_ok = digits_ok = last_ok = np.ones(n, dtype=np.bool_)
     else:
         text = pc.utf8_upper(pc.utf8_trim_whitespace(arr.cast(pa.string())))
         present = np.asarray(pc.and_(pc.is_valid(text), pc.not_equal(text, "")).fill_null(False)
@@ -79,10 +79,10 @@ def check_id_numbers(arr: pa.Array) -> IdColumn:
         fixed = pc.if_else(pa.array(length_ok), text, "0" * 18)
         fixed = fixed.combine_chunks() if isinstance(fixed, pa.ChunkedArray) else fixed
         c = _characters(fixed, n)
-    digit = c <= 9
-    digits_ok = np.logical_and.reduce(digit[:17])
-    last_ok = digit[17] | (c[17] == np.uint8(ord("X") - ord("0")))
-    d = np.where(digit, c, np.uint8(0))
+        digit = c <= 9
+        digits_ok = np.logical_and.reduce(digit[:17])
+        last_ok = digit[17] | (c[17] == _UPPER_X)
+        d = np.where(digit, c, np.uint8(0))
 
     def number(first: int, width: int) -> npt.NDArray[np.int32]:
         out = d[first].astype(np.int32)

@@ -66,7 +66,7 @@ def _check_columns(names: list[str], keep: tuple[str, ...]) -> None:
 
 def _batches(src: Path, chunk_rows: int, keep: tuple[str, ...]) -> tuple[Iterator[pa.RecordBatch], int | None]:
     if _fmt(src) == "parquet":
-        pf = pq.ParquetFile(src)
+        pf = pq.ParquetFile(src, memory_map=True)
         _check_columns(pf.schema_arrow.names, keep)
         return pf.iter_batches(batch_size=chunk_rows), pf.metadata.num_rows
     with src.open(newline="", encoding="utf-8-sig") as fh:
@@ -86,7 +86,7 @@ def quote_table(batch: pa.RecordBatch, policy: Policy, keep: tuple[str, ...] = (
     prepared = prepare(batch, policy)
     table = pa.concat_tables([
         results_table(prepared, res, start)
-        for start, res in evaluate_slices(policy, prepared.columns)
+        for start, res in evaluate_slices(policy, prepared.columns, explain=False)
     ])
     for i, name in enumerate(keep):
         table = table.add_column(i, name, batch.column(name))
@@ -118,7 +118,7 @@ def run_batch(
     src: Path,
     dst: Path,
     *,
-    chunk_rows: int = 65_536,
+    chunk_rows: int = 131_072,
     keep: tuple[str, ...] = (),
     progress: Callable[[int, int | None], None] | None = None,
 ) -> BatchSummary:

@@ -132,8 +132,41 @@ def _new_regime(
     return new_start, new_rule, fixed, variable, variable_before
 
 
-def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:
-    """Apply every rule to every row of ``c``."""
+def _explanation(
+    c: QuoteColumns, p: Callable[[int], I32], late: Bool, has_group: Bool, born_y: Bool,
+    born_prev: Bool, nb_in: Bool, lapse: I32, first_enroll: Bool, start: I32,
+    start_rules: I32, start_known: Bool, birth: I32, jan1: I32, amount_known: Bool,
+) -> tuple[I32, I32]:
+    """Bits of every rule applied (R-FEE-*, the start rules, R-LAPSE-*) and of the warnings."""
+    fee_rule = _pick(
+        [(has_group & late, R["R-FEE-ASSIST"]),
+         (has_group, _bits("R-FEE-ASSIST", "R-FEE-ONTIME")),
+         (born_y | nb_in, R["R-FEE-NEWBORN"]),
+         (late, R["R-FEE-LATE"])],
+        R["R-FEE-ONTIME"],
+    )
+    is_transfer = (start_rules & R["R-START-TRANSFER"]) != 0
+    covered_from_birth = (born_y & (start == birth)) | born_prev
+    noclaim = (lapse >= 1) | ~start_known | ((start > jan1) & ~covered_from_birth & ~is_transfer)
+    prior_covered = ~first_enroll & ~born_y & ~born_prev & ~is_transfer
+    reset = (lapse >= 1) | (prior_covered & (~start_known | (start > p(F.APR1))))
+    rules = (fee_rule | start_rules
+             | np.where(noclaim, R["R-LAPSE-NOCLAIM"], 0)
+             | np.where(reset, R["R-LAPSE-RESET"], 0))
+    warnings = (np.where(noclaim, W["noclaim"], 0) | np.where(reset, W["reset"], 0)
+                | np.where(~start_known, W["no_benefit"], 0)
+                | np.where(c.hardship & (p(F.DEFERRAL_MONTH) == 0), W["deferral_ignored"], 0)
+                | np.where(~amount_known, W["missing"], 0))
+    return np.asarray(rules, dtype=np.int32), np.asarray(warnings, dtype=np.int32)
+
+
+def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteResults:
+    """Apply every rule to every row of ``c``.
+
+    With ``explain=False`` (batch runs) the per-row bits of every applied rule and
+    warning are left at zero; amounts, dates, waiting months and the main rule are
+    computed by the same code either way.
+    """
     n = len(c)
     err = np.zeros(n, dtype=np.int64)
     year = c.coverage_year
@@ -225,13 +258,6 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:
         | np.where(has_group & (kind == ASSIST_FIXED_UNPUBLISHED), M_ASSIST, 0)
     ).astype(np.int32)
     amount_known = (missing == 0) | (full & ~subsidy_missing)
-    fee_rule = _pick(
-        [(has_group & late, R["R-FEE-ASSIST"]),
-         (has_group, _bits("R-FEE-ASSIST", "R-FEE-ONTIME")),
-         (born_y | nb_in, R["R-FEE-NEWBORN"]),
-         (late, R["R-FEE-LATE"])],
-        R["R-FEE-ONTIME"],
-    )
 
     # --- benefit start -------------------------------------------------------------------
     pay_month = month_index(pay)
@@ -250,16 +276,16 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:
     concentrated = pay <= conc_end
     in_deferral = c.hardship & (pay <= p(F.DEFERRAL_END_DAY))  # C9
 
-    old_cases: list[tuple[Bool, I32 | int, int]] = [
-        (born_y & in_window, birth, R["R-START-NEWBORN"]),
-        (born_y, next_month, R["R-START-NEWBORN"]),
-        (born_prev & in_window, jan1, R["R-START-NEWBORN"]),
-        (concentrated | in_deferral, jan1, R["R-START-ONTIME"]),
-        (born_prev, next_month, R["R-START-NEWBORN"]),
-        (transfer, this_month, R["R-START-TRANSFER"]),
-        (lapse >= 1, month_start(pay_month + 3), R["R-START-GAP"]),
-    ]
     if is_old.any():
+        old_cases: list[tuple[Bool, I32 | int, int]] = [
+            (born_y & in_window, birth, R["R-START-NEWBORN"]),
+            (born_y, next_month, R["R-START-NEWBORN"]),
+            (born_prev & in_window, jan1, R["R-START-NEWBORN"]),
+            (concentrated | in_deferral, jan1, R["R-START-ONTIME"]),
+            (born_prev, next_month, R["R-START-NEWBORN"]),
+            (transfer, this_month, R["R-START-TRANSFER"]),
+            (lapse >= 1, month_start(pay_month + 3), R["R-START-GAP"]),
+        ]
         old_start = _pick([(x[0], x[1]) for x in old_cases], next_month)
         old_rule = _pick([(x[0], x[2]) for x in old_cases], R["R-START-LATE"])
     else:
@@ -288,19 +314,13 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:
                  start_rules, start_rules & ~exempt),
     )
 
-    # --- lapse consequences (R-LAPSE-*) ---------------------------------------------------
-    is_transfer = (start_rules & R["R-START-TRANSFER"]) != 0
-    covered_from_birth = (born_y & (start == birth)) | born_prev
-    noclaim = (lapse >= 1) | ~start_known | ((start > jan1) & ~covered_from_birth & ~is_transfer)
-    prior_covered = ~first_enroll & ~born_y & ~born_prev & ~is_transfer
-    reset = (lapse >= 1) | (prior_covered & (~start_known | (start > p(F.APR1))))
-    rules = (fee_rule | start_rules
-             | np.where(noclaim, R["R-LAPSE-NOCLAIM"], 0)
-             | np.where(reset, R["R-LAPSE-RESET"], 0))
-    warnings = (np.where(noclaim, W["noclaim"], 0) | np.where(reset, W["reset"], 0)
-                | np.where(~start_known, W["no_benefit"], 0)
-                | np.where(c.hardship & (p(F.DEFERRAL_MONTH) == 0), W["deferral_ignored"], 0)
-                | np.where(~amount_known, W["missing"], 0)).astype(np.int32)
+    # --- explanation: every rule applied, lapse consequences (R-LAPSE-*), warnings ---------
+    if explain:
+        rules, warnings = _explanation(
+            c, p, late, has_group, born_y, born_prev, nb_in, lapse, first_enroll, start,
+            start_rules, start_known, birth, jan1, amount_known)
+    else:
+        rules = warnings = np.zeros(n, dtype=np.int32)
 
     return QuoteResults(
         error=err, individual=individual, subsidy=subsidy, assistance=assistance,
@@ -317,11 +337,11 @@ def evaluate(policy: Policy, c: QuoteColumns) -> QuoteResults:
 SLICE_ROWS = 16_384
 
 
-def evaluate_slices(policy: Policy, c: QuoteColumns,
-                    size: int = SLICE_ROWS) -> Iterator[tuple[int, QuoteResults]]:
+def evaluate_slices(policy: Policy, c: QuoteColumns, size: int = SLICE_ROWS, *,
+                    explain: bool = True) -> Iterator[tuple[int, QuoteResults]]:
     """``evaluate`` over slices of ``size`` rows (keeps the work in the CPU cache): (start, results)."""
     for start in range(0, len(c), size):
-        yield start, evaluate(policy, c.slice(start, start + size))
+        yield start, evaluate(policy, c.slice(start, start + size), explain=explain)
 
 
 def evaluate_in_slices(policy: Policy, c: QuoteColumns, size: int = SLICE_ROWS) -> QuoteResults:

@@ -78,7 +78,10 @@ def encode_year_lists_flat(
     bits = np.where(fits, np.left_shift(np.uint64(1), np.clip(k, 0, 63).astype(np.uint64)),
                     np.uint64(0))
     mask = np.zeros(n, dtype=np.uint64)
-    np.bitwise_or.at(mask, rows, bits)
+    if len(lengths) and lengths.max() <= 1:
+        mask[rows] = bits  # at most one year per row: no OR-accumulation needed
+    else:
+        np.bitwise_or.at(mask, rows, bits)
     n_fit = np.bincount(rows, weights=fits, minlength=n).astype(np.int64)
     future = np.bincount(rows, weights=k < 0, minlength=n) > 0
     too_old = np.bincount(rows, weights=k >= MASK_YEARS, minlength=n) > 0
