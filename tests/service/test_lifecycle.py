@@ -68,7 +68,7 @@ def test_preregistration_pay_and_convert(server: Server, clerk: httpx.Client) ->
     baby = new_id("450202", birth=birth, sex="female")
     done = clerk.post(f"/api/v1/pre-registrations/{reg['id']}/convert", json={"id_number": baby})
     assert done.status_code == 200 and done.json()["status"] == "converted"
-    assert len(clerk.get(f"/api/v1/persons/{baby}/enrollments").json()["items"]) == 1
+    assert len(clerk.get(f"/api/v1/persons/{baby}/enrollments").json()) == 1
 
 
 def test_preregistration_rules(server: Server, clerk: httpx.Client) -> None:
@@ -110,7 +110,7 @@ def test_open_year_job(server: Server, clerk: httpx.Client, cli: typer.Typer) ->
     assert json.loads(out.output)["opened"] >= 1
     years = {
         e["coverage_year"]: e["status"]
-        for e in clerk.get(f"/api/v1/persons/{number}/enrollments").json()["items"]
+        for e in clerk.get(f"/api/v1/persons/{number}/enrollments").json()
     }
     assert years == {2025: "paid", 2026: "open"}
 

@@ -78,7 +78,7 @@ def test_mixed_bulk_records_only_valid_items(server: Server, clerk: httpx.Client
     assert enrollment["benefit_start"] == "2021-01-01" and enrollment["benefit_end"] == "2021-12-31"
     assert {r["id"] for r in enrollment["rules"]} >= {"R-FEE-ONTIME", "R-START-ONTIME"}
     assert enrollment["rules"][0]["source"] and enrollment["status"] == "paid"
-    stored = clerk.get(f"/api/v1/persons/{a}/enrollments").json()["items"]
+    stored = clerk.get(f"/api/v1/persons/{a}/enrollments").json()
     assert stored[0]["id"] == enrollment["id"] and stored[0]["rules"] == enrollment["rules"]
 
 
@@ -231,7 +231,7 @@ def test_cli_import_csv(server: Server, clerk: httpx.Client, tmp_path: Path) -> 
         (5, "invalid_date"),
     ]
     assert server.counts()["payments"] == before["payments"] + 2
-    listed = clerk.get(f"/api/v1/persons/{b}/payments").json()["items"]
+    listed = clerk.get(f"/api/v1/persons/{b}/payments").json()
     assert listed[0]["settlement"] == "under" and listed[0]["recorded_by"] == "system"
     again = json.loads(_cli(server, "payments", "import", str(path)).stdout)
     assert (again["created"], again["replayed"]) == (0, 2)

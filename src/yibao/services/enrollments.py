@@ -172,7 +172,7 @@ def snapshot(e: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def person_enrollments(db: Database, actor: Actor, id_number: str) -> dict[str, Any]:
+def person_enrollments(db: Database, actor: Actor, id_number: str) -> list[dict[str, Any]]:
     """All enrollments of one person, by coverage year."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         person = find_person(s, id_number)
@@ -182,11 +182,10 @@ def person_enrollments(db: Database, actor: Actor, id_number: str) -> dict[str, 
             .order_by(Enrollment.coverage_year)
         ).all()
         audit_id_reads(s, actor, [person.id], "person_enrollments")
-        items = [enrollment_view(actor, e, person.id_number) for e in rows]
-    return {"items": items, "total": len(items), "page": 1, "per_page": len(items)}
+        return [enrollment_view(actor, e, person.id_number) for e in rows]
 
 
-def person_payments(db: Database, actor: Actor, id_number: str) -> dict[str, Any]:
+def person_payments(db: Database, actor: Actor, id_number: str) -> list[dict[str, Any]]:
     """All payments of one person, oldest first."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         person = find_person(s, id_number)
@@ -194,8 +193,7 @@ def person_payments(db: Database, actor: Actor, id_number: str) -> dict[str, Any
             select(Payment).where(Payment.person_id == person.id).order_by(Payment.id)
         ).all()
         audit_id_reads(s, actor, [person.id], "person_payments")
-        items = [payment_view(actor, p, person.id_number) for p in rows]
-    return {"items": items, "total": len(items), "page": 1, "per_page": len(items)}
+        return [payment_view(actor, p, person.id_number) for p in rows]
 
 
 def list_enrollments(

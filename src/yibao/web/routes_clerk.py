@@ -98,13 +98,18 @@ async def _optional(request: Request, path: str, params: dict[str, Any] | None =
         return exc
 
 
+def _items(listed: Any) -> Any:
+    """A person's list as the page's ``{"items": [...]}``; an error stays as it is."""
+    return {"items": listed} if isinstance(listed, list) else listed
+
+
 async def _audit_trail(request: Request, found: dict[str, Any], id_number: str) -> Any:
     """Audit entries on the person, their enrollments and payments, newest first."""
     targets = [("person", found.get("id"))]
     for kind, path in (("enrollment", "enrollments"), ("payment", "payments")):
         listed = await _optional(request, f"/api/v1/persons/{id_number}/{path}")
-        if isinstance(listed, dict):
-            targets += [(kind, item.get("id")) for item in listed.get("items", [])]
+        if isinstance(listed, list):
+            targets += [(kind, item.get("id")) for item in listed]
     entries: list[dict[str, Any]] = []
     for entity, ident in targets:
         got = await _optional(request, "/api/v1/audit",
@@ -125,8 +130,8 @@ async def person(request: Request, id_number: str, done: str = "") -> Response:
         return render(request, "clerk/find.html", ctx, status_code=exc.status)
     ctx = {
         "person": found,
-        "enrollments": await _optional(request, f"/api/v1/persons/{id_number}/enrollments"),
-        "payments": await _optional(request, f"/api/v1/persons/{id_number}/payments"),
+        "enrollments": _items(await _optional(request, f"/api/v1/persons/{id_number}/enrollments")),
+        "payments": _items(await _optional(request, f"/api/v1/persons/{id_number}/payments")),
         "audit": await _audit_trail(request, found, id_number),
         "done": done,
         **staff(request),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from yibao.api.deps import AnyStaff, Clerk, Db, Page
 from yibao.services import enrollments, persons
@@ -59,12 +59,18 @@ def add_group(db: Db, actor: Clerk, id_number: str, body: MembershipIn) -> dict[
 
 
 @router.get("/{id_number}/payments")
-def payments(db: Db, actor: AnyStaff, id_number: str) -> dict[str, Any]:
-    """The resident's payments, oldest first."""
-    return enrollments.person_payments(db, actor, id_number)
+def payments(db: Db, actor: AnyStaff, id_number: str, response: Response) -> list[dict[str, Any]]:
+    """The resident's payments, oldest first: a JSON list (contract §4); count in X-Total-Count."""
+    items = enrollments.person_payments(db, actor, id_number)
+    response.headers["X-Total-Count"] = str(len(items))
+    return items
 
 
 @router.get("/{id_number}/enrollments")
-def person_enrollments(db: Db, actor: AnyStaff, id_number: str) -> dict[str, Any]:
-    """The resident's enrollments by coverage year."""
-    return enrollments.person_enrollments(db, actor, id_number)
+def person_enrollments(
+    db: Db, actor: AnyStaff, id_number: str, response: Response
+) -> list[dict[str, Any]]:
+    """The resident's enrollments by coverage year: a JSON list (contract §4)."""
+    items = enrollments.person_enrollments(db, actor, id_number)
+    response.headers["X-Total-Count"] = str(len(items))
+    return items
