@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     token_minutes: int = 480
     max_body_bytes: int = 65536
     max_bulk_body_bytes: int = 1_048_576  # POST /api/v1/payments/bulk: up to 1,000 items
+    worker_threads: int = 8  # request-handler threads per server process
     default_page_size: int = 50
     max_page_size: int = 500
 

@@ -5,6 +5,10 @@ uvicorn --factory yibao.api.main:create_app
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from yibao.api.errors import install_error_handlers
@@ -26,10 +30,22 @@ from yibao.store.db import Database
 __all__ = ["create_app"]
 
 
+def _thread_limit(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Request handlers run in worker threads; beyond a few, Python threads only fight
+        # over the GIL while the database round trips would overlap anyway.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
     """The yibao app: API routers, error shape, body limit, then the web pages."""
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=_thread_limit(settings.worker_threads),
         title="yibao",
         summary="城乡居民基本医疗保险 registry, payments and quotes",
         version="1.0.0",

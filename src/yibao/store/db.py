@@ -34,8 +34,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     if make_url(url).get_backend_name() != "sqlite":
-        kwargs.setdefault("pool_size", 20)
-        kwargs.setdefault("max_overflow", 20)
+        kwargs.setdefault("pool_size", 40)
+        kwargs.setdefault("max_overflow", 10)
         kwargs.setdefault("pool_pre_ping", False)
         return create_engine(url, **kwargs)
     kwargs.setdefault("pool_size", 20)
