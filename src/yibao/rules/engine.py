@@ -10,7 +10,7 @@ row records which rules fired as bits of ``rules`` and its ``main_rule``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +30,7 @@ from yibao.rules.policy import (
 )
 from yibao.rules.validation import first_error
 
-__all__ = ["MISSING", "QuoteResults", "evaluate", "evaluate_in_slices", "evaluate_slices"]
+__all__ = ["MISSING", "QuoteResults", "evaluate", "evaluate_slices"]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -343,11 +343,3 @@ def evaluate_slices(policy: Policy, c: QuoteColumns, size: int = SLICE_ROWS, *,
     for start in range(0, len(c), size):
         yield start, evaluate(policy, c.slice(start, start + size), explain=explain)
 
-
-def evaluate_in_slices(policy: Policy, c: QuoteColumns, size: int = SLICE_ROWS) -> QuoteResults:
-    """``evaluate`` slice by slice, results joined into whole columns."""
-    if len(c) <= size:
-        return evaluate(policy, c)
-    parts = [res for _, res in evaluate_slices(policy, c, size)]
-    return QuoteResults(*(np.concatenate([getattr(p, f.name) for p in parts])
-                          for f in fields(QuoteResults)))
