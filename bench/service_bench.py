@@ -18,14 +18,12 @@ import datetime as dt
 import json
 import os
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,15 +31,10 @@ import httpx
 from sqlalchemy import create_engine, insert, text
 
 from yibao.idcard import make_id_number
+from yibao.local_server import running_server
 
 PG_URL = os.environ.get("YIBAO_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SECRET = "bench-" + secrets.token_hex(24)
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -55,38 +48,12 @@ def _server(url: str, workers: int = 1) -> Iterator[str]:
     if not user_exists(db, "bench-clerk"):
         create_user(db, "bench-clerk", "clerk", "bench-pass-1")
     db.dispose()
-    port = _port()
     env = {**os.environ, "YIBAO_DATABASE_URL": url, "YIBAO_SECRET_KEY": SECRET}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "yibao.api.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--workers",
-            str(workers),
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            with suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            time.sleep(0.1)
+    args = ["-m", "uvicorn", "yibao.api.main:create_app", "--factory", "--host", "127.0.0.1",
+            "--port", "{port}", "--log-level", "warning", "--no-access-log",
+            "--workers", str(workers)]
+    with running_server(args, env=env) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 class _Conn:

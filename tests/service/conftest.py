@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +16,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
+
+from yibao.local_server import running_server
 
 PG_ADMIN_URL = os.environ.get(
     "YIBAO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -36,12 +35,6 @@ TABLES = (
     "back_payment_applications",
     "audit_log",
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _postgres_database() -> tuple[str, Engine]:
@@ -105,40 +98,22 @@ def server(
     for role, password in PASSWORDS.items():
         create_user(db, f"t-{role}", role, password)
     db.dispose()
-    port = _free_port()
     env = {**os.environ, "YIBAO_DATABASE_URL": url, "YIBAO_SECRET_KEY": SECRET}
-    workdir = Path(tmp_path_factory.mktemp("cwd"))
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "yibao.api.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=workdir,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    args = ["-m", "uvicorn", "yibao.api.main:create_app", "--factory", "--host", "127.0.0.1",
+            "--port", "{port}", "--log-level", "warning"]
+    with ExitStack() as stack:
         try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"server did not start ({request.param})")
-        time.sleep(0.1)
+            base = stack.enter_context(
+                running_server(args, env=env, cwd=Path(tmp_path_factory.mktemp("cwd")))
+            )
+        except RuntimeError as exc:
+            pytest.fail(f"{exc} ({request.param})")
+        yield from _logged_in(request.param, base, url, admin)
+
+
+def _logged_in(backend: str, base: str, url: str, admin: Engine | None) -> Iterator[Server]:
     engine = create_engine(url)
-    srv = Server(request.param, base, url, engine)
+    srv = Server(backend, base, url, engine)
     for role, password in PASSWORDS.items():
         r = httpx.post(
             f"{base}/api/v1/auth/token", data={"username": f"t-{role}", "password": password}
@@ -147,11 +122,6 @@ def server(
     try:
         yield srv
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         engine.dispose()
         if admin is not None:
             with admin.connect() as conn:

@@ -8,16 +8,15 @@ Screenshots go to ``test-output/screenshots/``.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+
+from yibao.local_server import running_server
 
 CHROMIUM = Path(os.environ.get("YIBAO_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -27,30 +26,11 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "correct-horse-battery"
 
-# `yibao` CLI: the installed entry point when it exists, else the service's commands alone.
-_CLI_SHIM = (
-    "import sys, typer\n"
-    "try:\n"
-    "    from yibao.cli import app\n"
-    "except ImportError:\n"
-    "    from yibao.cli_service import register\n"
-    "    app = typer.Typer()\n"
-    "    register(app)\n"
-    "app()\n"
-)
-
-
 def _cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> None:
     subprocess.run(
-        [sys.executable, "-c", _CLI_SHIM, *args], env=env, input=stdin, text=True,
+        [sys.executable, "-m", "yibao", *args], env=env, input=stdin, text=True,
         check=True, capture_output=True, timeout=120, cwd=env["YIBAO_TEST_CWD"],
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -76,33 +56,13 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     _cli(["db", "upgrade"], env)
     for user, role in (("clerk1", "clerk"), ("admin1", "admin"), ("auditor1", "auditor")):
         _cli(["user", "add", user, "--role", role, "--password-stdin"], env, PASSWORD + "\n")
-    port = _free_port()
-    log = (work / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _CLI_SHIM, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    args = ["-m", "yibao", "serve", "--host", "127.0.0.1", "--port", "{port}"]
+    with (work / "serve.log").open("w") as log:
         try:
-            if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("yibao serve did not start:\n" + (work / "serve.log").read_text())
-        time.sleep(0.2)
-    try:
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            with running_server(args, env=env, cwd=work, log=log) as base:
+                yield base
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n" + (work / "serve.log").read_text()) from None
 
 
 @pytest.fixture(scope="session")
