@@ -177,8 +177,8 @@ def test_column_id_checks_agree_with_the_single_check(numbers: list[str]) -> Non
             assert checked.region[i] == int(rid.region_code)
 
 
-def test_quote_many_equals_single_quotes() -> None:
-    from yibao.quoting import quote_many
+def test_answer_many_equals_single_quotes() -> None:
+    from yibao.quoting import answer, answer_many
 
     reqs: list[dict[str, Any]] = [
         {"region": "450802", "coverage_year": 2021, "payment_date": "2021-03-15",
@@ -188,8 +188,8 @@ def test_quote_many_equals_single_quotes() -> None:
          "covered_years": [2020]},
         {"region": "450202", "coverage_year": 2025, "payment_date": "2026-01-03"},
     ]
-    many = quote_many(reqs)
-    assert many[0] == quote(reqs[0]) and many[2] == quote(reqs[2])
+    many = answer_many(reqs)
+    assert many[0] == answer(reqs[0]) and many[2] == answer(reqs[2])
     assert isinstance(many[1], InputError) and many[1].code == "invalid_value"
     assert isinstance(many[3], InputError) and many[3].code == "payment_too_late"
 

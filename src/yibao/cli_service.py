@@ -7,6 +7,8 @@ yibao serve --host 127.0.0.1 --port 8000
 yibao jobs expire-preregistrations [--today 2025-04-01]
 yibao jobs open-year 2026 [--today 2025-09-01] [--force]
 yibao payments import channel-2025-01-15.csv     # or .jsonl
+yibao payments settle                            # after a year's figures are published
+yibao history import covered.csv                 # or .parquet: years covered before the registry
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Lifecycle jobs.", no_args_is_help=True)
-payments_app = typer.Typer(help="Payments: channel reconciliation files.", no_args_is_help=True)
+payments_app = typer.Typer(help="Payments: channel files, settling pending years.",
+                           no_args_is_help=True)
+history_app = typer.Typer(help="Coverage history before the registry.", no_args_is_help=True)
 
 
 def _fail(exc: YibaoError) -> None:
@@ -132,7 +136,7 @@ def payments_import(
     Exit 0 when the file was read (per-item problems are listed in the summary),
     2 when it could not be read (missing, not .csv/.jsonl, unknown columns).
     """
-    from yibao.services.payments_import import import_payments
+    from yibao.services.payments import import_payments
     from yibao.services.users import SYSTEM
 
     try:
@@ -143,6 +147,49 @@ def payments_import(
     typer.echo(
         f"{summary['items']} items: {summary['created']} created, {summary['replayed']} replayed, "
         f"{summary['conflicts']} conflicts, {summary['errors']} errors",
+        err=True,
+    )
+
+
+@payments_app.command("settle")
+def payments_settle() -> None:
+    """Settle payments recorded as unquoted whose figures are now published (idempotent).
+
+    Prints ``{"settled", "still_pending", "errors"}``.
+    """
+    from yibao.services.payments import settle_pending
+    from yibao.services.users import SYSTEM
+
+    result = settle_pending(_database(), SYSTEM)
+    typer.echo(json.dumps(result, ensure_ascii=False))
+    typer.echo(f"{result['settled']} settled, {result['still_pending']} still pending, "
+               f"{len(result['errors'])} errors", err=True)
+
+
+@history_app.command("import")
+def history_import(
+    file: Annotated[Path, typer.Argument(help="a .csv or .parquet file: id_number and "
+                                              "coverage_year (one row a year) or covered_years")],
+    by: Annotated[str, typer.Option(help="who runs the import (recorded with every row)")] = "system",
+) -> None:
+    """Import years covered before the registry (idempotent); prints a JSON summary.
+
+    The summary's ``review`` lists enrollments computed while the history was unknown that
+    the imported history would change; correct them with
+    ``POST /api/v1/enrollments/{id}/corrections``. Exit 2 when the file cannot be read.
+    """
+    from yibao.services.common import Actor
+    from yibao.services.histories import import_history
+
+    try:
+        summary = import_history(_database(), Actor(by, "admin"), file)
+    except YibaoError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+    typer.echo(
+        f"{summary['rows']} rows, {summary['persons']} persons: {summary['added']} years added, "
+        f"{summary['already']} already known, {summary['unknown_persons']} unknown persons, "
+        f"{len(summary['problems'])} problems, {len(summary['review'])} enrollments to review",
         err=True,
     )
 
@@ -174,4 +221,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(demo_app, name="demo")
     app.add_typer(jobs_app, name="jobs")
     app.add_typer(payments_app, name="payments")
+    app.add_typer(history_app, name="history")
     app.command("serve")(serve)

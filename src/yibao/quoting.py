@@ -3,10 +3,15 @@
     >>> quote({"region": "450802", "coverage_year": 2021, "payment_date": "2021-03-15",
     ...        "covered_years": [2019]})["benefit_start"]
     '2021-06-01'
+    >>> answer({"region": "450802", "coverage_year": 2021, "payment_date": "2021-03-15",
+    ...         "covered_years": [2019]}).benefit_start
+    datetime.date(2021, 6, 1)
 
 The request is validated here (unknown keys, impossible dates, bad ID numbers
 → ``InputError``), turned into length-1 columns and run through the same
-engine as a batch of a hundred million rows.
+engine as a batch of a hundred million rows. ``answer`` / ``answer_many`` give the
+typed :class:`~yibao.rules.answer.Quote` that services use; ``quote`` gives the
+contract's JSON for the edges (API, CLI, pages).
 """
 
 from __future__ import annotations
@@ -23,18 +28,27 @@ from yibao.errors import InputError, UnknownRegion
 from yibao.idcard import parse_id_number
 from yibao.policy_files import load_policy
 from yibao.reference import special_groups
+from yibao.rules.answer import Quote, quote_to_contract
 from yibao.rules.calendar import date_to_days
 from yibao.rules.catalogue import RULES
 from yibao.rules.engine import evaluate
-from yibao.rules.explain import RowContext, explain_row, fen_to_yuan
+from yibao.rules.explain import RowContext, explain_row
 from yibao.rules.flexible import monthly_contribution_fen
 from yibao.rules.inputs import QuoteColumns, encode_year_lists
+from yibao.rules.money import fen_to_yuan
 from yibao.rules.policy import PUBLISHED, F, Policy
 from yibao.rules.validation import ERRORS
 
 __all__ = [
-    "QuoteRequest", "columns_for", "flexible_employment", "input_error_from", "quote",
-    "quote_many", "regions",
+    "QuoteRequest",
+    "answer",
+    "answer_many",
+    "columns_for",
+    "flexible_employment",
+    "input_error_from",
+    "payment_ceiling_fen",
+    "quote",
+    "regions",
     "rules_catalogue",
 ]
 
@@ -142,6 +156,7 @@ def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy)
     notes = policy.resolve("region_notes", region, year)
     region_notes = tuple((text, notes.source) for text in notes.value) if notes else ()
     return RowContext(
+        region_code=region, region_name=policy.regions[region].name,
         coverage_year=year, payment_date=req.payment_date, birth_date=birth,
         employee_end=req.employee_insurance_end_date,
         group_name=names.get(req.special_group or "", req.special_group),
@@ -161,41 +176,54 @@ def _checked(payload: QuoteRequest | Mapping[str, Any], policy: Policy) -> tuple
     return req, region, birth
 
 
-def quote_many(
-    payloads: Sequence[QuoteRequest | Mapping[str, Any]],
-) -> list[dict[str, Any] | InputError]:
-    """Many quotes through one engine call: per payload its answer, or the ``InputError``."""
+def answer_many(payloads: Sequence[QuoteRequest | Mapping[str, Any]]) -> list[Quote | InputError]:
+    """Many quotes through one engine call: per payload its typed answer, or the ``InputError``."""
     policy = load_policy()
-    out: list[dict[str, Any] | InputError] = []
+    out: list[Quote | InputError | None] = []
     good: list[tuple[int, QuoteRequest, str, date | None]] = []
     for i, payload in enumerate(payloads):
         try:
             good.append((i, *_checked(payload, policy)))
-            out.append({})
+            out.append(None)
         except InputError as exc:
             out.append(exc)
-    if not good:
-        return out
-    res = evaluate(policy, columns_for([g[1] for g in good], policy))
-    for row, (i, req, region, birth) in enumerate(good):
-        if res.error[row]:
-            e = ERRORS[int(res.error[row])]
-            out[i] = InputError(e.code, e.message, e.message_en, field=e.field)
-            continue
-        answer = explain_row(res, row, _context(req, region, birth, policy))
-        answer["region"] = {"code": region, "name": policy.regions[region].name}
-        answer["coverage_year"] = req.coverage_year
-        answer["payment_date"] = req.payment_date.isoformat()
-        out[i] = answer
-    return out
+    if good:
+        res = evaluate(policy, columns_for([g[1] for g in good], policy))
+        for row, (i, req, region, birth) in enumerate(good):
+            if res.error[row]:
+                e = ERRORS[int(res.error[row])]
+                out[i] = InputError(e.code, e.message, e.message_en, field=e.field)
+            else:
+                out[i] = explain_row(res, row, _context(req, region, birth, policy))
+    return [o for o in out if o is not None]
+
+
+def answer(payload: QuoteRequest | Mapping[str, Any]) -> Quote:
+    """The typed answer to one quote; raises ``InputError`` on bad input."""
+    (result,) = answer_many([payload])
+    if isinstance(result, InputError):
+        raise result
+    return result
 
 
 def quote(payload: QuoteRequest | Mapping[str, Any]) -> dict[str, Any]:
     """Answer one quote as the contract's result dict; raise ``InputError`` on bad input."""
-    (answer,) = quote_many([payload])
-    if isinstance(answer, InputError):
-        raise answer
-    return answer
+    return quote_to_contract(answer(payload))
+
+
+def payment_ceiling_fen(region: str, year: int, back_pay_years: int = 0) -> int:
+    """The most a payment for ``year`` can be due in ``region``: share + fiscal subsidy per
+    year paid (the coverage year and each back-paid one), or the ``payment_ceiling``
+    parameter (C20) when either figure is unpublished."""
+    policy = load_policy()
+    share = policy.resolve("individual_share", region, year)
+    subsidy = policy.resolve("fiscal_subsidy", region, year)
+    if share is not None and share.published and subsidy is not None and subsidy.published:
+        per_year = int(share.value) + int(subsidy.value)
+    else:
+        ceiling = policy.resolve("payment_ceiling", region, year)
+        per_year = int(ceiling.value) if ceiling is not None and ceiling.published else 0
+    return per_year * (1 + back_pay_years)
 
 
 def flexible_employment(region: str, year: int) -> dict[str, Any]:

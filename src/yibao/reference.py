@@ -44,6 +44,7 @@ __all__ = [
     "load_regions",
     "newborn_preregistration",
     "region_chain",
+    "region_subtree",
     "special_group",
     "special_groups",
 ]
@@ -281,6 +282,23 @@ def region_chain(
         chain.append(parent)
         parent = parents.get(parent)
     return tuple(chain)
+
+
+@cache
+def region_subtree(region_code: str) -> tuple[str, ...]:
+    """``region_code`` and every region under it in GB/T 2260 (a city: itself and its
+    counties). Raises :class:`UnknownRegion` if the code is not known."""
+    region_chain(region_code)
+    children: dict[str, list[str]] = {}
+    for code, parent in _parent_map().items():
+        if parent is not None:
+            children.setdefault(parent, []).append(code)
+    out, todo = [], [region_code]
+    while todo:
+        code = todo.pop()
+        out.append(code)
+        todo.extend(children.get(code, ()))
+    return tuple(sorted(out))
 
 
 @cache

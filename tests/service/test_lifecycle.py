@@ -63,7 +63,15 @@ def test_preregistration_pay_and_convert(server: Server, clerk: httpx.Client) ->
         },
     )
     assert pay.status_code == 201, pay.text
-    assert pay.json()["enrollment"]["benefit_start"] == birth.isoformat()
+    published = clerk.post("/api/v1/quote", json={
+        "region": "450202", "coverage_year": birth.year, "payment_date": TODAY.isoformat(),
+        "birth_date": birth.isoformat()}).json()["amount_due"] is not None
+    enrollment = pay.json()["enrollment"]
+    if published:  # cover from the birth date (seed 000 四.3)
+        assert enrollment["benefit_start"] == birth.isoformat()
+    else:  # this year's figures are not published yet: paid, no cover until settled
+        assert enrollment["status"] == "pending" and enrollment["benefit_start"] is None
+        assert pay.json()["payment"]["settlement"] == "unquoted"
     assert clerk.get(f"/api/v1/pre-registrations/{reg['id']}").json()["status"] == "paid"
     baby = new_id("450202", birth=birth, sex="female")
     done = clerk.post(f"/api/v1/pre-registrations/{reg['id']}/convert", json={"id_number": baby})

@@ -163,7 +163,7 @@ def test_unpublished_amount_is_unquoted(server: Server, clerk: httpx.Client) -> 
     number = register(clerk)
     r = clerk.post("/api/v1/payments", json=_pay(number, paid_at="2021-08-02")).json()
     assert r["payment"]["settlement"] == "unquoted" and r["payment"]["expected"] is None
-    assert r["enrollment"]["status"] == "unquoted"
+    assert r["enrollment"]["status"] == "pending" and r["enrollment"]["benefit_start"] is None
 
 
 BAD = [

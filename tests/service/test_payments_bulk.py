@@ -112,7 +112,7 @@ def test_duplicate_keys_inside_one_bulk(server: Server, clerk: httpx.Client) -> 
     assert body["results"][1]["payment"] == body["results"][0]["payment"]
     assert server.counts()["payments"] == before["payments"] + 1
     # a single request recorded earlier in the same key is a replay inside a bulk too
-    single = clerk.post("/api/v1/payments", json=_pay(number, amount="0.00")).json()
+    single = clerk.post("/api/v1/payments", json=_pay(number, amount="10.00")).json()
     replay = _bulk(
         clerk,
         [
@@ -121,7 +121,7 @@ def test_duplicate_keys_inside_one_bulk(server: Server, clerk: httpx.Client) -> 
                 **{
                     k: v for k, v in single["payment"].items() if k in ("channel", "channel_txn_id")
                 },
-                "amount": "0.00",
+                "amount": "10.00",
             }
         ],
     )

@@ -17,6 +17,7 @@ from yibao.api.routers import (
     applications,
     audit,
     auth,
+    counts,
     enrollments,
     households,
     payments,
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         preregistrations,
         applications,
         audit,
+        counts,
     ):
         app.include_router(module.router)
 

@@ -14,6 +14,7 @@ import numpy.typing as npt
 __all__ = [
     "Days",
     "add_months",
+    "add_months_to_date",
     "date_to_days",
     "days_to_date",
     "first_of_month_after",
@@ -80,6 +81,12 @@ def add_months(days: Days, months: int | Days) -> Days:
     start = month_start(target)
     last0 = month_start(target + 1) - start - 1
     return np.asarray(start + np.minimum(day0, last0), dtype=np.int32)
+
+
+def add_months_to_date(day: date, months: int) -> date:
+    """One ``date`` + ``months`` by the same rule as :func:`add_months` (C2)."""
+    days = np.array([date_to_days(day)], dtype=np.int32)
+    return days_to_date(int(add_months(days, months)[0]))
 
 
 def first_of_month_after(days: Days, months: int | Days) -> Days:

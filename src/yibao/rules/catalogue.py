@@ -13,6 +13,7 @@ __all__ = [
     "NOTES_LAPSE",
     "RULES",
     "RULE_BIT",
+    "SERVICE_WARNINGS",
     "WARNINGS",
     "WARNING_BIT",
     "Rule",
@@ -77,6 +78,12 @@ WARNINGS: tuple[tuple[str, str, str | None], ...] = (
     ("missing", "部分政策数据尚未公布,金额无法计算,详见 missing。", None),
 )
 WARNING_BIT: dict[str, int] = {key: 1 << i for i, (key, _, _) in enumerate(WARNINGS)}
+
+# Warnings the registry adds to a registered person's quote: code → text
+SERVICE_WARNINGS: dict[str, str] = {
+    "history_unknown": "登记系统中没有此人此前的参保记录,本次按连续参保计算;如曾断保,"
+                       "待遇开始日可能推后,请到医保经办机构补录参保历史。",
+}
 
 NOTES_LAPSE: tuple[tuple[str, str], ...] = (
     ("断缴后大病门诊待遇和基本医保统筹基金支付限额会受到影响,报销比例可能降低。", f"{S1} 居民医保断缴后有哪些影响 4"),

@@ -1,24 +1,18 @@
-"""Turn one row of engine output into the contract's answer, with reasons in Chinese."""
+"""Turn one row of engine output into a typed :class:`~yibao.rules.answer.Quote`, with reasons in Chinese."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from yibao.rules.answer import AppliedRule, Cited, Quote
 from yibao.rules.calendar import days_to_date
 from yibao.rules.catalogue import CONVENTIONS, NOTES_LAPSE, RULES, WARNINGS
 from yibao.rules.engine import MISSING, QuoteResults
+from yibao.rules.money import fen_to_yuan
 
-__all__ = ["RowContext", "explain_row", "fen_to_yuan", "main_rule_id"]
-
-
-def fen_to_yuan(fen: int) -> str:
-    """Exact decimal string in yuan: 28000 → "280.00", -28000 → "-280.00"."""
-    sign = "-" if fen < 0 else ""
-    fen = abs(int(fen))
-    return f"{sign}{fen // 100}.{fen % 100:02d}"
+__all__ = ["RowContext", "explain_row", "main_rule_id"]
 
 
 def _cn(d: date) -> str:
@@ -37,6 +31,8 @@ def main_rule_id(bit: int) -> str:
 class RowContext:
     """What the explanation needs beyond the engine's columns."""
 
+    region_code: str
+    region_name: str
     coverage_year: int
     payment_date: date
     birth_date: date | None
@@ -68,8 +64,8 @@ def _conventions(rule_ids: list[str], res: QuoteResults, i: int) -> list[str]:
     return sorted(used, key=lambda c: int(c[1:]))
 
 
-def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> dict[str, Any]:
-    """The contract result of row ``i`` (the row must have no error)."""
+def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
+    """The typed answer of row ``i`` (the row must have no error)."""
     year = ctx.coverage_year
     start = days_to_date(int(res.start[i])) if res.start_known[i] else None
     computed_start = days_to_date(int(res.start[i]))
@@ -100,8 +96,7 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> dict[str, Any]:
         "repaired": int(res.repaired[i]),
         "exempt_reason": exempt_reason,
     }
-    rules: list[dict[str, str]] = []
-    rule_ids: list[str] = []
+    rules: list[AppliedRule] = []
     for bit, rule in enumerate(RULES):
         if int(res.rules[i]) & (1 << bit):
             source = rule.source
@@ -109,49 +104,48 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> dict[str, Any]:
                 source += "; 个人缴费标准: " + ctx.sources.get("individual_share", "")
             if rule.id == "R-FEE-LATE":
                 source += "; 财政补助: " + ctx.sources.get("fiscal_subsidy", "")
-            rules.append({"id": rule.id, "source": source, "text": rule.text.format(**values)})
-            rule_ids.append(rule.id)
-    warnings = [
-        text.format(year=year)
-        for bit, (_, text, _) in enumerate(WARNINGS)
-        if int(res.warnings[i]) & (1 << bit)
-    ]
-    warning_codes = [key for bit, (key, _, _) in enumerate(WARNINGS) if int(res.warnings[i]) & (1 << bit)]
-    missing = [
+            rules.append(AppliedRule(rule.id, source, rule.text.format(**values)))
+    rule_ids = [r.id for r in rules]
+    flags = int(res.warnings[i])
+    warnings = tuple(text.format(year=year) for bit, (_, text, _) in enumerate(WARNINGS)
+                     if flags & (1 << bit))
+    warning_codes = tuple(key for bit, (key, _, _) in enumerate(WARNINGS) if flags & (1 << bit))
+    missing = tuple(
         name if name != "assistance" else f"assistance.{ctx.sources.get('group_code', '')}"
         for bit, name in enumerate(MISSING)
         if int(res.missing[i]) & (1 << bit)
-    ]
-    notes = [{"text": t, "source": s} for t, s in NOTES_LAPSE] if res.lapse[i] >= 1 else []
+    )
+    notes = [Cited(t, s) for t, s in NOTES_LAPSE] if res.lapse[i] >= 1 else []
     if res.born_last_year[i] and res.newborn_in_window[i] and birth is not None:
         if res.back_pay[i] > 0:
-            notes.append({"text": f"已补缴出生当年({birth.year}年)参保费,出生当年自{_cn(birth)}起享受待遇(C4)。",
-                          "source": "seed 000_676d7a5ab6b5a1e6.txt 四、4"})
+            notes.append(Cited(f"已补缴出生当年({birth.year}年)参保费,出生当年自{_cn(birth)}起享受待遇(C4)。",
+                               "seed 000_676d7a5ab6b5a1e6.txt 四、4"))
         else:
-            notes.append({"text": f"未补缴出生当年({birth.year}年),只能享受{year}年度待遇(C4)。",
-                          "source": "seed 000_676d7a5ab6b5a1e6.txt 四、4"})
-    notes.extend({"text": t, "source": s} for t, s in ctx.region_notes)
-    amount_known = bool(res.amount_known[i])
+            notes.append(Cited(f"未补缴出生当年({birth.year}年),只能享受{year}年度待遇(C4)。",
+                               "seed 000_676d7a5ab6b5a1e6.txt 四、4"))
+    notes.extend(Cited(t, s) for t, s in ctx.region_notes)
     share_known = "individual_share" not in missing
-    return {
-        "amount_due": fen_to_yuan(int(res.amount[i])) if amount_known else None,
-        "breakdown": {
-            "individual": fen_to_yuan(int(res.individual[i])) if share_known else None,
-            "fiscal_subsidy": (fen_to_yuan(int(res.subsidy[i]))
-                               if "fiscal_subsidy" not in missing else None),
-            "assistance": fen_to_yuan(int(res.assistance[i])) if share_known else None,
-            "back_pay": fen_to_yuan(int(res.back_pay[i])) if share_known else None,
-        },
-        "benefit_start": start.isoformat() if start else None,
-        "benefit_end": days_to_date(int(res.end[i])).isoformat(),
-        "waiting_months": {"fixed": int(res.wait_fixed[i]), "variable": int(res.wait_variable[i])},
-        "rules": rules,
-        "warnings": warnings,
-        "warning_codes": warning_codes,
-        "missing": missing,
-        "main_rule": main_rule_id(int(res.main_rule[i])),
-        "lapse_years": int(res.lapse[i]),
-        "conventions": [{"id": c, "text": CONVENTIONS[c], "source": f"docs/rules.md §6 {c}"}
-                        for c in _conventions(rule_ids, res, i)],
-        "notes": notes,
-    }
+    return Quote(
+        region_code=ctx.region_code,
+        region_name=ctx.region_name,
+        coverage_year=year,
+        payment_date=ctx.payment_date,
+        amount_due_fen=int(res.amount[i]) if res.amount_known[i] else None,
+        individual_fen=int(res.individual[i]) if share_known else None,
+        fiscal_subsidy_fen=int(res.subsidy[i]) if "fiscal_subsidy" not in missing else None,
+        assistance_fen=int(res.assistance[i]) if share_known else None,
+        back_pay_fen=int(res.back_pay[i]) if share_known else None,
+        benefit_start=start,
+        benefit_end=days_to_date(int(res.end[i])),
+        waiting_fixed=int(res.wait_fixed[i]),
+        waiting_variable=int(res.wait_variable[i]),
+        main_rule=main_rule_id(int(res.main_rule[i])),
+        lapse_years=int(res.lapse[i]),
+        rules=tuple(rules),
+        warnings=warnings,
+        warning_codes=warning_codes,
+        missing=missing,
+        conventions=tuple(Cited(CONVENTIONS[c], f"docs/rules.md §6 {c}", c)
+                          for c in _conventions(rule_ids, res, i)),
+        notes=tuple(notes),
+    )

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
 from yibao.errors import InputError
 from yibao.idcard import mask_id_number
+from yibao.rules import money
 from yibao.store.models import AuditEntry
 
 __all__ = [
@@ -24,13 +23,18 @@ __all__ = [
     "parse_date",
     "parse_paid_at",
     "show_id",
+    "today_beijing",
     "yuan_to_fen",
 ]
 
 Role = Literal["clerk", "auditor", "admin"]
 ROLES: tuple[Role, ...] = ("clerk", "auditor", "admin")
-BEIJING = dt.timezone(dt.timedelta(hours=8))
-_YUAN = re.compile(r"^(0|[1-9]\d{0,9})(\.\d{1,2})?$")
+BEIJING = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai: UTC+8 all year, no DST
+
+
+def today_beijing() -> dt.date:
+    """Today's date in Beijing (Asia/Shanghai)."""
+    return dt.datetime.now(BEIJING).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,22 +59,20 @@ def show_id(actor: Actor, number: str | None) -> str | None:
 
 def yuan_to_fen(text: object, *, field: str = "amount") -> int:
     """``"280.00"`` → 28000; anything but a non-negative decimal string of yuan is an error."""
-    if not isinstance(text, str) or not _YUAN.match(text):
+    try:
+        return money.parse_yuan(text)  # type: ignore[arg-type]
+    except ValueError:
         raise InputError(
             "invalid_amount",
             "金额须为以元为单位的十进制字符串,最多两位小数,例如“280.00”",
             'amount must be a decimal string in yuan with at most 2 places, e.g. "280.00"',
             field=field,
-        )
-    return int(Decimal(text) * 100)
+        ) from None
 
 
 def fen_to_yuan(fen: int | None) -> str | None:
     """28000 → ``"280.00"``; None stays None."""
-    if fen is None:
-        return None
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+    return None if fen is None else money.fen_to_yuan(fen)
 
 
 def parse_date(text: object, *, field: str) -> dt.date:

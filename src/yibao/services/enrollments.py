@@ -1,49 +1,36 @@
-"""Enrollments: the engine's quote applied to a person's coverage year (pure helpers); lists."""
+"""Enrollments: a person's, one with its payments and corrections, a filtered page."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yibao import reference
 from yibao.services.common import Actor, audit_id_reads
-from yibao.services.inputs import PaymentIn
+from yibao.services.errors import NotFound
+from yibao.services.person_quotes import pick_group
 from yibao.services.persons import find_person
-from yibao.services.views import enrollment_view, payment_view
+from yibao.services.views import correction_view, enrollment_view, payment_view, reversal_view
 from yibao.store.db import Database
-from yibao.store.models import Enrollment, Payment, Person, SpecialGroupMembership
+from yibao.store.models import (
+    Enrollment,
+    EnrollmentCorrection,
+    Payment,
+    PaymentReversal,
+    Person,
+    SpecialGroupMembership,
+)
 
 __all__ = [
-    "PAID_STATUSES",
-    "PersonFacts",
-    "apply_quote",
-    "covered_from",
+    "get_enrollment",
     "list_enrollments",
     "person_enrollments",
     "person_payments",
-    "pick_group",
-    "quote_facts",
-    "settle_status",
-    "snapshot",
     "special_group_on",
 ]
-
-PAID_STATUSES = ("paid", "overpaid")
-_FULL_GROUPS = ("tekun", "orphan", "fact_orphan")
-
-
-def pick_group(rows: Iterable[tuple[str, dt.date, dt.date | None]], day: dt.date) -> str | None:
-    """The group valid on ``day`` among (code, valid_from, valid_to) rows; full assistance first."""
-    codes = [c for c, start, end in rows if start <= day and (end is None or end >= day)]
-    for code in _FULL_GROUPS:
-        if code in codes:
-            return code
-    return codes[0] if codes else None
 
 
 def special_group_on(session: Session, person_id: int, day: dt.date) -> str | None:
@@ -54,122 +41,7 @@ def special_group_on(session: Session, person_id: int, day: dt.date) -> str | No
         .where(m.person_id == person_id)
         .order_by(m.id)
     ).all()
-    return pick_group(((c, f, t) for c, f, t in rows), day)
-
-
-def covered_from(rows: Iterable[tuple[int, str | None]], year: int) -> list[int] | None:
-    """Years with cover among a person's (coverage_year, status) rows before ``year``.
-
-    None (= continuous cover, as in the contract) when the registry knows no earlier year.
-    """
-    earlier = [(y, status) for y, status in rows if y < year]
-    if not earlier:
-        return None
-    return sorted(y for y, status in earlier if status in (*PAID_STATUSES, "underpaid"))
-
-
-@dataclass(frozen=True, slots=True)
-class PersonFacts:
-    """What a quote needs to know of a registered person."""
-
-    id: int
-    id_number: str | None
-    region: str
-    birth_date: dt.date
-
-
-def quote_facts(
-    person: PersonFacts,
-    data: PaymentIn,
-    payment_date: dt.date,
-    group: str | None,
-    covered: list[int] | None,
-) -> dict[str, Any]:
-    """The quote input for a payment: registry facts, overridden by facts in the payment."""
-    facts: dict[str, Any] = {
-        "region": person.region,
-        "coverage_year": data.coverage_year,
-        "payment_date": payment_date.isoformat(),
-    }
-    if person.id_number is not None:
-        facts["id_number"] = person.id_number
-    else:
-        facts["birth_date"] = person.birth_date.isoformat()
-    group = data.special_group or group
-    if group:
-        facts["special_group"] = group
-    if data.covered_years is not None:
-        covered = data.covered_years
-    if covered is not None:
-        facts["covered_years"] = covered
-    if data.back_pay_years:
-        facts["back_pay_years"] = data.back_pay_years
-    if data.employee_insurance_end_date is not None:
-        facts["employee_insurance_end_date"] = data.employee_insurance_end_date.isoformat()
-    if data.hardship_deferral is not None:
-        facts["hardship_deferral"] = data.hardship_deferral
-    return facts
-
-
-def _fen(text: str | None) -> int | None:
-    return None if text is None else int(Decimal(text) * 100)
-
-
-def apply_quote(state: dict[str, Any], result: dict[str, Any]) -> int | None:
-    """Write the engine's answer into an enrollment's column values; returns the amount due.
-
-    Due (fen) is the coverage year's amount plus any back-pay, or None when a figure is
-    missing.
-    """
-    amount = _fen(result.get("amount_due"))
-    back_pay = _fen((result.get("breakdown") or {}).get("back_pay")) or 0
-    due = None if amount is None else amount + back_pay
-    waiting = result.get("waiting_months") or {}
-    rules = [
-        {"id": r["id"], "source": r.get("source"), "text": r.get("text")}
-        for r in result.get("rules", [])
-    ]
-    state.update(
-        status=state.get("status") or "open",
-        amount_due_fen=due,
-        benefit_start=_date(result.get("benefit_start")),
-        benefit_end=_date(result.get("benefit_end")),
-        waiting_fixed=int(waiting.get("fixed", 0)),
-        waiting_variable=int(waiting.get("variable", 0)),
-        rules=rules,
-        rule_ids=[r["id"] for r in rules],
-        warnings=list(result.get("warnings", [])),
-    )
-    return due
-
-
-def settle_status(state: dict[str, Any]) -> None:
-    """The enrollment's status from what is due and what was paid."""
-    due, paid = state["amount_due_fen"], state["amount_paid_fen"]
-    if due is None:
-        state["status"] = "unquoted"
-    elif paid == due:
-        state["status"] = "paid"
-    elif paid > due:
-        state["status"] = "overpaid"
-    else:
-        state["status"] = "underpaid"
-
-
-def _date(text: object) -> dt.date | None:
-    return dt.date.fromisoformat(text) if isinstance(text, str) else None
-
-
-def snapshot(e: Mapping[str, Any]) -> dict[str, Any]:
-    """An enrollment's state (column values) for the audit log."""
-    start = e["benefit_start"]
-    return {
-        "status": e["status"],
-        "amount_due_fen": e["amount_due_fen"],
-        "amount_paid_fen": e["amount_paid_fen"],
-        "benefit_start": None if start is None else start.isoformat(),
-        "rule_ids": list(e["rule_ids"]),
-    }
+    return pick_group([(c, f, t) for c, f, t in rows], day)
 
 
 def person_enrollments(db: Database, actor: Actor, id_number: str) -> list[dict[str, Any]]:
@@ -196,6 +68,40 @@ def person_payments(db: Database, actor: Actor, id_number: str) -> list[dict[str
         return [payment_view(actor, p, person.id_number) for p in rows]
 
 
+def get_enrollment(db: Database, actor: Actor, enrollment_id: int) -> dict[str, Any]:
+    """One enrollment with its payments, their reversals and the corrections made to it."""
+    with db.write() if actor.sees_full_ids else db.read() as s:
+        row = s.execute(
+            select(Enrollment, Person.id_number)
+            .join(Person, Person.id == Enrollment.person_id)
+            .where(Enrollment.id == enrollment_id)
+        ).first()
+        if row is None:
+            raise NotFound("enrollment_not_found", "未找到该参保记录", "no such enrollment",
+                           field="id")
+        enrollment, number = row
+        payments = s.scalars(
+            select(Payment).where(Payment.enrollment_id == enrollment_id).order_by(Payment.id)
+        ).all()
+        reversals = s.scalars(
+            select(PaymentReversal)
+            .where(PaymentReversal.payment_id.in_([p.id for p in payments]))
+            .order_by(PaymentReversal.id)
+        ).all()
+        corrections = s.scalars(
+            select(EnrollmentCorrection)
+            .where(EnrollmentCorrection.enrollment_id == enrollment_id)
+            .order_by(EnrollmentCorrection.id)
+        ).all()
+        audit_id_reads(s, actor, [enrollment.person_id] if number else [], "get_enrollment")
+        return {
+            **enrollment_view(actor, enrollment, number),
+            "payments": [payment_view(actor, p, number) for p in payments],
+            "reversals": [reversal_view(r) for r in reversals],
+            "corrections": [correction_view(c) for c in corrections],
+        }
+
+
 def list_enrollments(
     db: Database,
     actor: Actor,
@@ -206,14 +112,14 @@ def list_enrollments(
     status: str | None = None,
     region: str | None = None,
 ) -> dict[str, Any]:
-    """A page of enrollments, filtered by year, status and region prefix."""
+    """A page of enrollments, filtered by year, status and region (with the regions under it)."""
     stmt = select(Enrollment, Person.id_number).join(Person, Person.id == Enrollment.person_id)
     if coverage_year is not None:
         stmt = stmt.where(Enrollment.coverage_year == coverage_year)
     if status:
         stmt = stmt.where(Enrollment.status == status)
     if region:
-        stmt = stmt.where(Enrollment.region.startswith(region.rstrip("0") or region))
+        stmt = stmt.where(Enrollment.region.in_(reference.region_subtree(region)))
     with db.write() if actor.sees_full_ids else db.read() as s:
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = s.execute(

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 __all__ = [
     "ApplicationDecisionIn",
     "ApplicationIn",
+    "CorrectionIn",
+    "HistoryIn",
     "HouseholdIn",
     "MemberIn",
     "MembershipIn",
@@ -17,6 +19,7 @@ __all__ = [
     "PersonIn",
     "PersonPatch",
     "PreRegistrationIn",
+    "ReversalIn",
 ]
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -52,6 +55,8 @@ class PersonIn(_In):
     eligibility_category: Code | None = None
     household_id: int | None = None
     special_groups: list[MembershipIn] = Field(default_factory=list, max_length=20)
+    #: Years with resident or employee cover before the registry; absent = unknown.
+    covered_years: list[Year] | None = Field(default=None, max_length=100)
 
 
 class PersonPatch(_In):
@@ -128,3 +133,39 @@ class ApplicationDecisionIn(_In):
 
     decision: Literal["approved", "rejected"]
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=500)]
+
+
+class HistoryIn(_In):
+    """Years covered before the registry, declared for a registered person (added, never
+    removed), with where the clerk has them from."""
+
+    covered_years: list[Year] = Field(max_length=100)
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class ReversalIn(_In):
+    """A refund by the bureau or a reversal reported by the channel, against one payment.
+
+    ``amount`` defaults to what is left of the payment; ``reference`` (refund voucher or the
+    channel's reversal ID) makes the request idempotent.
+    """
+
+    kind: Literal["refund", "reversal"]
+    reference: TxnId
+    reason: Reason
+    amount: str | None = None
+
+
+class CorrectionIn(_In):
+    """An admin's correction of an enrollment's cover: recompute it from the registry, or set
+    the dates and waiting months; always with a reason."""
+
+    reason: Reason
+    recompute: bool = False
+    benefit_start: dt.date | None = None
+    benefit_end: dt.date | None = None
+    waiting_fixed: Annotated[int, Field(ge=0, le=24)] | None = None
+    waiting_variable: Annotated[int, Field(ge=0, le=60)] | None = None

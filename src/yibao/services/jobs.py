@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
 from yibao.errors import InputError
 from yibao.services.common import Actor, audit
-from yibao.services.enrollments import PAID_STATUSES, special_group_on
+from yibao.services.enrollments import special_group_on
+from yibao.services.history import COVERED_STATUSES, load_histories
+from yibao.services.person_quotes import PersonFacts, QuoteFacts, mark_unknown, person_request
 from yibao.services.preregistrations import expire_unpaid
 from yibao.store.db import Database
 from yibao.store.models import Enrollment, Person
@@ -31,7 +32,7 @@ def open_year(
     Runs in the concentrated period (Sep 1 - Dec 31 of ``year - 1``) unless ``force``.
     Each open enrollment carries the amount due if paid on ``today``.
     """
-    from yibao.quoting import quote
+    from yibao.quoting import answer
 
     start, end = dt.date(year - 1, 9, 1), dt.date(year - 1, 12, 31)
     if not force and not start <= today <= end:
@@ -51,7 +52,7 @@ def open_year(
                 .join(Enrollment, Enrollment.person_id == Person.id)
                 .where(
                     Enrollment.coverage_year == year - 1,
-                    Enrollment.status.in_((*PAID_STATUSES, "underpaid")),
+                    Enrollment.status.in_(COVERED_STATUSES),
                     Person.id.not_in(has_next),
                 )
                 .order_by(Person.id)
@@ -59,35 +60,31 @@ def open_year(
             .scalars()
             .all()
         )
+        histories = load_histories(s.connection(), [p.id for p in rows])
         for person in rows:
-            facts: dict[str, Any] = {
-                "region": person.region,
-                "coverage_year": year,
-                "payment_date": today.isoformat(),
-            }
-            if person.id_number:
-                facts["id_number"] = person.id_number
-            else:
-                facts["birth_date"] = person.birth_date.isoformat()
             group = special_group_on(s, person.id, today)
-            if group:
-                facts["special_group"] = group
+            who = PersonFacts(person.id, person.id_number, person.region, person.birth_date)
+            request, unknown = person_request(
+                who, QuoteFacts(year, today), group, histories[person.id]
+            )
             try:
-                result = quote(facts)
+                result = answer(request)
             except InputError as exc:
                 skipped.append({"person_id": person.id, "code": exc.code})
                 continue
-            due = result.get("amount_due")
+            if unknown:
+                result = mark_unknown(result)
             row = Enrollment(
                 person_id=person.id,
                 coverage_year=year,
                 status="open",
                 region=person.region,
-                amount_due_fen=None if due is None else int(Decimal(due) * 100),
+                amount_due_fen=result.total_due_fen,
                 amount_paid_fen=0,
                 rule_ids=[],
                 rules=[],
                 warnings=[],
+                warning_codes=list(result.warning_codes),
             )
             s.add(row)
             s.flush()

@@ -125,6 +125,11 @@ def register_person(db: Database, actor: Actor, data: PersonIn) -> dict[str, Any
             "sex_mismatch", "性别与身份证号不符", "sex does not match the ID number", field="sex"
         )
     _check_category(data.eligibility_category)
+    if data.covered_years is not None:
+        from yibao.services.common import today_beijing
+        from yibao.services.history import check_declared_years
+
+        check_declared_years(data.covered_years, rid.birth_date, today_beijing())
     try:
         with db.write() as s:
             if s.scalar(select(Person.id).where(Person.id_number == rid.number)) is not None:
@@ -145,7 +150,15 @@ def register_person(db: Database, actor: Actor, data: PersonIn) -> dict[str, Any
             for m in data.special_groups:
                 s.add(_membership(person, m))
             s.flush()
-            audit(s, actor, "create", "person", person.id, after=snapshot(person))
+            after = snapshot(person)
+            if data.covered_years is not None:
+                from yibao.services.history import declare_years
+
+                added, _ = declare_years(s.connection(), actor, person.id, data.covered_years,
+                                         source="declared", reference="registration")
+                after["covered_years"] = added
+                s.refresh(person, ["history_recorded_at"])
+            audit(s, actor, "create", "person", person.id, after=after)
             audit_id_reads(s, actor, [person.id], "register_person")
             return person_view(actor, person, memberships=True)
     except IntegrityError:
@@ -180,10 +193,11 @@ def list_persons(
     name: str | None = None,
     household_id: int | None = None,
 ) -> dict[str, Any]:
-    """A page of persons, newest first, filtered by region prefix, name or household."""
+    """A page of persons, newest first, filtered by region (with the regions under it in
+    GB/T 2260), name or household."""
     stmt = select(Person)
     if region:
-        stmt = stmt.where(Person.region.startswith(region.rstrip("0") or region))
+        stmt = stmt.where(Person.region.in_(reference.region_subtree(region)))
     if name:
         stmt = stmt.where(Person.name.contains(name))
     if household_id is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy import func, select
 from yibao import reference
 from yibao.errors import InputError
 from yibao.idcard import mask_id_number, parse_id_number
+from yibao.rules.calendar import add_months_to_date
 from yibao.services.common import Actor, audit, audit_id_reads
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import PreRegistrationIn
@@ -20,21 +20,12 @@ from yibao.store.db import Database
 from yibao.store.models import Person, PreRegistration
 
 __all__ = [
-    "add_months",
     "convert",
     "create_preregistration",
     "expire_unpaid",
     "get_preregistration",
     "list_preregistrations",
 ]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` + ``months``, keeping the day and clamping to the month's end (C2)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
 
 
 def _window_months() -> int:
@@ -48,7 +39,7 @@ def create_preregistration(
     today = today or dt.date.today()
     check_region(data.region)
     parent = parse_id_number(data.parent_id_number, field="parent_id_number")
-    expires_on = add_months(data.birth_date, _window_months())
+    expires_on = add_months_to_date(data.birth_date, _window_months())
     if data.birth_date > today:
         raise InputError(
             "birth_in_future", "出生日期晚于今天", "birth_date is in the future", field="birth_date"

@@ -10,9 +10,8 @@ from yibao.services.common import Actor, fen_to_yuan, show_id
 from yibao.store.models import (
     AuditEntry,
     BackPaymentApplication,
-    Enrollment,
+    EnrollmentCorrection,
     Household,
-    Payment,
     Person,
     PreRegistration,
     SpecialGroupMembership,
@@ -21,6 +20,7 @@ from yibao.store.models import (
 __all__ = [
     "application_view",
     "audit_view",
+    "correction_view",
     "enrollment_view",
     "household_view",
     "iso",
@@ -28,6 +28,7 @@ __all__ = [
     "payment_view",
     "person_view",
     "preregistration_view",
+    "reversal_view",
     "rules_for",
 ]
 
@@ -79,6 +80,7 @@ def person_view(actor: Actor, p: Person, *, memberships: bool = False) -> dict[s
         "residence_permit": p.residence_permit,
         "eligibility_category": p.eligibility_category,
         "household_id": p.household_id,
+        "history_known": p.history_recorded_at is not None,
         "created_at": iso(p.created_at),
         "updated_at": iso(p.updated_at),
     }
@@ -87,8 +89,10 @@ def person_view(actor: Actor, p: Person, *, memberships: bool = False) -> dict[s
     return out
 
 
-def enrollment_view(actor: Actor, e: Enrollment, id_number: str | None) -> dict[str, Any]:
-    """An enrollment with its benefit dates, waiting months and deciding rules."""
+def enrollment_view(actor: Actor, e: Any, id_number: str | None) -> dict[str, Any]:
+    """An enrollment (row or column values as attributes) with its benefit dates, waiting
+    months, deciding rules and warnings; ``history_unknown`` when its lapse could not be
+    read from the registry."""
     return {
         "id": e.id,
         "id_number": show_id(actor, id_number),
@@ -102,12 +106,16 @@ def enrollment_view(actor: Actor, e: Enrollment, id_number: str | None) -> dict[
         "waiting_months": {"fixed": e.waiting_fixed, "variable": e.waiting_variable},
         "rules": list(e.rules) or rules_for(list(e.rule_ids)),
         "warnings": list(e.warnings),
+        "warning_codes": list(e.warning_codes or ()),
+        "history_unknown": e.history_basis == "unknown",
+        "policy_version": e.policy_version,
         "updated_at": iso(e.updated_at),
     }
 
 
-def payment_view(actor: Actor, p: Payment, id_number: str | None) -> dict[str, Any]:
-    """A payment with what was expected and how it settled."""
+def payment_view(actor: Actor, p: Any, id_number: str | None) -> dict[str, Any]:
+    """A payment (row or column values as attributes) with what was expected, how it
+    settled and how much of it was refunded or reversed."""
     return {
         "id": p.id,
         "channel": p.channel,
@@ -118,12 +126,40 @@ def payment_view(actor: Actor, p: Payment, id_number: str | None) -> dict[str, A
         "expected": fen_to_yuan(p.expected_fen),
         "difference": fen_to_yuan(p.difference_fen),
         "settlement": p.settlement,
+        "reversed": fen_to_yuan(p.reversed_fen),
         "paid_at": iso(p.paid_at),
         "payer": p.payer,
         "receipt_number": p.receipt_number,
         "enrollment_id": p.enrollment_id,
         "recorded_by": p.recorded_by,
         "created_at": iso(p.created_at),
+    }
+
+
+def reversal_view(r: Any) -> dict[str, Any]:
+    """A refund or channel reversal of a payment."""
+    return {
+        "id": r.id,
+        "payment_id": r.payment_id,
+        "kind": r.kind,
+        "amount": fen_to_yuan(r.amount_fen),
+        "reason": r.reason,
+        "reference": r.reference,
+        "recorded_by": r.recorded_by,
+        "created_at": iso(r.created_at),
+    }
+
+
+def correction_view(c: EnrollmentCorrection) -> dict[str, Any]:
+    """An admin's correction of an enrollment: reason, who, when, before and after."""
+    return {
+        "id": c.id,
+        "enrollment_id": c.enrollment_id,
+        "reason": c.reason,
+        "before": c.before,
+        "after": c.after,
+        "corrected_by": c.corrected_by,
+        "created_at": iso(c.created_at),
     }
 
 

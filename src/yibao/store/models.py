@@ -1,5 +1,6 @@
-"""Tables of the registry: staff, persons, households, memberships, enrollments, payments,
-newborn pre-registrations, back-payment applications and the append-only audit log.
+"""Tables of the registry: staff, persons, households, memberships, coverage history,
+enrollments, payments and their reversals, enrollment corrections, newborn
+pre-registrations, back-payment applications and the append-only audit log.
 
 Money is integer fen. ``paid_at`` is Beijing local time (naive); every ``*_at`` stamp
 written by the system is naive UTC.
@@ -30,9 +31,12 @@ __all__ = [
     "AuditEntry",
     "BackPaymentApplication",
     "Base",
+    "CoverageHistory",
     "Enrollment",
+    "EnrollmentCorrection",
     "Household",
     "Payment",
+    "PaymentReversal",
     "Person",
     "PreRegistration",
     "SpecialGroupMembership",
@@ -98,6 +102,9 @@ class Person(Base):
     residence_permit: Mapped[bool] = mapped_column(Boolean, default=False)
     eligibility_category: Mapped[str | None] = mapped_column(String(32))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    #: When the years covered before the registry were first declared or imported;
+    #: null = that history is unknown (answers say so instead of assuming it).
+    history_recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -121,11 +128,39 @@ class SpecialGroupMembership(Base):
     person: Mapped[Person] = relationship(back_populates="memberships")
 
 
+class CoverageHistory(Base):
+    """A coverage year with resident or employee cover before the person entered the registry.
+
+    ``source``: ``declared`` (at registration or by a clerk), ``imported`` (``yibao history
+    import``) or ``payment`` (given with a payment while the history was unknown).
+    """
+
+    __tablename__ = "coverage_history"
+    __table_args__ = (UniqueConstraint("person_id", "coverage_year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    coverage_year: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Enrollment(Base):
-    """One person's cover for one coverage year, with the engine's dates and rule IDs."""
+    """One person's cover for one coverage year, with the engine's dates and rule IDs.
+
+    The dates are fixed by the anchor payment (the earliest recorded payment of the year
+    that is not wholly reversed) and change afterwards only through an
+    :class:`EnrollmentCorrection` or when the anchor itself is reversed. Status: ``open`` (nothing
+    paid yet), ``pending`` (paid, figures unpublished), ``paid``, ``underpaid``,
+    ``overpaid``, ``cancelled`` (every payment reversed or refunded).
+    """
 
     __tablename__ = "enrollments"
-    __table_args__ = (UniqueConstraint("person_id", "coverage_year"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "coverage_year"),
+        Index("ix_enrollments_region_year", "region", "coverage_year"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     coverage_year: Mapped[int] = mapped_column(Integer, index=True)
@@ -140,8 +175,27 @@ class Enrollment(Base):
     rule_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     rules: Mapped[list[Any]] = mapped_column(JSON, default=list)
     warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    warning_codes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: ``registry`` (lapse from the registry's history) or ``unknown`` (history unknown).
+    history_basis: Mapped[str] = mapped_column(
+        String(16), default="registry", server_default="registry"
+    )
+    policy_version: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class EnrollmentCorrection(Base):
+    """An admin's explicit change of an enrollment's cover, with the reason and both states."""
+
+    __tablename__ = "enrollment_corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+    corrected_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Payment(Base):
@@ -150,6 +204,7 @@ class Payment(Base):
     __tablename__ = "payments"
     __table_args__ = (
         UniqueConstraint("channel", "channel_txn_id", name="uq_payments_channel_txn"),
+        Index("ix_payments_year_settlement", "coverage_year", "settlement"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))
@@ -161,11 +216,35 @@ class Payment(Base):
     expected_fen: Mapped[int | None] = mapped_column(BigInteger)
     difference_fen: Mapped[int | None] = mapped_column(BigInteger)
     settlement: Mapped[str] = mapped_column(String(16))
+    #: Sum of the refunds and channel reversals recorded against this payment.
+    reversed_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     paid_at: Mapped[dt.datetime] = mapped_column(DateTime)
     payer: Mapped[str] = mapped_column(String(64), default="")
     receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
     request_hash: Mapped[str] = mapped_column(String(64))
+    #: What the payer stated about this payment for the quote (back-paid years, end of
+    #: employee insurance, hardship deferral), so that a pending year can be quoted later.
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PaymentReversal(Base):
+    """A refund by the bureau or a reversal reported by the channel, against one payment.
+
+    ``reference`` (the refund voucher or the channel's reversal ID) is unique per payment,
+    so a reversal is recorded once however often it is reported.
+    """
+
+    __tablename__ = "payment_reversals"
+    __table_args__ = (UniqueConstraint("payment_id", "reference"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str] = mapped_column(String(64))
     recorded_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -1,4 +1,4 @@
-"""``/api/v1/payments``: record exactly once; read; list."""
+"""``/api/v1/payments``: record exactly once; refunds and reversals; settle; read; list."""
 
 from __future__ import annotations
 
@@ -8,16 +8,22 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from yibao.api.deps import AnyStaff, Clerk, Db, Page
-from yibao.services import payment_queries, payments
-from yibao.services.inputs import PaymentIn
+from yibao.api.deps import AdminOnly, AnyStaff, Clerk, Db, Page
+from yibao.services import payments
+from yibao.services.errors import Forbidden
+from yibao.services.inputs import PaymentIn, ReversalIn
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
 
 
 @router.post("", status_code=201, response_model=None)
 def record(db: Db, actor: Clerk, body: PaymentIn) -> JSONResponse:
-    """Record a payment: 201 first time, 200 with the same result on replay, 409 on conflict."""
+    """Record a payment: 201 first time, 200 with the same result on replay, 409 on conflict.
+
+    The registry's history decides lapse and waiting; a second payment for a year already
+    paid settles as ``over`` and leaves the year's cover as it was; a year whose figures
+    are unpublished settles as ``unquoted`` with a pending enrollment (no cover yet).
+    """
     result, created = payments.record_payment(db, actor, body)
     return JSONResponse(result, status_code=201 if created else 200)
 
@@ -39,6 +45,24 @@ def record_bulk(db: Db, actor: Clerk, body: BulkIn) -> JSONResponse:
     return JSONResponse(payments.record_payments(db, actor, body.payments))
 
 
+@router.post("/settle")
+def settle(db: Db, actor: AdminOnly) -> dict[str, Any]:
+    """Settle the payments recorded as ``unquoted`` whose figures are now published."""
+    return payments.settle_pending(db, actor)
+
+
+@router.post("/{payment_id}/reversals", status_code=201, response_model=None)
+def reverse(db: Db, actor: Clerk, payment_id: int, body: ReversalIn) -> JSONResponse:
+    """Record a channel reversal (clerk, admin) or a refund (admin) of a payment.
+
+    201 first time, 200 with the same result when the same ``reference`` is repeated.
+    """
+    if body.kind == "refund" and actor.role != "admin":
+        raise Forbidden("forbidden", "退费须由管理员办理", "only an admin may record a refund")
+    result, created = payments.reverse_payment(db, actor, payment_id, body)
+    return JSONResponse(result, status_code=201 if created else 200)
+
+
 @router.get("")
 def list_payments(
     db: Db,
@@ -49,7 +73,7 @@ def list_payments(
     settlement: Annotated[str | None, Query(max_length=16)] = None,
 ) -> dict[str, Any]:
     """A page of payments (newest first)."""
-    return payment_queries.list_payments(
+    return payments.list_payments(
         db,
         actor,
         page=page.page,
@@ -63,4 +87,4 @@ def list_payments(
 @router.get("/{payment_id}")
 def get(db: Db, actor: AnyStaff, payment_id: int) -> dict[str, Any]:
     """One payment."""
-    return payment_queries.get_payment(db, actor, payment_id)
+    return payments.get_payment(db, actor, payment_id)

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from yibao.api.deps import AnyStaff, Clerk, Db, Page
-from yibao.services import enrollments, persons
-from yibao.services.inputs import MembershipIn, PersonIn, PersonPatch
+from yibao.rules.answer import quote_to_contract
+from yibao.services import enrollments, histories, persons
+from yibao.services.common import today_beijing
+from yibao.services.inputs import HistoryIn, MembershipIn, PersonIn, PersonPatch
+from yibao.services.person_quotes import QuoteFacts, quote_person
 
 router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
 
 
 @router.post("", status_code=201)
 def register(db: Db, actor: Clerk, body: PersonIn) -> dict[str, Any]:
-    """Register a resident; 409 if the ID number is already registered."""
+    """Register a resident; 409 if the ID number is already registered.
+
+    ``covered_years``: years with cover before the registry (absent = history unknown).
+    """
     return persons.register_person(db, actor, body)
 
 
@@ -74,3 +81,52 @@ def person_enrollments(
     items = enrollments.person_enrollments(db, actor, id_number)
     response.headers["X-Total-Count"] = str(len(items))
     return items
+
+
+@router.get("/{id_number}/history")
+def history(db: Db, actor: AnyStaff, id_number: str) -> dict[str, Any]:
+    """Coverage years as the registry knows them: before the registry and paid through it."""
+    return histories.get_history(db, actor, id_number)
+
+
+@router.post("/{id_number}/history", status_code=201)
+def add_history(db: Db, actor: Clerk, id_number: str, body: HistoryIn) -> dict[str, Any]:
+    """Declare years covered before the registry (added, never removed), with their source.
+
+    ``review`` lists enrollments computed while the history was unknown that it would change.
+    """
+    return histories.add_history(db, actor, id_number, body)
+
+
+@router.get("/{id_number}/quote")
+def person_quote(
+    db: Db,
+    actor: AnyStaff,
+    id_number: str,
+    coverage_year: Annotated[int, Query(ge=1900, le=2200)],
+    payment_date: dt.date | None = None,
+    back_pay_years: Annotated[list[int] | None, Query(max_length=64)] = None,
+    employee_insurance_end_date: dt.date | None = None,
+    hardship_deferral: bool = False,
+) -> dict[str, Any]:
+    """The contract's quote for a registered person, from the registry's facts and history.
+
+    ``payment_date`` defaults to today (Beijing). The answer adds ``history`` (what the
+    registry knows), ``special_group`` and the year's ``enrollment`` if there is one.
+    """
+    facts = QuoteFacts(
+        coverage_year=coverage_year,
+        payment_date=payment_date or today_beijing(),
+        back_pay_years=tuple(back_pay_years) if back_pay_years else None,
+        employee_insurance_end_date=employee_insurance_end_date,
+        hardship_deferral=hardship_deferral,
+    )
+    result = quote_person(db, actor, id_number, facts)
+    return {
+        **quote_to_contract(result.quote),
+        "history": histories.history_view(result.history),
+        "history_unknown": result.history_unknown,
+        "special_group": result.special_group,
+        "person": result.person,
+        "enrollment": result.enrollment,
+    }

@@ -1,26 +1,33 @@
-"""Database side of batch payment recording: rows read and written with Core statements.
+"""Database side of recording payments: rows read and written with Core statements.
 
-Persons are locked in id order (``SELECT … FOR UPDATE ORDER BY id``); memberships and
-enrollments are read with one query each; enrollments, payments and audit rows are written
-with bulk inserts (``RETURNING`` ids in parameter order) and executemany updates.
+Persons are locked in id order (``SELECT … FOR UPDATE ORDER BY id``); memberships,
+enrollments and history rows are read with one query each, and only for persons that
+have any; enrollments, payments, history declarations and audit rows are written with
+bulk inserts (``RETURNING`` ids in parameter order) and executemany updates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, exists, insert, or_, select, update
 
 from yibao.errors import YibaoError
+from yibao.idcard import mask_id_number
 from yibao.services.common import Actor, fen_to_yuan
-from yibao.services.enrollments import PersonFacts, snapshot
 from yibao.services.errors import Conflict, NotFound
+from yibao.services.history import COVERED_STATUSES, History, HistoryRow
 from yibao.services.inputs import PaymentIn
+from yibao.services.payments.cover import snapshot
+from yibao.services.payments.intake import Prepared
+from yibao.services.person_quotes import PersonFacts
 from yibao.services.views import enrollment_view, payment_view
 from yibao.store.models import (
     AuditEntry,
+    CoverageHistory,
     Enrollment,
     Payment,
     Person,
@@ -33,8 +40,9 @@ __all__ = [
     "PAYMENTS",
     "Outcome",
     "Persons",
-    "Prepared",
+    "State",
     "Work",
+    "audit_row",
     "conflict",
     "load_state",
     "lock_persons",
@@ -47,25 +55,14 @@ PAYMENTS = cast(Table, Payment.__table__)
 _P = PAYMENTS
 _E = cast(Table, Enrollment.__table__)
 _A = cast(Table, AuditEntry.__table__)
+_H = cast(Table, CoverageHistory.__table__)
 _PERSON = cast(Table, Person.__table__)
 _MEMBER = cast(Table, SpecialGroupMembership.__table__)
 _PRE = cast(Table, PreRegistration.__table__)
 _ENROLLMENT_COLUMNS = tuple(c.name for c in _E.columns if c.name != "id")
-
-
-@dataclass(slots=True)
-class Prepared:
-    """One validated, normalised item (or the error that stopped it before the database)."""
-
-    data: PaymentIn | None
-    norm: dict[str, Any] = field(default_factory=dict)
-    digest: str = ""
-    error: YibaoError | None = None
-
-    @property
-    def key(self) -> tuple[str, str]:
-        assert self.data is not None
-        return self.data.channel, self.data.channel_txn_id
+_CHANGEABLE = tuple(
+    c for c in _ENROLLMENT_COLUMNS if c not in ("person_id", "coverage_year", "created_at")
+)
 
 
 @dataclass(slots=True)
@@ -90,7 +87,7 @@ class Work:
     after: dict[str, Any] = field(default_factory=dict)
     before: dict[str, Any] | None = None
     payment: dict[str, Any] = field(default_factory=dict)
-    quote: dict[str, Any] = field(default_factory=dict)
+    declare: list[int] | None = None  # years covered before the registry, declared by the payer
 
 
 def conflict() -> Conflict:
@@ -112,8 +109,9 @@ def stored_response(payment_id: int, response: dict[str, Any]) -> dict[str, Any]
 class Persons:
     """The locked persons of a batch, by ID number and row id, and what the registry holds.
 
-    ``grouped`` / ``enrolled``: persons with any special-group membership / enrollment
-    (the others need no query for them).
+    ``grouped`` / ``enrolled`` / ``storied``: persons with any special-group membership /
+    enrollment / history row (the others need no query for them); ``known``: persons whose
+    history before the registry was declared or imported.
     """
 
     by_number: dict[str, PersonFacts] = field(default_factory=dict)
@@ -121,11 +119,13 @@ class Persons:
     regs: dict[int, tuple[int, str]] = field(default_factory=dict)
     grouped: set[int] = field(default_factory=set)
     enrolled: set[int] = field(default_factory=set)
+    storied: set[int] = field(default_factory=set)
+    known: set[int] = field(default_factory=set)
 
 
 def lock_persons(conn: Connection, items: list[Prepared]) -> Persons:
     """Lock the persons the items name, in id order (pre-registrations through their person)."""
-    numbers = {i.norm["id_number"] for i in items if "id_number" in i.norm}
+    numbers = {i.id_number for i in items if i.id_number is not None}
     reg_ids = {i.data.pre_registration_id for i in items if i.data and i.data.pre_registration_id}
     regs: dict[int, tuple[int, str]] = {}
     if reg_ids:
@@ -137,43 +137,46 @@ def lock_persons(conn: Connection, items: list[Prepared]) -> Persons:
     if regs:
         wanted.append(_PERSON.c.id.in_([p for p, _ in regs.values()]))
     out = Persons(regs=regs)
-    if wanted:
-        pid = _PERSON.c.id
-        grouped = exists().where(_MEMBER.c.person_id == pid).label("grouped")
-        enrolled = exists().where(_E.c.person_id == pid).label("enrolled")
-        rows = conn.execute(
-            select(pid, _PERSON.c.id_number, _PERSON.c.region, _PERSON.c.birth_date)
-            .add_columns(grouped, enrolled)
-            .where(or_(*wanted))
-            .order_by(pid)
-            .with_for_update(of=_PERSON)
+    if not wanted:
+        return out
+    pid = _PERSON.c.id
+    rows = conn.execute(
+        select(pid, _PERSON.c.id_number, _PERSON.c.region, _PERSON.c.birth_date,
+               _PERSON.c.history_recorded_at)
+        .add_columns(
+            exists().where(_MEMBER.c.person_id == pid).label("grouped"),
+            exists().where(_E.c.person_id == pid).label("enrolled"),
+            exists().where(_H.c.person_id == pid).label("storied"),
         )
-        for r in rows:
-            facts = PersonFacts(r.id, r.id_number, r.region, r.birth_date)
-            out.by_id[r.id] = facts
-            if r.id_number is not None:
-                out.by_number[r.id_number] = facts
-            if r.grouped:
-                out.grouped.add(r.id)
-            if r.enrolled:
-                out.enrolled.add(r.id)
+        .where(or_(*wanted))
+        .order_by(pid)
+        .with_for_update(of=_PERSON)
+    )
+    for r in rows:
+        facts = PersonFacts(r.id, r.id_number, r.region, r.birth_date)
+        out.by_id[r.id] = facts
+        if r.id_number is not None:
+            out.by_number[r.id_number] = facts
+        for flag, bucket in ((r.grouped, out.grouped), (r.enrolled, out.enrolled),
+                             (r.storied, out.storied),
+                             (r.history_recorded_at is not None, out.known)):
+            if flag:
+                bucket.add(r.id)
     return out
 
 
 def person_of(item: Prepared, persons: Persons) -> PersonFacts:
     """The item's person, or NotFound / Conflict (lapsed pre-registration)."""
-    from yibao.idcard import mask_id_number
-
-    if "id_number" in item.norm:
-        number = item.norm["id_number"]
-        if number not in persons.by_number:
+    if item.id_number is not None:
+        if item.id_number not in persons.by_number:
+            masked = mask_id_number(item.id_number)
             raise NotFound(
                 "person_not_found",
-                f"未找到身份证号为 {mask_id_number(number)} 的参保人",
-                f"no person with ID number {mask_id_number(number)}",
+                f"未找到身份证号为 {masked} 的参保人",
+                f"no person with ID number {masked}",
                 field="id_number",
             )
-        return persons.by_number[number]
+        return persons.by_number[item.id_number]
     assert item.data is not None and item.data.pre_registration_id is not None
     reg = persons.regs.get(item.data.pre_registration_id)
     if reg is None:
@@ -193,31 +196,59 @@ def person_of(item: Prepared, persons: Persons) -> PersonFacts:
     return persons.by_id[reg[0]]
 
 
-def load_state(
-    conn: Connection, work: list[Work], persons: Persons
-) -> tuple[dict[int, list[tuple[str, dt.date, dt.date | None]]], dict[int, dict[int, Any]]]:
-    """Memberships (code, from, to) and enrollments (column values) of the batch's persons."""
-    need = {w.person.id for w in work if w.data.special_group is None} & persons.grouped
-    groups: dict[int, list[tuple[str, dt.date, dt.date | None]]] = {}
+Groups = dict[int, list[tuple[str, dt.date, dt.date | None]]]
+
+
+@dataclass(slots=True)
+class State:
+    """What the registry holds for the batch's persons: memberships, enrollments, history."""
+
+    groups: Groups
+    enrollments: dict[int, dict[int, dict[str, Any]]]
+    histories: dict[int, History]
+
+
+def load_state(conn: Connection, work: list[Work], persons: Persons) -> State:
+    """Memberships (code, from, to), enrollments (column values, locked) and histories."""
+    ids = {w.person.id for w in work}
+    groups: Groups = {}
+    need = sorted(ids & persons.grouped)
     if need:
-        rows = conn.execute(
-            select(
-                _MEMBER.c.person_id, _MEMBER.c.group_code, _MEMBER.c.valid_from, _MEMBER.c.valid_to
-            )
-            .where(_MEMBER.c.person_id.in_(sorted(need)))
+        for r in conn.execute(
+            select(_MEMBER.c.person_id, _MEMBER.c.group_code, _MEMBER.c.valid_from,
+                   _MEMBER.c.valid_to)
+            .where(_MEMBER.c.person_id.in_(need))
             .order_by(_MEMBER.c.id)
-        )
-        for r in rows:
+        ):
             groups.setdefault(r.person_id, []).append((r.group_code, r.valid_from, r.valid_to))
-    enrollments: dict[int, dict[int, Any]] = {}
-    pids = sorted({w.person.id for w in work} & persons.enrolled)
-    if pids:
-        for r in conn.execute(select(_E).where(_E.c.person_id.in_(pids)).with_for_update()):
+    enrollments: dict[int, dict[int, dict[str, Any]]] = {}
+    need = sorted(ids & persons.enrolled)
+    if need:
+        for r in conn.execute(select(_E).where(_E.c.person_id.in_(need)).with_for_update()):
             enrollments.setdefault(r.person_id, {})[r.coverage_year] = dict(r._mapping)
-    return groups, enrollments
+    rows: dict[int, list[HistoryRow]] = {}
+    need = sorted(ids & persons.storied)
+    if need:
+        for r in conn.execute(
+            select(_H).where(_H.c.person_id.in_(need)).order_by(_H.c.coverage_year)
+        ):
+            rows.setdefault(r.person_id, []).append(
+                HistoryRow(r.coverage_year, r.source, r.reference, r.recorded_by, r.recorded_at)
+            )
+    histories = {}
+    for pid in ids:
+        years = enrollments.get(pid, {})
+        histories[pid] = History(
+            known=pid in persons.known,
+            before=frozenset(h.year for h in rows.get(pid, [])),
+            paid=frozenset(y for y, e in years.items() if e["status"] in COVERED_STATUSES),
+            held=frozenset(years),
+            rows=tuple(rows.get(pid, [])),
+        )
+    return State(groups, enrollments, histories)
 
 
-def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | None]) -> None:
+def _write_enrollments(conn: Connection, done: list[Work]) -> None:
     states: dict[int, dict[str, Any]] = {}
     for w in done:
         assert w.enrollment is not None
@@ -232,27 +263,47 @@ def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | 
         for s, new_id in zip(new, ids, strict=True):
             s["id"] = new_id
     if old:
-        changed = [
-            c for c in _ENROLLMENT_COLUMNS if c not in ("person_id", "coverage_year", "created_at")
-        ]
         stmt = (
-            update(_E).where(_E.c.id == bindparam("_id")).values({c: bindparam(c) for c in changed})
+            update(_E).where(_E.c.id == bindparam("_id"))
+            .values({c: bindparam(c) for c in _CHANGEABLE})
         )
-        conn.execute(stmt, [{"_id": s["id"], **{c: s[c] for c in changed}} for s in old])
-    numbers = {w.index: w.person.id_number for w in done}
+        conn.execute(stmt, [{"_id": s["id"], **{c: s[c] for c in _CHANGEABLE}} for s in old])
+
+
+def _write_history(conn: Connection, actor: Actor, done: list[Work], now: dt.datetime) -> None:
+    rows = [
+        {"person_id": w.person.id, "coverage_year": y, "source": "payment",
+         "reference": f"{w.data.channel}:{w.data.channel_txn_id}", "recorded_by": actor.username,
+         "recorded_at": now}
+        for w in done for y in (w.declare or ())
+    ]
+    if rows:
+        conn.execute(insert(_H), rows)
+    ids = sorted({w.person.id for w in done if w.declare is not None})
+    if ids:
+        conn.execute(
+            update(_PERSON)
+            .where(_PERSON.c.id.in_(ids), _PERSON.c.history_recorded_at.is_(None))
+            .values(history_recorded_at=now)
+        )
+
+
+def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | None]) -> None:
+    """Insert or update the enrollments, insert payments, history and audit rows."""
+    now = utcnow()
+    _write_enrollments(conn, done)
+    _write_history(conn, actor, done, now)
     responses = []
     for w in done:
         assert w.enrollment is not None
         w.after["id"] = w.enrollment["id"]
         w.payment["enrollment_id"] = w.enrollment["id"]
-        view = Payment(id=None, **w.payment)
-        responses.append(
-            {
-                "payment": payment_view(actor, view, numbers[w.index]),
-                "enrollment": enrollment_view(actor, Enrollment(**w.after), numbers[w.index]),
-                "quote": w.quote,
-            }
-        )
+        number = w.person.id_number
+        responses.append({
+            "payment": payment_view(actor, SimpleNamespace(id=None, reversed_fen=0, **w.payment),
+                                    number),
+            "enrollment": enrollment_view(actor, SimpleNamespace(**w.after), number),
+        })
     payment_ids = conn.execute(
         insert(_P).returning(_P.c.id, sort_by_parameter_order=True),
         [{**w.payment, "response": r} for w, r in zip(done, responses, strict=True)],
@@ -261,7 +312,8 @@ def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | 
     for w, response, pid in zip(done, responses, payment_ids, strict=True):
         out[w.index] = Outcome("created", response=stored_response(pid, response))
         eid = w.enrollment["id"] if w.enrollment else None
-        audits.append(audit_row(actor, "payment", "enrollment", eid, w.before, snapshot(w.after)))
+        audits.append(audit_row(actor, "payment", "enrollment", eid, w.before, snapshot(w.after),
+                                now))
         after = {
             "person_id": w.person.id,
             "channel": w.data.channel,
@@ -272,14 +324,16 @@ def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | 
             "enrollment_id": eid,
             "enrollment_status": w.after["status"],
         }
-        audits.append(audit_row(actor, "create", "payment", pid, None, after))
+        if w.declare is not None:
+            after["declared_covered_years"] = w.declare
+        audits.append(audit_row(actor, "create", "payment", pid, None, after, now))
     conn.execute(insert(_A), audits)
     reg_ids = {w.data.pre_registration_id for w in done if w.data.pre_registration_id}
     if reg_ids:
         conn.execute(
             update(_PRE)
             .where(_PRE.c.id.in_(reg_ids), _PRE.c.status == "registered")
-            .values(status="paid", updated_at=utcnow())
+            .values(status="paid", updated_at=now)
         )
 
 
@@ -290,9 +344,11 @@ def audit_row(
     entity_id: object,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
+    at: dt.datetime | None = None,
 ) -> dict[str, Any]:
+    """One audit-log row as column values."""
     return {
-        "at": utcnow(),
+        "at": at or utcnow(),
         "actor": actor.username,
         "action": action,
         "entity": entity,

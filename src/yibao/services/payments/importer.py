@@ -18,7 +18,8 @@ from typing import Any
 from yibao.errors import InputError
 from yibao.services.common import Actor
 from yibao.services.inputs import PaymentIn
-from yibao.services.payments import MAX_BULK, record_payments
+from yibao.services.payments.intake import MAX_BULK
+from yibao.services.payments.recording import record_payments
 from yibao.store.db import Database
 
 __all__ = ["import_payments", "read_items"]

@@ -1,0 +1,34 @@
+"""Payments: recorded exactly once with their enrollment; reversals; settling; reading.
+
+    record_payment(db, actor, PaymentIn(...))     # → (result, created)
+    record_payments(db, actor, items)             # bulk, one transaction
+    reverse_payment(db, actor, payment_id, ReversalIn(...))
+    settle_pending(db, actor)                     # after figures are published
+    import_payments(db, actor, Path("channel.csv"))
+
+Inside: ``intake`` validates and fingerprints, ``ledger`` applies items to enrollments
+(``cover`` holds the pure rules of cover and settlement), ``rows`` reads and writes the
+tables, ``requote`` quotes a stored enrollment again at its anchor payment.
+"""
+
+from __future__ import annotations
+
+from yibao.services.payments.importer import import_payments
+from yibao.services.payments.intake import MAX_BULK, prepare
+from yibao.services.payments.queries import get_payment, list_payments
+from yibao.services.payments.recording import record_payment, record_payments, record_prepared
+from yibao.services.payments.reversals import reverse_payment
+from yibao.services.payments.settling import settle_pending
+
+__all__ = [
+    "MAX_BULK",
+    "get_payment",
+    "import_payments",
+    "list_payments",
+    "prepare",
+    "record_payment",
+    "record_payments",
+    "record_prepared",
+    "reverse_payment",
+    "settle_pending",
+]

@@ -1,0 +1,78 @@
+"""Exactly-once payments keyed by (channel, channel_txn_id), recorded with their enrollment.
+
+Recording a payment and creating or updating the enrollment happen in one transaction.
+A replay with the same body returns the first result (``created`` False); the same key
+with another body is a conflict. Concurrent duplicates serialise on the person's row
+and, as a last resort, on the unique key. One payment is a batch of one: both paths run
+:func:`yibao.services.payments.ledger.record_batch`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from yibao.services.common import Actor
+from yibao.services.inputs import PaymentIn
+from yibao.services.payments.intake import Prepared, prepare
+from yibao.services.payments.ledger import record_batch
+from yibao.services.payments.rows import Outcome
+from yibao.store.db import Database
+
+__all__ = ["record_payment", "record_payments", "record_prepared"]
+
+
+def record_prepared(db: Database, actor: Actor, items: list[Prepared]) -> list[Outcome]:
+    """Record prepared items in one transaction (redone once if a concurrent writer won a key).
+
+    The unique key (channel, channel_txn_id) is the last resort against concurrent writers:
+    on IntegrityError the transaction is rolled back and the batch redone, when the keys the
+    other writer stored are replays or conflicts.
+    """
+    if all(i.error is not None for i in items):
+        return [Outcome("error", error=i.error) for i in items]
+    for attempt in range(2):
+        try:
+            with db.write() as s:
+                return record_batch(s.connection(), actor, items)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def record_payment(db: Database, actor: Actor, data: PaymentIn) -> tuple[dict[str, Any], bool]:
+    """Record a payment once; returns (result, created). Replays return the first result."""
+    item = prepare(data)
+    if item.error is not None:
+        raise item.error
+    (outcome,) = record_prepared(db, actor, [item])
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.response is not None
+    return outcome.response, outcome.status == "created"
+
+
+def record_payments(db: Database, actor: Actor, items: Sequence[Any]) -> dict[str, Any]:
+    """Record many payments (each item as ``POST /payments`` takes it) in one transaction.
+
+    Answer: ``{"results": [{"index", "status", "payment"?, "enrollment"?, "error"?}],
+    "created", "replayed", "errors"}`` in input order; ``errors`` counts conflicts too.
+    """
+    outcomes = record_prepared(db, actor, [prepare(i) for i in items])
+    results: list[dict[str, Any]] = []
+    counts = {"created": 0, "replayed": 0, "errors": 0}
+    for n, o in enumerate(outcomes):
+        entry: dict[str, Any] = {"index": n, "status": o.status}
+        if o.response is not None:
+            entry["payment"] = o.response["payment"]
+            entry["enrollment"] = o.response["enrollment"]
+            counts[o.status] += 1
+        else:
+            counts["errors"] += 1
+            if o.error is not None:
+                entry["error"] = o.error.to_dict()["error"]
+        results.append(entry)
+    return {"results": results, **counts}

@@ -1,0 +1,57 @@
+"""Quoting a stored enrollment again at its anchor payment (settling, re-anchoring, corrections).
+
+The anchor of an enrollment is its earliest recorded payment that is not wholly reversed:
+the payment whose date fixes the cover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from sqlalchemy import Connection, Row, Table, select
+
+from yibao.quoting import answer
+from yibao.rules.answer import Quote
+from yibao.services.history import load_histories
+from yibao.services.payments.ledger import quote_facts
+from yibao.services.person_quotes import PersonFacts, mark_unknown, person_request, pick_group
+from yibao.store.models import Payment, Person, SpecialGroupMembership
+
+__all__ = ["anchor_payment", "requote"]
+
+_P = cast(Table, Payment.__table__)
+_PERSON = cast(Table, Person.__table__)
+_MEMBER = cast(Table, SpecialGroupMembership.__table__)
+
+
+def anchor_payment(conn: Connection, enrollment_id: int) -> Row[Any] | None:
+    """The enrollment's earliest recorded payment that is not wholly reversed, or None."""
+    return conn.execute(
+        select(_P)
+        .where(_P.c.enrollment_id == enrollment_id, _P.c.amount_fen > _P.c.reversed_fen)
+        .order_by(_P.c.id)
+        .limit(1)
+    ).first()
+
+
+def requote(conn: Connection, enrollment: Mapping[str, Any], anchor: Row[Any]) -> tuple[Quote, bool]:
+    """The quote of ``enrollment`` at ``anchor``'s date with the registry's history now.
+
+    Returns (quote, history_unknown); raises the quote's ``InputError``.
+    """
+    pid = int(enrollment["person_id"])
+    person = conn.execute(select(_PERSON).where(_PERSON.c.id == pid)).one()
+    facts = quote_facts(int(enrollment["coverage_year"]), anchor.paid_at, anchor.facts)
+    rows = conn.execute(
+        select(_MEMBER.c.group_code, _MEMBER.c.valid_from, _MEMBER.c.valid_to)
+        .where(_MEMBER.c.person_id == pid)
+        .order_by(_MEMBER.c.id)
+    ).all()
+    group = pick_group([(c, f, t) for c, f, t in rows], facts.payment_date)
+    history = load_histories(conn, [pid], known={pid: person.history_recorded_at is not None})[pid]
+    region = str(enrollment.get("region") or person.region)
+    who = PersonFacts(pid, person.id_number, region, person.birth_date)
+    request, unknown = person_request(who, facts, group, history)
+    quote = answer(request)
+    return (mark_unknown(quote) if unknown else quote), unknown
