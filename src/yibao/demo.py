@@ -1,6 +1,8 @@
 """Demo data: a few hundred residents of Guigang (2021, old regime) and Liuzhou (2025, new
 regime) in every situation of the rules catalogue, with payments recorded through the
-same service as the API. Loading twice changes nothing; the demo logins are printed.
+same service as the API. Each resident's cover before the registry is declared at
+registration (continuous, lapsed, never covered) or left unknown, as a clerk would find
+it. Loading twice changes nothing; the demo logins are printed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import select
 
 from yibao.errors import YibaoError
 from yibao.idcard import Sex, make_id_number
+from yibao.rules.money import fen_to_yuan
 from yibao.services import applications, households, payments, persons, preregistrations
 from yibao.services.common import Actor
 from yibao.services.errors import Conflict
@@ -103,7 +106,8 @@ class Case:
     paid: dt.date | None
     facts: dict[str, Any] = field(default_factory=dict)
     group: str | None = None
-    pay: str = "due"  # due | under | over
+    pay: str = "due"  # due | under | over | twice
+    history: list[int] | None = None  # declared at registration; None = unknown
 
 
 def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
@@ -128,6 +132,11 @@ TABLE: tuple[tuple[str, tuple[str, ...], int, int, D | None, D | None, dict[str,
       for g in ("tekun", "orphan", "fact_orphan", "dibao", "disabled_severe")),
     ("underpaid", GUIGANG, 4, 2021, D(2020, 11, 20), D(2020, 11, 20), {}, None, "under"),
     ("overpaid", GUIGANG, 4, 2021, D(2020, 11, 21), D(2020, 11, 21), {}, None, "over"),
+    ("paid_twice", GUIGANG, 3, 2021, D(2020, 10, 1), D(2020, 12, 31), {}, None, "twice"),
+    ("history_unknown", GUIGANG, 10, 2021, D(2020, 9, 1), D(2020, 12, 31),
+     {"covered_years": None}, None, "due"),
+    ("first_enrolment", GUIGANG, 5, 2021, D(2021, 1, 5), D(2021, 6, 30),
+     {"covered_years": []}, None, "due"),
     ("registered_unpaid", GUIGANG, 10, 2021, None, None, {}, None, "due"),
     # Liuzhou 2025, new regime (seed 001)
     ("ontime", LIUZHOU, 60, 2025, D(2024, 9, 1), D(2024, 12, 31), {}, None, "due"),
@@ -148,6 +157,10 @@ TABLE: tuple[tuple[str, tuple[str, ...], int, int, D | None, D | None, dict[str,
      {"hardship_deferral": True}, None, "due"),
     ("underpaid", LIUZHOU, 4, 2025, D(2024, 10, 8), D(2024, 10, 8), {}, None, "under"),
     ("overpaid", LIUZHOU, 4, 2025, D(2024, 10, 9), D(2024, 10, 9), {}, None, "over"),
+    ("paid_twice", LIUZHOU, 3, 2025, D(2024, 9, 1), D(2024, 12, 31),
+     {"covered_years": [2020, 2021, 2022]}, None, "twice"),
+    ("history_unknown", LIUZHOU, 10, 2025, D(2024, 9, 1), D(2024, 12, 31),
+     {"covered_years": None}, None, "due"),
     ("registered_unpaid", LIUZHOU, 10, 2025, None, None, {}, None, "due"),
 )
 
@@ -186,12 +199,18 @@ def _special_cases(rng: random.Random) -> Iterator[Case]:
 
 
 def _cases(rng: random.Random) -> Iterator[Case]:
+    """Every demo resident; the history is what the clerk declares at registration."""
     for situation, regions, count, year, start, end, facts, group, pay in TABLE:
         for _ in range(count):
             paid = None if start is None or end is None else _day(rng, start, end)
-            yield Case(situation, rng.choice(regions), _adult(rng), year, paid, dict(facts),
-                       group, pay)
-    yield from _special_cases(rng)
+            rest = {k: v for k, v in facts.items() if k != "covered_years"}
+            history = facts.get("covered_years", [year - 3, year - 2, year - 1])
+            yield Case(situation, rng.choice(regions), _adult(rng), year, paid, rest,
+                       group, pay, history)
+    for case in _special_cases(rng):  # newborns need no history; transfers were covered
+        if case.situation == "transfer":
+            case.history = [case.year - 2, case.year - 1]
+        yield case
 
 
 def _name(rng: random.Random) -> str:
@@ -199,20 +218,17 @@ def _name(rng: random.Random) -> str:
 
 
 def _amount(case: Case, facts: dict[str, Any]) -> str:
-    from decimal import Decimal
+    from yibao.quoting import answer
 
-    from yibao.quoting import quote
-
-    result = quote(facts)
-    due = result["amount_due"]
-    if due is None:
-        due = result["breakdown"].get("individual") or "0.00"
-    total = Decimal(due) + Decimal(result["breakdown"].get("back_pay") or "0")
+    result = answer(facts)
+    due = result.total_due_fen
+    if due is None:  # a figure is unpublished: the channel collects the individual share
+        due = (result.individual_fen or 0) + (result.back_pay_fen or 0)
     if case.pay == "under":
-        total -= Decimal("80.00")
+        due -= 8000
     elif case.pay == "over":
-        total += Decimal("20.00")
-    return f"{total:.2f}"
+        due += 2000
+    return fen_to_yuan(due)
 
 
 def _load_cases(db: Database, rng: random.Random) -> tuple[list[str], dict[str, int]]:
@@ -243,6 +259,7 @@ def _load_cases(db: Database, rng: random.Random) -> tuple[list[str], dict[str, 
                     region=case.region,
                     eligibility_category="student" if case.birth.year > 2003 else "resident_hukou",
                     special_groups=groups,
+                    covered_years=case.history,
                 ),
             )
         numbers.append(number)
@@ -256,23 +273,28 @@ def _load_cases(db: Database, rng: random.Random) -> tuple[list[str], dict[str, 
             "id_number": number,
             **case.facts,
         }
+        if case.history is not None:
+            facts["covered_years"] = case.history
         if case.group:
             facts["special_group"] = case.group
         channels = CHANNELS_GG if case.region.startswith("4508") else CHANNELS_LZ
-        payments.record_payment(
-            db,
-            ACTOR,
-            PaymentIn(
-                id_number=number,
-                coverage_year=case.year,
-                channel=rng.choice(channels),
-                channel_txn_id=f"DEMO-{case.year}-{i:05d}",
-                amount=_amount(case, facts),
-                paid_at=f"{case.paid}T{rng.randint(8, 20):02d}:{rng.randint(0, 59):02d}:00",
-                payer="本人",
-                **case.facts,
-            ),
-        )
+        amount = _amount(case, facts)
+        for k in range(2 if case.pay == "twice" else 1):  # the second from another channel
+            paid = case.paid + dt.timedelta(days=9 * k)
+            payments.record_payment(
+                db,
+                ACTOR,
+                PaymentIn(
+                    id_number=number,
+                    coverage_year=case.year,
+                    channel=channels[(i + k) % len(channels)],
+                    channel_txn_id=f"DEMO-{case.year}-{i:05d}" + (f"-{k}" if k else ""),
+                    amount=amount,
+                    paid_at=f"{paid}T{rng.randint(8, 20):02d}:{rng.randint(0, 59):02d}:00",
+                    payer="本人",
+                    **case.facts,
+                ),
+            )
     return numbers, counts
 
 

@@ -40,6 +40,8 @@ def test_login_register_record_payment(server: str, desktop: Any, login: Any, sh
     page.click("#record-payment")
     page.wait_for_selector("#payment-form")
     assert page.input_value("#f-id_number") == rid
+    assert page.locator("#history-unknown").is_visible()  # registered without history
+    assert page.locator("#f-covered_years").count() == 0  # the form never asks for history
     page.fill("#f-coverage_year", "2025")
     page.select_option("#f-channel", "tax_hall")
     page.fill("#f-channel_txn_id", "WEB-TEST-0001")
@@ -63,6 +65,34 @@ def test_login_register_record_payment(server: str, desktop: Any, login: Any, sh
     assert "港北区" in page.inner_text("#county-table")
     assert page.locator("#chart-county rect").count() >= 2
     shoot(page, "clerk-dashboard-desktop")
+
+
+def test_payment_form_shows_registry_history(server: str, desktop: Any, login: Any,
+                                             shoot: Any) -> None:
+    page = desktop
+    login(page, server)
+    rid = make_id_number("450202", date(1979, 3, 4), 33, "male")
+    page.goto(server + "/clerk/persons/new")
+    page.fill("#f-id_number", rid)
+    page.fill("#f-name", "蒙志强")
+    page.select_option("#f-region", "450202")
+    page.check("#f-history-years")
+    page.fill("#f-covered_years", "2020、2021、2022")
+    page.click("#person-submit")
+    page.wait_for_url(f"{server}/clerk/persons/{rid}?done=registered")
+    assert "2020、2021、2022" in page.inner_text("#history")
+    page.goto(f"{server}/clerk/payments/new?id_number={rid}")
+    page.fill("#f-coverage_year", "2025")
+    page.fill("#f-paid_at", "2024-12-03")
+    page.fill("#f-channel_txn_id", "WEB-HIST-0001")
+    page.fill("#f-amount", "400.00")
+    page.click("#payment-submit")
+    page.wait_for_selector("#payment-done")
+    assert page.inner_text("#done-benefit-start") == "2025-05-01"  # lapsed 2023-2024: 3 + 1
+    page.goto(f"{server}/clerk/payments/new?id_number={rid}")
+    text = page.inner_text("#registry-history")
+    assert "2023–2024" in text and "2025-05-01" not in text  # form year defaults to now
+    shoot(page, "clerk-payment-form-history-desktop")
 
 
 def test_payment_errors_next_to_fields(server: str, phone: Any, login: Any, shoot: Any) -> None:

@@ -44,6 +44,11 @@ def person_body(form: Mapping[str, str]) -> dict[str, Any]:
     if form.get("household_id", "").isdigit():
         body["household_id"] = int(form["household_id"])
     body["residence_permit"] = form.get("residence_permit") == "1"
+    history = form.get("history", "unknown")
+    if history == "never":
+        body["covered_years"] = []
+    elif history == "years":
+        body["covered_years"] = _years(form.get("covered_years", ""))
     return body
 
 
@@ -69,11 +74,9 @@ def payment_body(form: Mapping[str, str]) -> dict[str, Any]:
         body["pre_registration_id"] = int(form["pre_registration_id"])
     else:
         body["id_number"] = form.get("id_number", "").upper()
-    _put(body, form, "payer", "special_group", "employee_insurance_end_date")
+    _put(body, form, "payer", "employee_insurance_end_date")
     if form.get("back_pay_years"):
         body["back_pay_years"] = _years(form["back_pay_years"])
-    if form.get("covered_years"):
-        body["covered_years"] = _years(form["covered_years"])
     return body
 
 

@@ -1,26 +1,23 @@
 """Enrollment and payment counts per county for the clerk dashboard.
 
-Built from the API's list endpoints (``/api/v1/enrollments``, ``/api/v1/payments``),
-page by page; a payment is counted in the county of the enrollment it settled.
+One call to ``/api/v1/counts``: the database counts and sums (``GROUP BY``); a payment is
+counted in the county of the enrollment it settled.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
 
 from yibao import reference
+from yibao.rules.money import fen_to_yuan, parse_yuan
 from yibao.web.charts import Chart, bar_chart
 from yibao.web.clerk_api import api
 
 __all__ = ["CountyRow", "Dashboard", "build_dashboard"]
-
-PER_PAGE = 200
-MAX_PAGES = 50
 
 
 @dataclass(frozen=True)
@@ -41,19 +38,7 @@ class Dashboard:
     paid: str = "0.00"
     by_status: dict[str, int] = field(default_factory=dict)
     chart: Chart | None = None
-    truncated: bool = False
-
-
-async def _all(request: Request, path: str, params: dict[str, Any]) -> tuple[list[Any], bool]:
-    items: list[Any] = []
-    for page in range(1, MAX_PAGES + 1):
-        body = await api(request, "GET", path, params={**params, "page": page,
-                                                       "per_page": PER_PAGE})
-        batch = list(body.get("items", []))
-        items.extend(batch)
-        if not batch or len(items) >= int(body.get("total", 0)):
-            return items, False
-    return items, True
+    years: list[int] = field(default_factory=list)
 
 
 def _name(code: str) -> str:
@@ -63,30 +48,25 @@ def _name(code: str) -> str:
 
 async def build_dashboard(request: Request, year: int) -> Dashboard:
     """Counts for ``year`` per county, largest first, with a bar chart of the top 12."""
-    enrollments, cut1 = await _all(request, "/api/v1/enrollments", {"coverage_year": year})
-    payments, cut2 = await _all(request, "/api/v1/payments", {"coverage_year": year})
-    region_of = {e["id"]: str(e.get("region") or "") for e in enrollments}
-    enrolled = Counter(str(e.get("region") or "") for e in enrollments)
+    counts: dict[str, Any] = await api(request, "GET", "/api/v1/counts",
+                                       params={"coverage_year": year})
+    enrolled: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    for e in counts["enrollments"]:
+        enrolled[e["region"]] += int(e["count"])
+        by_status[e["status"]] += int(e["count"])
     paid_count: Counter[str] = Counter()
-    paid_sum: dict[str, Decimal] = {}
-    for p in payments:
-        code = region_of.get(p.get("enrollment_id"), "")
-        paid_count[code] += 1
-        paid_sum[code] = paid_sum.get(code, Decimal(0)) + Decimal(str(p.get("amount") or "0"))
+    paid_fen: Counter[str] = Counter()
+    for p in counts["payments"]:
+        paid_count[p["region"]] += int(p["count"])
+        paid_fen[p["region"]] += parse_yuan(p["amount"])  # net of reversals, never negative
     codes = sorted(set(enrolled) | set(paid_count), key=lambda c: (-enrolled[c], c))
-    rows = [
-        CountyRow(c, _name(c) if c else "—", enrolled[c], paid_count[c],
-                  f"{paid_sum.get(c, Decimal(0)):.2f}")
-        for c in codes
-    ]
+    rows = [CountyRow(c, _name(c), enrolled[c], paid_count[c], fen_to_yuan(paid_fen[c]))
+            for c in codes]
     board = Dashboard(
-        year=year,
-        rows=rows,
-        enrollments=len(enrollments),
-        payments=len(payments),
-        paid=f"{sum(paid_sum.values(), Decimal(0)):.2f}",
-        by_status=dict(Counter(str(e.get("status", "")) for e in enrollments)),
-        truncated=cut1 or cut2,
+        year=year, rows=rows, enrollments=sum(enrolled.values()),
+        payments=sum(paid_count.values()), paid=fen_to_yuan(sum(paid_fen.values())),
+        by_status=dict(by_status), years=list(counts.get("years", [])),
     )
     top = rows[:12]
     if top:

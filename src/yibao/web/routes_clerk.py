@@ -67,6 +67,8 @@ def logout() -> Response:
 @router.get("")
 async def dashboard(request: Request, year: int | None = None) -> Response:
     board = await build_dashboard(request, year or default_coverage_year(date.today()))
+    if year is None and not board.rows and board.years:  # open on the latest year with data
+        board = await build_dashboard(request, max(board.years))
     return render(request, "clerk/dashboard.html", {"board": board, **staff(request)})
 
 
@@ -132,6 +134,7 @@ async def person(request: Request, id_number: str, done: str = "") -> Response:
         "person": found,
         "enrollments": _items(await _optional(request, f"/api/v1/persons/{id_number}/enrollments")),
         "payments": _items(await _optional(request, f"/api/v1/persons/{id_number}/payments")),
+        "history": await _optional(request, f"/api/v1/persons/{id_number}/history"),
         "audit": await _audit_trail(request, found, id_number),
         "done": done,
         **staff(request),

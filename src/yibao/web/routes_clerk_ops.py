@@ -24,6 +24,7 @@ from yibao.web.clerk_forms import (
 )
 from yibao.web.forms import default_coverage_year
 from yibao.web.refdata import region_groups
+from yibao.web.registry_view import registry_view
 from yibao.web.routes_clerk import staff
 from yibao.web.templating import render
 
@@ -53,7 +54,7 @@ async def _post(
 
 
 PERSON_FIELDS = {"id_number", "name", "region", "hukou_region", "household_id",
-                 "eligibility_category"}
+                 "eligibility_category", "covered_years"}
 
 
 @router.get("/persons/new")
@@ -88,29 +89,35 @@ async def household_create(request: Request) -> Response:
     return render(request, "clerk/household_new.html", _ctx(request, {}, household=made))
 
 
-def _payment_extra() -> dict[str, Any]:
-    return {"channels": reference.channels(), "special_groups": reference.special_groups()}
+async def _payment_extra(request: Request, form: dict[str, str]) -> dict[str, Any]:
+    """Channels, and the registry's view of the person: history and a quote for the form."""
+    return {"channels": reference.channels(), "registry": await registry_view(request, form)}
 
 
 @router.get("/payments/new")
-def payment_form(request: Request, id_number: str = "", pre_registration_id: str = "") -> Response:
+async def payment_form(request: Request, id_number: str = "",
+                       pre_registration_id: str = "") -> Response:
     form = {"id_number": id_number, "pre_registration_id": pre_registration_id,
             "coverage_year": str(default_coverage_year(date.today())),
             "paid_at": date.today().isoformat(), "channel": "tax_hall"}
-    return render(request, "clerk/payment_new.html", _ctx(request, form, **_payment_extra()))
+    extra = await _payment_extra(request, form)
+    return render(request, "clerk/payment_new.html", _ctx(request, form, **extra))
 
 
 PAYMENT_FIELDS = {"id_number", "pre_registration_id", "coverage_year", "channel",
-                  "channel_txn_id", "amount", "paid_at", "payer", "special_group",
-                  "employee_insurance_end_date", "back_pay_years", "covered_years"}
+                  "channel_txn_id", "amount", "paid_at", "payer",
+                  "employee_insurance_end_date", "back_pay_years"}
 
 
 @router.post("/payments/new")
 async def payment_create(request: Request) -> Response:
-    done, page = await _post(request, "clerk/payment_new.html", "/api/v1/payments",
-                             payment_body, PAYMENT_FIELDS, **_payment_extra())
-    if page is not None:
-        return page
+    form = text_of(await request.form())
+    try:
+        done = await api(request, "POST", "/api/v1/payments", json=payment_body(form))
+    except ApiError as exc:
+        extra = await _payment_extra(request, form)
+        ctx = _ctx(request, form, exc.field_errors(PAYMENT_FIELDS), **extra)
+        return render(request, "clerk/payment_new.html", ctx, status_code=exc.status)
     return render(request, "clerk/payment_done.html", {"done": done, **staff(request)})
 
 
