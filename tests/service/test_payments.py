@@ -195,3 +195,32 @@ def test_payment_for_unregistered_person(server: Server, clerk: httpx.Client) ->
     before = server.counts()
     assert_error(clerk.post("/api/v1/payments", json=_pay(new_id())), 404, "person_not_found")
     assert server.counts() == before
+
+
+def test_concurrent_single_payments_share_transactions_but_not_answers(
+    server: Server, clerk: httpx.Client
+) -> None:
+    """Payments that arrive together are written together; each keeps its own answer."""
+    numbers = [register(clerk) for _ in range(24)]
+    bodies = [_pay(n, amount=f"{280 + i % 3}.00") for i, n in enumerate(numbers)]
+    bodies += [bodies[0], {**bodies[1], "amount": "1.00"}, _pay(new_id())]
+    before = server.counts()
+
+    def post(body: dict[str, Any]) -> httpx.Response:
+        with server.client("clerk") as c:
+            return c.post("/api/v1/payments", json=body)
+
+    with ThreadPoolExecutor(max_workers=27) as pool:
+        answers = list(pool.map(post, bodies))
+    statuses = [r.status_code for r in answers]
+    assert statuses[2:24] == [201] * 22 and statuses[26] == 404, statuses
+    assert sorted((statuses[0], statuses[24])) == [200, 201]  # the same body twice: a replay
+    assert answers[0].json()["payment"]["id"] == answers[24].json()["payment"]["id"]
+    assert sorted((statuses[1], statuses[25])) == [201, 409]  # the same key, another body
+    for body, r in zip(bodies, answers, strict=True):
+        if r.status_code in (200, 201):
+            assert r.json()["payment"]["channel_txn_id"] == body["channel_txn_id"]
+            assert r.json()["payment"]["amount"] == body["amount"]
+    after = server.counts()
+    assert after["payments"] - before["payments"] == 24
+    assert after["enrollments"] - before["enrollments"] == 24

@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
     app.state.signing_key = settings.signing_key()
+    from yibao.services.payments import PaymentBatcher
+
+    app.state.payment_batcher = PaymentBatcher(app.state.db)
     install_error_handlers(app)
     app.add_middleware(
         BodySizeLimit,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,15 +17,23 @@ router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
 
 
 @router.post("", status_code=201, response_model=None)
-def record(db: Db, actor: Clerk, body: PaymentIn) -> JSONResponse:
+async def record(request: Request, actor: Clerk, body: PaymentIn) -> JSONResponse:
     """Record a payment: 201 first time, 200 with the same result on replay, 409 on conflict.
 
     The registry's history decides lapse and waiting; a second payment for a year already
     paid settles as ``over`` and leaves the year's cover as it was; a year whose figures
     are unpublished settles as ``unquoted`` with a pending enrollment (no cover yet).
+    Payments arriving together are written in one transaction (each keeps its own answer).
     """
-    result, created = payments.record_payment(db, actor, body)
-    return JSONResponse(result, status_code=201 if created else 200)
+    item = payments.prepare(body)
+    if item.error is not None:
+        raise item.error
+    batcher: payments.PaymentBatcher = request.app.state.payment_batcher
+    outcome = await batcher.submit(actor, item)
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.response is not None
+    return JSONResponse(outcome.response, status_code=201 if outcome.status == "created" else 200)
 
 
 class BulkIn(BaseModel):

@@ -13,6 +13,7 @@ tables, ``requote`` quotes a stored enrollment again at its anchor payment.
 
 from __future__ import annotations
 
+from yibao.services.payments.batcher import PaymentBatcher
 from yibao.services.payments.importer import import_payments
 from yibao.services.payments.intake import MAX_BULK, prepare
 from yibao.services.payments.queries import get_payment, list_payments
@@ -22,6 +23,7 @@ from yibao.services.payments.settling import settle_pending
 
 __all__ = [
     "MAX_BULK",
+    "PaymentBatcher",
     "get_payment",
     "import_payments",
     "list_payments",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, exists, insert, or_, select, update
+from sqlalchemy import Connection, Table, bindparam, exists, insert, or_, select, text, update
 
 from yibao.errors import YibaoError
 from yibao.idcard import mask_id_number
@@ -248,19 +248,35 @@ def load_state(conn: Connection, work: list[Work], persons: Persons) -> State:
     return State(groups, enrollments, histories)
 
 
-def _write_enrollments(conn: Connection, done: list[Work]) -> None:
-    states: dict[int, dict[str, Any]] = {}
-    for w in done:
-        assert w.enrollment is not None
-        states[id(w.enrollment)] = w.enrollment
-    new = [s for s in states.values() if s["id"] is None]
-    old = [s for s in states.values() if s["id"] is not None]
+_ALLOCATE = text(
+    "SELECT CASE WHEN g <= :enrollments THEN nextval('enrollments_id_seq') END, "
+    "nextval('payments_id_seq') FROM generate_series(1, :payments) AS g"
+)
+
+
+def _allocate(conn: Connection, enrollments: int, payments: int) -> tuple[list[int], list[int]]:
+    """PostgreSQL: ids for new enrollments and payments from their sequences in one round trip,
+    so that the inserts are plain executemany statements (the same text every time, so the
+    driver parses and prepares them once) instead of one multi-row statement per batch size."""
+    rows = conn.execute(_ALLOCATE, {"enrollments": enrollments, "payments": payments}).all()
+    return [int(r[0]) for r in rows[:enrollments]], [int(r[1]) for r in rows]
+
+
+def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]],
+                          ids: list[int] | None) -> list[int]:
+    if ids is not None:
+        conn.execute(insert(table), [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+        return ids
+    return list(conn.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    ).scalars())
+
+
+def _write_enrollments(conn: Connection, done: list[Work], ids: list[int] | None) -> None:
+    new, old = _enrollments_of(done)
     if new:
         rows = [{c: s.get(c) for c in _ENROLLMENT_COLUMNS} for s in new]
-        ids = conn.execute(
-            insert(_E).returning(_E.c.id, sort_by_parameter_order=True), rows
-        ).scalars()
-        for s, new_id in zip(new, ids, strict=True):
+        for s, new_id in zip(new, _insert_returning_ids(conn, _E, rows, ids), strict=True):
             s["id"] = new_id
     if old:
         stmt = (
@@ -268,6 +284,16 @@ def _write_enrollments(conn: Connection, done: list[Work]) -> None:
             .values({c: bindparam(c) for c in _CHANGEABLE})
         )
         conn.execute(stmt, [{"_id": s["id"], **{c: s[c] for c in _CHANGEABLE}} for s in old])
+
+
+def _enrollments_of(done: list[Work]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The batch's enrollments (each once): (new, existing)."""
+    states: dict[int, dict[str, Any]] = {}
+    for w in done:
+        assert w.enrollment is not None
+        states[id(w.enrollment)] = w.enrollment
+    return ([s for s in states.values() if s["id"] is None],
+            [s for s in states.values() if s["id"] is not None])
 
 
 def _write_history(conn: Connection, actor: Actor, done: list[Work], now: dt.datetime) -> None:
@@ -291,7 +317,11 @@ def _write_history(conn: Connection, actor: Actor, done: list[Work], now: dt.dat
 def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | None]) -> None:
     """Insert or update the enrollments, insert payments, history and audit rows."""
     now = utcnow()
-    _write_enrollments(conn, done)
+    enrollment_ids = payment_ids_ahead = None
+    if conn.dialect.name == "postgresql":
+        enrollment_ids, payment_ids_ahead = _allocate(conn, len(_enrollments_of(done)[0]),
+                                                      len(done))
+    _write_enrollments(conn, done, enrollment_ids)
     _write_history(conn, actor, done, now)
     responses = []
     for w in done:
@@ -304,10 +334,9 @@ def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | 
                                     number),
             "enrollment": enrollment_view(actor, SimpleNamespace(**w.after), number),
         })
-    payment_ids = conn.execute(
-        insert(_P).returning(_P.c.id, sort_by_parameter_order=True),
-        [{**w.payment, "response": r} for w, r in zip(done, responses, strict=True)],
-    ).scalars()
+    payment_ids = _insert_returning_ids(
+        conn, _P, [{**w.payment, "response": r} for w, r in zip(done, responses, strict=True)],
+        payment_ids_ahead)
     audits: list[dict[str, Any]] = []
     for w, response, pid in zip(done, responses, payment_ids, strict=True):
         out[w.index] = Outcome("created", response=stored_response(pid, response))
