@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import typer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
@@ -152,3 +153,17 @@ def admin(server: Server) -> Iterator[httpx.Client]:
 def anon(server: Server) -> Iterator[httpx.Client]:
     with server.client() as c:
         yield c
+
+
+@pytest.fixture
+def cli(server: Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
+    """The service's CLI commands (as `yibao` has them) against this server's database."""
+    from yibao.cli_service import register as register_commands
+    from yibao.settings import get_settings
+
+    monkeypatch.setenv("YIBAO_DATABASE_URL", server.db_url)
+    get_settings.cache_clear()
+    app = typer.Typer()
+    register_commands(app)
+    yield app
+    get_settings.cache_clear()

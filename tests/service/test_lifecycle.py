@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 
 import httpx
-import pytest
 import typer
 from typer.testing import CliRunner
-
-from yibao.cli_service import register as register_commands
-from yibao.settings import get_settings
 
 from .conftest import Server
 from .helpers import assert_error, new_id, register
@@ -20,14 +15,6 @@ from .helpers import assert_error, new_id, register
 TODAY = dt.date.today()
 
 
-@pytest.fixture
-def cli(server: Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
-    monkeypatch.setenv("YIBAO_DATABASE_URL", server.db_url)
-    get_settings.cache_clear()
-    app = typer.Typer()
-    register_commands(app)
-    yield app
-    get_settings.cache_clear()
 
 
 def _prereg(clerk: httpx.Client, birth: dt.date, parent: str) -> httpx.Response:

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 import typer
 from sqlalchemy import text
 from typer.testing import CliRunner
-
-from yibao.cli_service import register as register_commands
-from yibao.settings import get_settings
 
 from .conftest import Server
 from .helpers import assert_error, new_id, register
@@ -22,14 +17,6 @@ from .helpers import assert_error, new_id, register
 LIUZHOU = "450202"
 
 
-@pytest.fixture
-def cli(server: Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
-    monkeypatch.setenv("YIBAO_DATABASE_URL", server.db_url)
-    get_settings.cache_clear()
-    app = typer.Typer()
-    register_commands(app)
-    yield app
-    get_settings.cache_clear()
 
 
 def _pay(number: str, **extra: Any) -> dict[str, Any]:
