@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import cache
 from typing import Annotated, Any
 
 import numpy as np
@@ -30,14 +31,15 @@ from yibao.policy_files import load_policy
 from yibao.reference import special_groups
 from yibao.rules.answer import Quote, quote_to_contract
 from yibao.rules.calendar import date_to_days
-from yibao.rules.catalogue import RULES
 from yibao.rules.engine import evaluate
 from yibao.rules.explain import RowContext, explain_row
 from yibao.rules.flexible import monthly_contribution_fen
 from yibao.rules.inputs import QuoteColumns, encode_year_lists
 from yibao.rules.money import fen_to_yuan
-from yibao.rules.policy import PUBLISHED, F, Policy
+from yibao.rules.policy import Policy
+from yibao.rules.registry import RULES
 from yibao.rules.validation import ERRORS
+from yibao.rules.wording import policy_figures
 
 __all__ = [
     "QuoteRequest",
@@ -141,27 +143,29 @@ def columns_for(requests: list[QuoteRequest], policy: Policy) -> QuoteColumns:
 
 def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy) -> RowContext:
     year = req.coverage_year
-    key = int(policy.region_lut[int(region)]) * policy.n_years + year - policy.first_year
-    row = policy.table[key]
-    deadline = (f"{row[F.DEADLINE] // 100}月{row[F.DEADLINE] % 100}日"
-                if row[F.DEADLINE_ST] == PUBLISHED else "6月30日")
-    window = f"{row[F.NB_DAYS]}天" if row[F.NB_DAYS] else f"{row[F.NB_MONTHS]}个月"
     sources = {}
-    for name in ("individual_share", "fiscal_subsidy"):
+    for name in policy.entries:
         found = policy.resolve(name, region, year)
         if found is not None:
             sources[name] = found.source
-    sources["group_code"] = req.special_group or ""
-    names = {g.code: g.name for g in special_groups()}
+    group = _groups().get(req.special_group or "")
     notes = policy.resolve("region_notes", region, year)
     region_notes = tuple((text, notes.source) for text in notes.value) if notes else ()
     return RowContext(
         region_code=region, region_name=policy.regions[region].name,
         coverage_year=year, payment_date=req.payment_date, birth_date=birth,
-        employee_end=req.employee_insurance_end_date,
-        group_name=names.get(req.special_group or "", req.special_group),
-        deadline=deadline, newborn_window=window, sources=sources, region_notes=region_notes,
+        employee_end=req.employee_insurance_end_date, group_code=req.special_group,
+        group_name=group[0] if group else req.special_group,
+        group_name_en=group[1] if group else req.special_group,
+        figures=policy_figures(policy, region, year), sources=sources,
+        policy_version=policy.version_of(region, year), region_notes=region_notes,
+        hardship=req.hardship_deferral,
     )
+
+
+@cache
+def _groups() -> dict[str, tuple[str, str]]:
+    return {g.code: (g.name, g.name_en) for g in special_groups()}
 
 
 def _checked(payload: QuoteRequest | Mapping[str, Any], policy: Policy) -> tuple[QuoteRequest, str, date | None]:
@@ -243,9 +247,12 @@ def flexible_employment(region: str, year: int) -> dict[str, Any]:
             "monthly": fen_to_yuan(monthly_contribution_fen(base, rate)), "source": found.source}
 
 
-def rules_catalogue() -> list[dict[str, str]]:
-    """Every rule ID with its title, source and reason template."""
-    return [{"id": r.id, "title": r.title, "source": r.source, "text": r.text} for r in RULES]
+def rules_catalogue() -> list[dict[str, Any]]:
+    """Every rule of the registry: ID, titles, citation, text templates (figures as
+    ``{placeholders}``) and the conventions it relies on."""
+    return [{"id": r.id, "title": r.title, "title_en": r.title_en, "source": r.source,
+             "text": r.text, "text_en": r.text_en, "plain": r.plain, "plain_en": r.plain_en,
+             "conventions": list(r.conventions)} for r in RULES]
 
 
 def regions() -> list[dict[str, str | None]]:
