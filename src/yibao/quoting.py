@@ -46,6 +46,8 @@ __all__ = [
     "answer",
     "answer_many",
     "columns_for",
+    "concentrated_period",
+    "concentrated_window",
     "flexible_employment",
     "input_error_from",
     "payment_ceiling_fen",
@@ -228,6 +230,26 @@ def payment_ceiling_fen(region: str, year: int, back_pay_years: int = 0) -> int:
         ceiling = policy.resolve("payment_ceiling", region, year)
         per_year = int(ceiling.value) if ceiling is not None and ceiling.published else 0
     return per_year * (1 + back_pay_years)
+
+
+def concentrated_period(region: str, year: int) -> tuple[date, date] | None:
+    """First and last day of ``region``'s concentrated period for coverage ``year`` (from
+    the policy data), or None when it is not published."""
+    found = load_policy().resolve("concentrated_period", region, year)
+    if found is None or not found.published:
+        return None
+    (m1, d1), (m2, d2) = (map(int, md.split("-")) for md in found.value)
+    return date(year - 1, m1, d1), date(year - 1, m2, d2)
+
+
+def concentrated_window(year: int) -> tuple[date, date] | None:
+    """The earliest opening and the latest close of any region's concentrated period for
+    coverage ``year`` (None when no region has one)."""
+    periods = [p for code in load_policy().regions
+               if (p := concentrated_period(code, year)) is not None]
+    if not periods:
+        return None
+    return min(p[0] for p in periods), max(p[1] for p in periods)
 
 
 def flexible_employment(region: str, year: int) -> dict[str, Any]:
