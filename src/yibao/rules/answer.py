@@ -29,6 +29,7 @@ class AppliedRule:
     source: str
     text: str
     title: str = ""
+    title_en: str = ""
     text_en: str = ""
     plain: str = ""
     plain_en: str = ""
@@ -70,6 +71,7 @@ class Quote:
     notes: tuple[Cited, ...] = ()
     warnings_en: tuple[str, ...] = ()
     missing_labels: tuple[str, ...] = ()  # ``missing`` in words, same order
+    missing_labels_en: tuple[str, ...] = ()
     policy_version: str = ""  # digest of the figures this answer was computed with
     back_pay_years: int = 0  # how many past years this payment also pays for
 
@@ -111,7 +113,8 @@ def quote_to_contract(q: Quote) -> dict[str, Any]:
         "benefit_start": None if q.benefit_start is None else q.benefit_start.isoformat(),
         "benefit_end": q.benefit_end.isoformat(),
         "waiting_months": {"fixed": q.waiting_fixed, "variable": q.waiting_variable},
-        "rules": [{"id": r.id, "title": r.title, "source": r.source, "text": r.text,
+        "rules": [{"id": r.id, "title": r.title, "title_en": r.title_en, "source": r.source,
+                   "text": r.text,
                    "text_en": r.text_en, "plain": r.plain, "plain_en": r.plain_en}
                   for r in q.rules],
         "warnings": list(q.warnings),
@@ -127,4 +130,5 @@ def quote_to_contract(q: Quote) -> dict[str, Any]:
         "policy_version": q.policy_version,
         "warnings_en": list(q.warnings_en),
         "missing_labels": list(q.missing_labels),
+        "missing_labels_en": list(q.missing_labels_en),
     }

@@ -145,7 +145,7 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
     figures = _row_figures(res, i, ctx)
     rules = tuple(
         AppliedRule(rule.id, _source(rule.source, rule.parameters, ctx.sources),
-                    render(rule.text, figures), title=rule.title,
+                    render(rule.text, figures), title=rule.title, title_en=rule.title_en,
                     text_en=render(rule.text_en, figures), plain=render(rule.plain, figures),
                     plain_en=render(rule.plain_en, figures))
         for bit, rule in enumerate(RULES) if int(res.rules[i]) & (1 << bit))
@@ -182,7 +182,8 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
         warning_codes=tuple(w.code for w in shown),
         warnings_en=tuple(render(w.text_en, figures) for w in shown),
         missing=missing,
-        missing_labels=tuple(_label(name, ctx) for name in missing),
+        missing_labels=tuple(_label(name, ctx)[0] for name in missing),
+        missing_labels_en=tuple(_label(name, ctx)[1] for name in missing),
         conventions=tuple(
             Cited(CONVENTIONS[c].text, f"{RULES_DOC} §6 {c}", c)
             for c in _conventions([r.id for r in rules], res, i, ctx.hardship)),
@@ -192,12 +193,12 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
     )
 
 
-def _label(name: str, ctx: RowContext) -> str:
+def _label(name: str, ctx: RowContext) -> tuple[str, str]:
     """A missing figure in words: ``individual_share.2020`` → ``2020年度个人缴费标准``."""
     base, _, detail = name.partition(".")
-    words = PARAMETER_LABELS.get(base, (base, base))[0]
-    if base == "individual_share" and detail:
-        return f"{detail}年度{words}"
+    zh, en = PARAMETER_LABELS.get(base, (base, base))
+    year = detail if base == "individual_share" and detail else str(ctx.coverage_year)
     if base == "assistance":
-        return f"{ctx.coverage_year}年度{ctx.group_name or ''}的{words}"
-    return f"{ctx.coverage_year}年度{words}"
+        return (f"{year}年度{ctx.group_name or ''}的{zh}",
+                f"{en} for {ctx.group_name_en or ''} ({year})")
+    return f"{year}年度{zh}", f"{en} ({year})"

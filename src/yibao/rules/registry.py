@@ -26,8 +26,10 @@ __all__ = [
     "RULE",
     "RULES",
     "RULE_BIT",
+    "TILT_RULE",
     "Convention",
     "Rule",
+    "markdown",
     "placeholders",
     "render",
 ]
@@ -234,7 +236,38 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+#: Tilt assistance (倾斜救助): a rule of its own, answered by ``yibao assistance``, not by quotes.
+TILT_RULE = Rule(
+    "R-ASSIST-TILT", "大病患者倾斜救助", "Tilt assistance for catastrophic patients",
+    f"{LIUZHOU_2025} 特殊群体待遇 倾斜救助",
+    "符合规定的自付费用{eligible}按{min_percent}%至{max_percent}%计,在年度限额内可救助{low}至{high};"
+    "本年度已获救助{granted},年度累计最高{cap},尚余{room}。具体比例由医疗保障部门按个案确定。",
+    "{min_percent}%-{max_percent}% of the eligible costs of {eligible_en}, within the annual "
+    "cap, is {low_en} to {high_en}; {granted_en} was granted this year, the cap is {cap_en}, "
+    "{room_en} is left.  The office sets the ratio of each case.",
+    "因高额医疗费用支出导致家庭基本生活出现严重困难的大病患者，可获符合规定费用"
+    "{min_percent}%至{max_percent}%的倾斜救助，年度累计最高{cap}。",
+    "Catastrophic patients whose household falls into serious hardship through high medical "
+    "costs can receive {min_percent}%-{max_percent}% of eligible costs, at most {cap_en} a year.",
+    (), ("tilt_assistance",),
+)
+
 RULE: dict[str, Rule] = {rule.id: rule for rule in RULES}
 RULE_BIT: dict[str, int] = {rule.id: 1 << i for i, rule in enumerate(RULES)}
 
 assert set(CONVENTIONS) >= {c for rule in RULES for c in rule.conventions}
+
+
+def markdown() -> str:
+    """The registry as a Markdown table (docs/rules.md holds a copy that a test compares)."""
+    lines = ["| ID | rule | citation | conventions | what it means (figures from the policy data) |",
+             "|---|---|---|---|---|"]
+    for rule in (*RULES, TILT_RULE):
+        conventions = ", ".join(rule.conventions) or "—"
+        lines.append(f"| {rule.id} | {rule.title} / {rule.title_en} | {rule.source} | "
+                     f"{conventions} | {rule.plain} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m yibao.rules.registry > table (for docs/rules.md)
+    print(markdown(), end="")
