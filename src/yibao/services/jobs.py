@@ -92,6 +92,7 @@ def open_year(
                 rules=[],
                 warnings=[],
                 warning_codes=list(result.warning_codes),
+                policy_version=result.policy_version or None,
             )
             s.add(row)
             s.flush()
