@@ -145,24 +145,35 @@ def columns_for(requests: list[QuoteRequest], policy: Policy) -> QuoteColumns:
 
 def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy) -> RowContext:
     year = req.coverage_year
-    sources = {}
-    for name in policy.entries:
-        found = policy.resolve(name, region, year)
-        if found is not None:
-            sources[name] = found.source
+    figures, sources, region_notes = _of_region_year(policy, region, year)
     group = _groups().get(req.special_group or "")
-    notes = policy.resolve("region_notes", region, year)
-    region_notes = tuple((text, notes.source) for text in notes.value) if notes else ()
     return RowContext(
         region_code=region, region_name=policy.regions[region].name,
         coverage_year=year, payment_date=req.payment_date, birth_date=birth,
         employee_end=req.employee_insurance_end_date, group_code=req.special_group,
         group_name=group[0] if group else req.special_group,
         group_name_en=group[1] if group else req.special_group,
-        figures=policy_figures(policy, region, year), sources=sources,
+        figures=figures, sources=sources,
         policy_version=policy.version_of(region, year), region_notes=region_notes,
         hardship=req.hardship_deferral,
     )
+
+
+def _of_region_year(policy: Policy, region: str, year: int) -> tuple[
+        dict[str, str], dict[str, str], tuple[tuple[str, str], ...]]:
+    """Figures, citations and region notes of (region, year), derived once per policy."""
+    key = (region, year)
+    if key not in policy.memo:
+        sources = {}
+        for name in policy.entries:
+            found = policy.resolve(name, region, year)
+            if found is not None:
+                sources[name] = found.source
+        notes = policy.resolve("region_notes", region, year)
+        region_notes = tuple((text, notes.source) for text in notes.value) if notes else ()
+        policy.memo[key] = (policy_figures(policy, region, year), sources, region_notes)
+    memo: tuple[dict[str, str], dict[str, str], tuple[tuple[str, str], ...]] = policy.memo[key]
+    return memo
 
 
 @cache

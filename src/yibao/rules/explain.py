@@ -22,7 +22,7 @@ from yibao.rules.messages import (
     PARAMETER_LABELS,
 )
 from yibao.rules.policy import OLD
-from yibao.rules.registry import RULES, render
+from yibao.rules.registry import RULE, RULES, render
 from yibao.rules.sources import RULES_DOC
 from yibao.rules.wording import cn_date
 
@@ -58,10 +58,9 @@ class RowContext:
 
 
 def _conventions(rule_ids: list[str], res: QuoteResults, i: int, hardship: bool) -> list[str]:
-    by_id = {r.id: r for r in RULES}
     used = {"C11"}
     for rule_id in rule_ids:
-        used.update(by_id[rule_id].conventions)
+        used.update(RULE[rule_id].conventions)
     if res.regime[i] == OLD:
         used.add("C14")
     if res.missing[i]:

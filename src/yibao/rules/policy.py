@@ -143,6 +143,9 @@ class Policy:
     versions: tuple[str, ...] = field(init=False)
     version: str = field(init=False)
     _by_region: dict[tuple[str, str], list[ParamEntry]] = field(init=False, repr=False)
+    #: per-(region, year) values derived once for explanations (figures, citations)
+    memo: dict[tuple[str, int], Any] = field(init=False, repr=False, compare=False,
+                                             default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_region = {}
