@@ -69,7 +69,8 @@ def fees(policy: Policy, f: Facts) -> Fees:
     amount = individual + subsidy + assistance
 
     share_status = p(F.SHARE_ST)  # a scalar when every row shares one profile
-    share_known = np.broadcast_to(share_status == PUBLISHED, (n,))
+    known = np.asarray(share_status == PUBLISHED)
+    share_known = np.full(n, bool(known)) if known.ndim == 0 else known
     subsidy_missing = need_subsidy & (p(F.SUBSIDY_ST) != PUBLISHED)
     assist_missing = f.has_group & (f.kind == ASSIST_FIXED_UNPUBLISHED)
     missing = (

@@ -57,24 +57,14 @@ class Rule:
     parameters: tuple[str, ...] = ()
 
 
-class _Strict(string.Formatter):
-    def get_value(self, key: int | str, args: object, kwargs: Mapping[str, object]) -> object:
-        if isinstance(key, int) or key not in kwargs:
-            raise KeyError(f"no figure named {key!r}")
-        return kwargs[key]
-
-
-_FORMAT = _Strict()
-
-
 def render(template: str, figures: Mapping[str, object]) -> str:
     """``template`` with its placeholders filled; an unknown placeholder is a ``KeyError``."""
-    return _FORMAT.vformat(template, (), figures)
+    return template.format_map(figures)
 
 
 def placeholders(template: str) -> set[str]:
     """The placeholder names of ``template``."""
-    return {name for _, name, _, _ in _FORMAT.parse(template) if name}
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 RULES: tuple[Rule, ...] = (
