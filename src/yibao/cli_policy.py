@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,7 +20,7 @@ from rich.table import Table
 
 from yibao.errors import InputError, YibaoError
 
-__all__ = ["parameter_view", "register"]
+__all__ = ["register"]
 
 policy_app = typer.Typer(help="Published policy figures: check, show, diff (contract §5).",
                          no_args_is_help=True)
@@ -34,64 +34,6 @@ def _fail(exc: YibaoError, *, as_json: bool = False) -> NoReturn:
         print(json.dumps(exc.to_dict(), ensure_ascii=False))
     err.print(f"[red]错误[/red] {exc.message}\n[dim]error: {exc.message_en}[/dim]")
     raise typer.Exit(2)
-
-
-def _show(unit: str, value: Any, published: bool) -> str:
-    """A value as people read it (yuan for money, 未公布 when unpublished)."""
-    from yibao.rules.money import fen_to_yuan
-
-    if not published or value is None:
-        return "未公布"
-    if unit == "fen":
-        return f"{fen_to_yuan(int(value))}元"
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
-
-
-def parameter_view(name: str, region: str | None = None) -> dict[str, Any]:
-    """One parameter of the policy in force: its values per region, or (with ``region``)
-    what it resolves to in each coverage year there.  ``InputError`` for an unknown name."""
-    from yibao.policy_files import load_policy, parameter_texts, read_header
-
-    texts = parameter_texts()
-    if name not in texts:
-        raise InputError("unknown_parameter", f"没有这个参数: {name}",
-                         f"no such parameter: {name} (one of {', '.join(sorted(texts))})",
-                         field="name")
-    description, unit = read_header(texts[name])
-    policy = load_policy()
-    view: dict[str, Any] = {"name": name, "description": description, "unit": unit,
-                            "policy_version": policy.version}
-    if region is None:
-        view["values"] = {
-            code: [{"from": e.valid_from.isoformat(), "to": e.valid_to.isoformat(),
-                    "value": e.value, "shown": _show(unit, e.value, e.published),
-                    "status": "published" if e.published else "unpublished", "source": e.source}
-                   for e in sorted(values, key=lambda e: e.valid_from)]
-            for code, values in _by_region(policy.entries.get(name, ())).items()}
-        return view
-    if region not in policy.regions:
-        from yibao.errors import UnknownRegion
-
-        raise UnknownRegion("unknown_region", f"地区代码不在政策数据中: {region}",
-                            f"unknown region code: {region}", field="region")
-    years = []
-    for year in range(policy.first_year, policy.last_year + 1):
-        found = policy.resolve(name, region, year)
-        years.append({"year": year, "value": None if found is None else found.value,
-                      "shown": "无" if found is None else _show(unit, found.value, found.published),
-                      "status": "absent" if found is None
-                      else "published" if found.published else "unpublished",
-                      "from_region": None if found is None else found.region,
-                      "source": None if found is None else found.source})
-    view.update(region=region, region_name=policy.regions[region].name, years=years)
-    return view
-
-
-def _by_region(entries: Any) -> dict[str, list[Any]]:
-    out_: dict[str, list[Any]] = {}
-    for e in entries:
-        out_.setdefault(e.region, []).append(e)
-    return dict(sorted(out_.items()))
 
 
 @policy_app.command("check")
@@ -128,6 +70,8 @@ def policy_show(
     as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
 ) -> None:
     """One parameter of the policy in force (shipped + YIBAO_POLICY_DIR)."""
+    from yibao.policy_view import parameter_view
+
     try:
         view = parameter_view(name, region)
     except InputError as exc:
@@ -157,7 +101,8 @@ def policy_diff(
 ) -> None:
     """What publishing FOLDER (in place of the folder in force, if any) would change:
     every parameter, region and coverage year whose figure changes."""
-    from yibao.policy_files import check_folder, diff_policies, load_policy, policy_with
+    from yibao.policy_files import check_folder, load_policy, policy_with
+    from yibao.policy_view import diff_policies
 
     problems = check_folder(folder)
     if problems:

@@ -42,7 +42,6 @@ __all__ = [
     "ParameterFile",
     "check_folder",
     "configured_dir",
-    "diff_policies",
     "lay_over",
     "load_policy",
     "parameter_texts",
@@ -292,45 +291,3 @@ def read_header(text: str) -> tuple[str, str]:
     data = _yaml(text)
     return str(data.get("description", "")), str(data.get("unit", ""))
 
-
-def diff_policies(before: Policy, after: Policy) -> list[dict[str, Any]]:
-    """Every (parameter, region, run of coverage years) whose figure or source differs,
-    at the regions that hold a value of that parameter in either policy."""
-    from yibao.rules.money import fen_to_yuan
-
-    units = _shipped_units()
-    first = min(before.first_year, after.first_year)
-    last = max(before.last_year, after.last_year)
-
-    def shown(name: str, found: Any) -> str:
-        if found is None:
-            return "无"
-        if not found.published:
-            return "未公布"
-        if units.get(name) == "fen":
-            return f"{fen_to_yuan(int(found.value))}元"
-        return str(found.value)
-
-    changes: list[dict[str, Any]] = []
-    for name in sorted(set(before.entries) | set(after.entries)):
-        regions = sorted({e.region for p in (before, after) for e in p.entries.get(name, ())})
-        for code in regions:
-            run: dict[str, Any] | None = None
-            for year in range(first, last + 1):
-                a, b = before.resolve(name, code, year), after.resolve(name, code, year)
-                key_a = None if a is None else (a.value, a.published, a.source)
-                key_b = None if b is None else (b.value, b.published, b.source)
-                own = any(x is not None and x.region == code for x in (a, b))
-                if key_a == key_b or not own:  # unchanged, or inherited from a parent
-                    run = None
-                    continue
-                item = {"parameter": name, "region": code,
-                        "region_name": after.regions[code].name,
-                        "before": shown(name, a), "after": shown(name, b),
-                        "source": None if b is None else b.source}
-                if run is not None and all(run[k] == item[k] for k in item):
-                    run["last_year"] = year
-                    continue
-                run = {**item, "first_year": year, "last_year": year}
-                changes.append(run)
-    return changes

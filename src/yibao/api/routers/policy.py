@@ -28,6 +28,6 @@ async def parameter(
 ) -> dict[str, Any]:
     """One parameter: every dated value per region, or (with ``region``) what it resolves
     to in each coverage year there."""
-    from yibao.cli_policy import parameter_view
+    from yibao.policy_view import parameter_view
 
     return parameter_view(name, region)
