@@ -18,9 +18,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yibao.errors import InputError, YibaoError
+from yibao.errors import InputError, PolicyDataError, YibaoError
 
-__all__ = ["register"]
+__all__ = ["fail", "refuse", "register"]
 
 policy_app = typer.Typer(help="Published policy figures: check, show, diff (contract §5).",
                          no_args_is_help=True)
@@ -29,11 +29,21 @@ err = Console(stderr=True, soft_wrap=True)
 Opt = typer.Option
 
 
-def _fail(exc: YibaoError, *, as_json: bool = False) -> NoReturn:
+def fail(exc: YibaoError, *, as_json: bool = False) -> NoReturn:
+    """Exit 2 with the error in Chinese and English (and as JSON on stdout if asked)."""
     if as_json:
         print(json.dumps(exc.to_dict(), ensure_ascii=False))
-    err.print(f"[red]错误[/red] {exc.message}\n[dim]error: {exc.message_en}[/dim]")
+    err.print(f"[red]错误[/red] {exc.message}\n[dim]error: {exc.message_en}"
+              + (f" (field: {exc.field})" if exc.field else "") + "[/dim]")
     raise typer.Exit(2)
+
+
+def refuse(problems: list[PolicyDataError]) -> None:
+    """Exit 2 naming each problem of a policy folder, if there is any."""
+    for p in problems:
+        err.print(f"[red]错误[/red] {p.message}\n[dim]error: {p.message_en}[/dim]")
+    if problems:
+        raise typer.Exit(2)
 
 
 @policy_app.command("check")
@@ -50,9 +60,7 @@ def policy_check(
         if as_json:
             print(json.dumps({"ok": False, "problems": [p.to_dict()["error"] for p in problems]},
                              ensure_ascii=False, indent=2))
-        for p in problems:
-            err.print(f"[red]错误[/red] {p.message}\n[dim]error: {p.message_en}[/dim]")
-        raise typer.Exit(2)
+        refuse(problems)
     policy = policy_with(folder)
     files = sorted(p.name for p in folder.glob("*.yaml"))
     if as_json:
@@ -75,7 +83,7 @@ def policy_show(
     try:
         view = parameter_view(name, region)
     except InputError as exc:
-        _fail(exc, as_json=as_json)
+        fail(exc, as_json=as_json)
     if as_json:
         print(json.dumps(view, ensure_ascii=False, indent=2, default=str))
         return
@@ -104,11 +112,7 @@ def policy_diff(
     from yibao.policy_files import check_folder, load_policy, policy_with
     from yibao.policy_view import diff_policies
 
-    problems = check_folder(folder)
-    if problems:
-        for p in problems:
-            err.print(f"[red]错误[/red] {p.message}\n[dim]error: {p.message_en}[/dim]")
-        raise typer.Exit(2)
+    refuse(check_folder(folder))
     changes = diff_policies(load_policy(), policy_with(folder))
     if as_json:
         print(json.dumps(changes, ensure_ascii=False, indent=2, default=str))

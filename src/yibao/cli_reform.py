@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from yibao.cli_policy import fail, refuse
 from yibao.errors import YibaoError
 
 __all__ = ["register"]
@@ -18,14 +19,6 @@ __all__ = ["register"]
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 Opt = typer.Option
-
-
-def _fail(exc: YibaoError, *, as_json: bool = False) -> NoReturn:
-    if as_json:
-        print(json.dumps(exc.to_dict(), ensure_ascii=False))
-    err.print(f"[red]错误[/red] {exc.message}\n[dim]error: {exc.message_en}"
-              + (f" (field: {exc.field})" if exc.field else "") + "[/dim]")
-    raise typer.Exit(2)
 
 
 def assistance(
@@ -44,7 +37,7 @@ def assistance(
         result = tilt({"region": region, "year": year, "eligible_costs": costs,
                        "granted_this_year": granted})
     except YibaoError as exc:
-        _fail(exc, as_json=as_json)
+        fail(exc, as_json=as_json)
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -74,21 +67,17 @@ def simulate(
     from yibao.reform import difference_chart
     from yibao.reform import simulate as run
 
-    problems = check_folder(reform)
-    if problems:
-        for p in problems:
-            err.print(f"[red]错误[/red] {p.message}\n[dim]error: {p.message_en}[/dim]")
-        raise typer.Exit(2)
+    refuse(check_folder(reform))
     for path, kinds in ((output, (".csv", ".parquet", ".pq")), (chart, (".svg",))):
         if path is not None and path.suffix.lower() not in kinds:
-            _fail(InputError("unknown_file_type", f"不支持的输出文件类型: {path.name}",
+            fail(InputError("unknown_file_type", f"不支持的输出文件类型: {path.name}",
                              f"unsupported output type: {path.name} ({', '.join(kinds)})",
                              field="output"))
     try:
         result = run(population, baseline=load_policy(),
                      reform=policy_with(*_in_force(), reform))
     except YibaoError as exc:
-        _fail(exc)
+        fail(exc)
     table = result.table()
     if output is not None:
         if output.suffix.lower() == ".csv":
