@@ -152,8 +152,7 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
     shown = [w for bit, w in enumerate(ENGINE_WARNINGS) if flags & (1 << bit)]
     notes = [Cited(n.text, n.source) for n in NOTES_LAPSE] if res.lapse[i] >= 1 else []
     if res.born_last_year[i] and res.newborn_in_window[i] and birth is not None:
-        note = NOTE_BIRTH_YEAR_PAID if res.back_pay[i] > 0 or not res.back_pay_known[i] \
-            else NOTE_BIRTH_YEAR_UNPAID
+        note = NOTE_BIRTH_YEAR_PAID if res.back_pay_years[i] > 0 else NOTE_BIRTH_YEAR_UNPAID
         words = {**figures, "birth_year": str(birth.year)}
         notes.append(Cited(render(note.text, words), note.source))
     notes.extend(Cited(t, s) for t, s in ctx.region_notes)

@@ -143,11 +143,13 @@ class Policy:
     versions: tuple[str, ...] = field(init=False)
     version: str = field(init=False)
     _by_region: dict[tuple[str, str], list[ParamEntry]] = field(init=False, repr=False)
+    _chains: dict[str, list[str]] = field(init=False, repr=False)
     #: per-(region, year) values derived once for explanations (figures, citations)
     memo: dict[tuple[str, int], Any] = field(init=False, repr=False, compare=False,
                                              default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._chains = {}
         self._by_region = {}
         for values in self.entries.values():
             for e in values:
@@ -192,11 +194,15 @@ class Policy:
 
     def chain(self, code: str) -> list[str]:
         """``code`` and its ancestors, most specific first."""
+        known = self._chains.get(code)
+        if known is not None:
+            return known
         out: list[str] = []
         current: str | None = code
         while current is not None and current in self.regions:
             out.append(current)
             current = self.regions[current].parent
+        self._chains[code] = out
         return out
 
     def resolve(self, parameter: str, code: str, year: int) -> Resolved | None:
