@@ -25,7 +25,8 @@ def test_quote_json_from_stdin_guigang_2021() -> None:
     result = json.loads(proc.stdout)
     assert result["amount_due"] == "280.00"
     assert result["benefit_start"] == "2021-06-01"
-    assert {"R-START-GAP", "R-LAPSE-RESET"} <= {r["id"] for r in result["rules"]}
+    assert {"R-START-GAP", "R-LAPSE-NOCLAIM"} <= {r["id"] for r in result["rules"]}
+    assert "R-LAPSE-RESET" not in {r["id"] for r in result["rules"]}  # counted from 2025
     assert set(result) >= {"amount_due", "breakdown", "benefit_start", "benefit_end",
                            "waiting_months", "rules", "warnings", "missing"}
 

@@ -26,15 +26,25 @@ def test_every_value_has_a_date_and_a_source(name: str) -> None:
         assert len(entry.source) > 5
 
 
+@pytest.mark.parametrize("name", sorted(parameter_texts()))
+def test_sources_name_documents_by_title_never_by_file_name(name: str) -> None:
+    text = parameter_texts()[name]
+    assert ".txt" not in text and "seed 00" not in text and "docs/rules.md" not in text
+    for entry in parse_parameter_file(name, text, set(load_policy().regions)):
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in entry.source), entry  # in Chinese
+
+
 def _file(values: str) -> str:
     return f"description: test\nunit: fen\nvalues:\n{values}"
 
 
 @pytest.mark.parametrize(("text", "code"), [
     (_file('  "450800":\n    - {from: 2021-01-01, to: 2021-12-31, value: 28000}\n'),
-     "policy_file_invalid"),
+     "policy_no_source"),
     (_file('  "450800":\n    - {to: 2021-12-31, value: 28000, source: "seed 000"}\n'),
-     "policy_file_invalid"),
+     "policy_date"),
+    (_file('  "450800":\n    - {from: 2021-01-01, to: 2021-12-31, value: 28000, source: ""}\n'),
+     "policy_no_source"),
     (_file('  "450800":\n    - {from: 2021-01-01, to: 2021-12-31, value: 28000, source: "seed 000"}\n'
            '    - {from: 2021-06-01, to: 2022-12-31, value: 32000, source: "seed 000"}\n'),
      "policy_overlap"),
@@ -50,6 +60,7 @@ def test_bad_parameter_files_are_rejected(text: str, code: str) -> None:
         parse_parameter_file("individual_share", text, REGIONS)
     assert caught.value.code == code
     assert "individual_share" in caught.value.message_en
+    assert "individual_share" in caught.value.message
 
 
 def test_unpublished_entries_stop_the_walk_up_the_region_tree() -> None:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from yibao.errors import InputError
-from yibao.quoting import quote
+from yibao.policy_files import policy_with, shipped_policy
+from yibao.quoting import QuoteRequest, columns_for, quote
+from yibao.rules.calendar import add_months_to_date
+from yibao.rules.engine import evaluate
+from yibao.rules.policy import Policy
 
 from .strategies import requests
 
@@ -100,3 +107,53 @@ def test_answers_are_consistent(req: dict[str, Any]) -> None:
                  + Decimal(parts["assistance"]))
         assert Decimal(result["amount_due"]) == total >= 0
     assert result["main_rule"] in {r["id"] for r in result["rules"]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(2021, 1, 1), date(2025, 12, 31)), st.sampled_from(["450802", "450202"]))
+def test_the_newborn_window_ends_on_its_last_day_included(birth: date, region: str) -> None:
+    """C3: birth + 3 months (clamped) is inside, the day after is not."""
+    last = add_months_to_date(birth, 3)
+    if last.year > birth.year + 1 or (region == "450802" and birth.year != 2021):
+        return  # paying beyond the coverage year; Guigang has figures for 2021 only
+    base = {"region": region, "coverage_year": last.year, "birth_date": birth.isoformat()}
+    inside = _try({**base, "payment_date": last.isoformat()})
+    after = _try({**base, "payment_date": (last + timedelta(days=1)).isoformat()}) \
+        if last.month != 12 or last.day != 31 else None
+    assert inside is not None
+    assert inside["main_rule"] == "R-START-NEWBORN"
+    expected_start = birth if birth.year == last.year else date(last.year, 1, 1)
+    assert inside["benefit_start"] == expected_start.isoformat()
+    if after is not None:
+        assert after["benefit_start"] != expected_start.isoformat()
+
+
+@settings(max_examples=200, deadline=None)
+@given(requests(years=(2025, 2027), regions=["450202", "450802", "450300"]))
+def test_publishing_a_share_changes_amounts_never_dates(req: dict[str, Any]) -> None:
+    """A published figure of money (here Guangxi's 2026 and 2027 shares) moves no date."""
+    try:
+        request = QuoteRequest.model_validate(req)
+        before = evaluate(shipped_policy(), columns_for([request], shipped_policy()))
+    except InputError:
+        return
+    after = evaluate(_published(), columns_for([request], shipped_policy()))
+    assert before.error[0] == after.error[0]
+    if before.error[0]:
+        return
+    assert before.start[0] == after.start[0] and before.start_known[0] == after.start_known[0]
+    assert before.wait_fixed[0] == after.wait_fixed[0]
+    assert before.wait_variable[0] == after.wait_variable[0]
+    if before.amount_known[0]:
+        assert after.amount_known[0] and before.amount[0] == after.amount[0]
+
+
+@cache
+def _published() -> Policy:
+    """The shipped policy with Guangxi's 2026 and 2027 shares published (a test figure)."""
+    folder = Path(tempfile.mkdtemp(prefix="yibao-published-"))
+    (folder / "individual_share.yaml").write_text(
+        'description: 个人缴费标准\nunit: fen\nvalues:\n  "450000":\n'
+        '    - {from: 2026-01-01, to: 2027-12-31, value: 42000, source: "测试: 广西2026-2027年度"}\n',
+        encoding="utf-8")
+    return policy_with(folder)

@@ -36,7 +36,8 @@ REFERENCE_FILES = [
 
 def _cited(source: str) -> bool:
     return source.startswith(
-        ("seed 000 ", "seed 001 ", "public service number", "国办发", "rules.md")
+        ("《贵港市2021年度城乡居民医保参保缴费指南》 ", "《2025广西柳州居民医保断缴怎么补交》 ",
+         "public service number", "国办发", "yibao《规则目录》")
     )
 
 
@@ -135,7 +136,7 @@ def test_eligibility_six_categories() -> None:
         "hk_mo_tw_foreign",
         "other_policy",
     ]
-    assert all(c.source.startswith("seed 000 参保范围") for c in cats)
+    assert all(c.source.startswith("《贵港市2021年度城乡居民医保参保缴费指南》 参保范围") for c in cats)
     assert "桂政发〔2007〕29号" in ref.eligibility_category("farm_worker").text
     with pytest.raises(InputError) as info:
         ref.eligibility_category("tourist")
@@ -199,12 +200,13 @@ def test_newborn_preregistration() -> None:
 
 
 @pytest.mark.parametrize("name", REFERENCE_FILES)
-def test_reference_files_name_their_seed_files(name: str) -> None:
+def test_reference_files_cite_documents_by_title(name: str) -> None:
     text = (files("yibao") / "policy" / "reference" / name).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     assert data["seed_files"]
-    for seed, described in data["seed_files"].items():
-        assert described.startswith(seed.removeprefix("seed ") + "_")
+    for title, seed in data["seed_files"].items():
+        assert title.startswith("《") and title.endswith("》") and seed.startswith("seed 00")
+    assert ".txt" not in text and "676d7a5" not in text and "dd7cd43d" not in text
 
 
 def test_results_are_cached_and_frozen() -> None:

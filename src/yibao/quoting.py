@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import cache
 from typing import Annotated, Any
 
 import numpy as np
@@ -30,20 +31,23 @@ from yibao.policy_files import load_policy
 from yibao.reference import special_groups
 from yibao.rules.answer import Quote, quote_to_contract
 from yibao.rules.calendar import date_to_days
-from yibao.rules.catalogue import RULES
 from yibao.rules.engine import evaluate
 from yibao.rules.explain import RowContext, explain_row
 from yibao.rules.flexible import monthly_contribution_fen
 from yibao.rules.inputs import QuoteColumns, encode_year_lists
 from yibao.rules.money import fen_to_yuan
-from yibao.rules.policy import PUBLISHED, F, Policy
+from yibao.rules.policy import Policy
+from yibao.rules.registry import RULES
 from yibao.rules.validation import ERRORS
+from yibao.rules.wording import policy_figures
 
 __all__ = [
     "QuoteRequest",
     "answer",
     "answer_many",
     "columns_for",
+    "concentrated_period",
+    "concentrated_window",
     "flexible_employment",
     "input_error_from",
     "payment_ceiling_fen",
@@ -141,27 +145,40 @@ def columns_for(requests: list[QuoteRequest], policy: Policy) -> QuoteColumns:
 
 def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy) -> RowContext:
     year = req.coverage_year
-    key = int(policy.region_lut[int(region)]) * policy.n_years + year - policy.first_year
-    row = policy.table[key]
-    deadline = (f"{row[F.DEADLINE] // 100}月{row[F.DEADLINE] % 100}日"
-                if row[F.DEADLINE_ST] == PUBLISHED else "6月30日")
-    window = f"{row[F.NB_DAYS]}天" if row[F.NB_DAYS] else f"{row[F.NB_MONTHS]}个月"
-    sources = {}
-    for name in ("individual_share", "fiscal_subsidy"):
-        found = policy.resolve(name, region, year)
-        if found is not None:
-            sources[name] = found.source
-    sources["group_code"] = req.special_group or ""
-    names = {g.code: g.name for g in special_groups()}
-    notes = policy.resolve("region_notes", region, year)
-    region_notes = tuple((text, notes.source) for text in notes.value) if notes else ()
+    figures, sources, region_notes = _of_region_year(policy, region, year)
+    group = _groups().get(req.special_group or "")
     return RowContext(
         region_code=region, region_name=policy.regions[region].name,
         coverage_year=year, payment_date=req.payment_date, birth_date=birth,
-        employee_end=req.employee_insurance_end_date,
-        group_name=names.get(req.special_group or "", req.special_group),
-        deadline=deadline, newborn_window=window, sources=sources, region_notes=region_notes,
+        employee_end=req.employee_insurance_end_date, group_code=req.special_group,
+        group_name=group[0] if group else req.special_group,
+        group_name_en=group[1] if group else req.special_group,
+        figures=figures, sources=sources,
+        policy_version=policy.version_of(region, year), region_notes=region_notes,
+        hardship=req.hardship_deferral,
     )
+
+
+def _of_region_year(policy: Policy, region: str, year: int) -> tuple[
+        dict[str, str], dict[str, str], tuple[tuple[str, str], ...]]:
+    """Figures, citations and region notes of (region, year), derived once per policy."""
+    key = (region, year)
+    if key not in policy.memo:
+        sources = {}
+        for name in policy.entries:
+            found = policy.resolve(name, region, year)
+            if found is not None:
+                sources[name] = found.source
+        notes = policy.resolve("region_notes", region, year)
+        region_notes = tuple((text, notes.source) for text in notes.value) if notes else ()
+        policy.memo[key] = (policy_figures(policy, region, year), sources, region_notes)
+    memo: tuple[dict[str, str], dict[str, str], tuple[tuple[str, str], ...]] = policy.memo[key]
+    return memo
+
+
+@cache
+def _groups() -> dict[str, tuple[str, str]]:
+    return {g.code: (g.name, g.name_en) for g in special_groups()}
 
 
 def _checked(payload: QuoteRequest | Mapping[str, Any], policy: Policy) -> tuple[QuoteRequest, str, date | None]:
@@ -226,6 +243,26 @@ def payment_ceiling_fen(region: str, year: int, back_pay_years: int = 0) -> int:
     return per_year * (1 + back_pay_years)
 
 
+def concentrated_period(region: str, year: int) -> tuple[date, date] | None:
+    """First and last day of ``region``'s concentrated period for coverage ``year`` (from
+    the policy data), or None when it is not published."""
+    found = load_policy().resolve("concentrated_period", region, year)
+    if found is None or not found.published:
+        return None
+    (m1, d1), (m2, d2) = (map(int, md.split("-")) for md in found.value)
+    return date(year - 1, m1, d1), date(year - 1, m2, d2)
+
+
+def concentrated_window(year: int) -> tuple[date, date] | None:
+    """The earliest opening and the latest close of any region's concentrated period for
+    coverage ``year`` (None when no region has one)."""
+    periods = [p for code in load_policy().regions
+               if (p := concentrated_period(code, year)) is not None]
+    if not periods:
+        return None
+    return min(p[0] for p in periods), max(p[1] for p in periods)
+
+
 def flexible_employment(region: str, year: int) -> dict[str, Any]:
     """Monthly flexible-employment employee contribution of a region and year, with its source."""
     policy = load_policy()
@@ -243,9 +280,12 @@ def flexible_employment(region: str, year: int) -> dict[str, Any]:
             "monthly": fen_to_yuan(monthly_contribution_fen(base, rate)), "source": found.source}
 
 
-def rules_catalogue() -> list[dict[str, str]]:
-    """Every rule ID with its title, source and reason template."""
-    return [{"id": r.id, "title": r.title, "source": r.source, "text": r.text} for r in RULES]
+def rules_catalogue() -> list[dict[str, Any]]:
+    """Every rule of the registry: ID, titles, citation, text templates (figures as
+    ``{placeholders}``) and the conventions it relies on."""
+    return [{"id": r.id, "title": r.title, "title_en": r.title_en, "source": r.source,
+             "text": r.text, "text_en": r.text_en, "plain": r.plain, "plain_en": r.plain_en,
+             "conventions": list(r.conventions)} for r in RULES]
 
 
 def regions() -> list[dict[str, str | None]]:

@@ -4,6 +4,8 @@
     YIBAO_SECRET_KEY     JWT signing key; default: a random key kept in ./var/secret.key
     YIBAO_TOKEN_MINUTES  lifetime of a bearer token (default 480)
     YIBAO_MAX_BODY_BYTES largest accepted request body (default 65536)
+    YIBAO_POLICY_DIR     a folder of published parameter files laid over the shipped ones
+                         (contract §5; checked at start: a bad folder stops the server)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Settings(BaseSettings):
     worker_threads: int = 8  # request-handler threads per server process
     default_page_size: int = 50
     max_page_size: int = 500
+    policy_dir: str = ""  # published figures (docs/publishing.md); "" = the shipped files only
 
     def signing_key(self) -> str:
         """The JWT key: ``YIBAO_SECRET_KEY`` or a random key persisted under ``./var``."""

@@ -15,6 +15,7 @@ from yibao.api.errors import install_error_handlers
 from yibao.api.limits import BodySizeLimit
 from yibao.api.routers import (
     applications,
+    assistance,
     audit,
     auth,
     counts,
@@ -22,6 +23,7 @@ from yibao.api.routers import (
     households,
     payments,
     persons,
+    policy,
     preregistrations,
     public,
 )
@@ -42,9 +44,27 @@ def _thread_limit(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManag
     return lifespan
 
 
+def _check_policy() -> None:
+    """Read the policy in force (with ``YIBAO_POLICY_DIR``) before serving anything: a bad
+    published folder stops the server with the file, region and problem."""
+    import sys
+
+    from yibao.errors import PolicyDataError
+    from yibao.policy_files import reload_policy
+
+    try:
+        reload_policy()
+    except PolicyDataError as exc:
+        print(f"yibao: 发布的政策数据有误,服务未启动: {exc.message}\n"
+              f"yibao: the published policy data is invalid, not serving: {exc.message_en}",
+              file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
     """The yibao app: API routers, error shape, body limit, then the web pages."""
     settings = settings or get_settings()
+    _check_policy()
     app = FastAPI(
         lifespan=_thread_limit(settings.worker_threads),
         title="yibao",
@@ -66,6 +86,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     )
     for module in (
         public,
+        assistance,
+        policy,
         auth,
         persons,
         households,

@@ -22,11 +22,17 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class AppliedRule:
-    """A catalogue rule that decided part of the answer, with its source and reason."""
+    """A catalogue rule that decided part of the answer: its source, the reason in this
+    answer (``text``, ``text_en``) and what it means for the resident (``plain``, ``plain_en``)."""
 
     id: str
     source: str
     text: str
+    title: str = ""
+    title_en: str = ""
+    text_en: str = ""
+    plain: str = ""
+    plain_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,11 @@ class Quote:
     missing: tuple[str, ...] = ()
     conventions: tuple[Cited, ...] = ()
     notes: tuple[Cited, ...] = ()
+    warnings_en: tuple[str, ...] = ()
+    missing_labels: tuple[str, ...] = ()  # ``missing`` in words, same order
+    missing_labels_en: tuple[str, ...] = ()
+    policy_version: str = ""  # digest of the figures this answer was computed with
+    back_pay_years: int = 0  # how many past years this payment also pays for
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -72,16 +83,17 @@ class Quote:
     @property
     def total_due_fen(self) -> int | None:
         """The coverage year's amount plus any back-pay (None when a figure is missing)."""
-        if self.amount_due_fen is None:
+        if self.amount_due_fen is None or (self.back_pay_fen is None and self.back_pay_years):
             return None
         return self.amount_due_fen + (self.back_pay_fen or 0)
 
-    def with_warning(self, code: str, text: str) -> Quote:
+    def with_warning(self, code: str, text: str, text_en: str = "") -> Quote:
         """The same answer with one more warning (kept once)."""
         if code in self.warning_codes:
             return self
         return replace(self, warnings=(*self.warnings, text),
-                       warning_codes=(*self.warning_codes, code))
+                       warning_codes=(*self.warning_codes, code),
+                       warnings_en=(*self.warnings_en, text_en))
 
 
 def _yuan(fen: int | None) -> str | None:
@@ -101,7 +113,10 @@ def quote_to_contract(q: Quote) -> dict[str, Any]:
         "benefit_start": None if q.benefit_start is None else q.benefit_start.isoformat(),
         "benefit_end": q.benefit_end.isoformat(),
         "waiting_months": {"fixed": q.waiting_fixed, "variable": q.waiting_variable},
-        "rules": [{"id": r.id, "source": r.source, "text": r.text} for r in q.rules],
+        "rules": [{"id": r.id, "title": r.title, "title_en": r.title_en, "source": r.source,
+                   "text": r.text,
+                   "text_en": r.text_en, "plain": r.plain, "plain_en": r.plain_en}
+                  for r in q.rules],
         "warnings": list(q.warnings),
         "warning_codes": list(q.warning_codes),
         "missing": list(q.missing),
@@ -112,4 +127,8 @@ def quote_to_contract(q: Quote) -> dict[str, Any]:
         "region": {"code": q.region_code, "name": q.region_name},
         "coverage_year": q.coverage_year,
         "payment_date": q.payment_date.isoformat(),
+        "policy_version": q.policy_version,
+        "warnings_en": list(q.warnings_en),
+        "missing_labels": list(q.missing_labels),
+        "missing_labels_en": list(q.missing_labels_en),
     }

@@ -1,4 +1,8 @@
-"""Turn one row of engine output into a typed :class:`~yibao.rules.answer.Quote`, with reasons in Chinese."""
+"""Turn one row of engine output into a typed :class:`~yibao.rules.answer.Quote`.
+
+Every text comes from the registry (:mod:`yibao.rules.registry`, :mod:`yibao.rules.messages`),
+filled with the figures of the region and year and with the row's own values.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,21 @@ from datetime import date
 
 from yibao.rules.answer import AppliedRule, Cited, Quote
 from yibao.rules.calendar import days_to_date
-from yibao.rules.catalogue import CONVENTIONS, NOTES_LAPSE, RULES, WARNINGS
+from yibao.rules.conventions import CONVENTIONS
 from yibao.rules.engine import MISSING, QuoteResults
-from yibao.rules.money import fen_to_yuan
+from yibao.rules.messages import (
+    ENGINE_WARNINGS,
+    NOTE_BIRTH_YEAR_PAID,
+    NOTE_BIRTH_YEAR_UNPAID,
+    NOTES_LAPSE,
+    PARAMETER_LABELS,
+)
+from yibao.rules.policy import OLD
+from yibao.rules.registry import RULE, RULES, render
+from yibao.rules.sources import RULES_DOC
+from yibao.rules.wording import cn_date
 
 __all__ = ["RowContext", "explain_row", "main_rule_id"]
-
-
-def _cn(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def main_rule_id(bit: int) -> str:
@@ -37,94 +47,117 @@ class RowContext:
     payment_date: date
     birth_date: date | None
     employee_end: date | None
+    group_code: str | None
     group_name: str | None
-    deadline: str
-    newborn_window: str
+    group_name_en: str | None
+    figures: Mapping[str, str]  # the policy figures of this region and year (wording)
     sources: Mapping[str, str]  # parameter → citation for this region and year
+    policy_version: str
     region_notes: tuple[tuple[str, str], ...] = ()
+    hardship: bool = False
 
 
-def _conventions(rule_ids: list[str], res: QuoteResults, i: int) -> list[str]:
+def _conventions(rule_ids: list[str], res: QuoteResults, i: int, hardship: bool) -> list[str]:
     used = {"C11"}
-    mapping = {
-        "R-START-LATE": ("C1",), "R-START-GAP": ("C1", "C5"), "R-START-NEWBORN": ("C3", "C4"),
-        "R-START-TRANSFER": ("C8", "C17"), "R-WAIT-FIXED": ("C2", "C6"),
-        "R-WAIT-VARIABLE": ("C5",), "R-WAIT-REPAIR": ("C10", "C18", "C19"),
-        "R-FEE-LATE": ("C12",), "R-FEE-NEWBORN": ("C3", "C12"), "R-FEE-ASSIST": ("C7", "C12"),
-        "R-WAIT-EXEMPT": ("C15",),
-    }
     for rule_id in rule_ids:
-        used.update(mapping.get(rule_id, ()))
-    if res.regime[i] == 1:
+        used.update(RULE[rule_id].conventions)
+    if res.regime[i] == OLD:
         used.add("C14")
     if res.missing[i]:
         used.add("C13")
     if res.back_pay[i]:
         used.add("C19")
+    if hardship:
+        used.add("C9")
     return sorted(used, key=lambda c: int(c[1:]))
+
+
+def _row_figures(res: QuoteResults, i: int, ctx: RowContext) -> dict[str, str]:
+    computed = days_to_date(int(res.start[i]))
+    birth = ctx.birth_date
+    window, window_en = ctx.figures["window"], ctx.figures["window_en"]
+    if res.born_last_year[i] and res.newborn_in_window[i]:
+        reason = (f"出生于上一年且在出生后{window}内缴费,享受{ctx.coverage_year}年度待遇",
+                  f"was born the year before and paid within {window_en}")
+    elif res.newborn_in_window[i]:
+        reason = (f"在出生后{window}内缴费,从出生之日起享受待遇", f"paid within {window_en} of birth")
+    else:
+        reason = (f"超过出生后{window}才缴费,从缴费次月1日起享受新发生的待遇",
+                  f"paid later than {window_en} after birth")
+    if res.newborn_in_window[i]:
+        exempt = ("新生儿在出生窗口内参保,", "A newborn enrolled within the window")
+    else:
+        exempt = (f"{ctx.group_name or '特殊群体'}由医疗救助资助参保,",
+                  f"{ctx.group_name_en or 'A special group'} assisted by medical assistance")
+    full = res.assistance[i] == -res.individual[i]
+    repaired = int(res.repaired[i])
+    per_year = ctx.figures["repair_per_year"]
+    return {
+        **ctx.figures,
+        "start": cn_date(computed), "start_en": computed.isoformat(),
+        "lapse": str(int(res.lapse[i])),
+        "birth": cn_date(birth) if birth else "", "birth_en": birth.isoformat() if birth else "",
+        "emp_end": cn_date(ctx.employee_end) if ctx.employee_end else "",
+        "emp_end_en": ctx.employee_end.isoformat() if ctx.employee_end else "",
+        "group": ctx.group_name or "", "group_en": ctx.group_name_en or "",
+        "assist_kind": "全额资助" if full else "定额资助",
+        "assist_kind_en": "in full" if full else "a fixed amount",
+        "fixed": str(int(res.wait_fixed[i])),
+        "variable_before": str(int(res.variable_before_repair[i])),
+        "repaired": str(repaired),
+        "repaired_months": str(repaired * int(per_year)) if per_year.isdigit() else per_year,
+        "newborn_reason": reason[0], "newborn_reason_en": reason[1],
+        "exempt_reason": exempt[0], "exempt_reason_en": exempt[1],
+    }
+
+
+def _source(base: str, parameters: tuple[str, ...], sources: Mapping[str, str]) -> str:
+    parts = [base]
+    for name in parameters:
+        cited = sources.get(name)
+        if cited and cited not in parts:
+            parts.append(cited)
+    return "; ".join(parts)
+
+
+def _missing(res: QuoteResults, i: int, ctx: RowContext) -> tuple[str, ...]:
+    flags = int(res.missing[i])
+    out: list[str] = []
+    for bit, name in enumerate(MISSING):
+        if not flags & (1 << bit):
+            continue
+        if name == "individual_share":
+            if not res.share_known[i]:
+                out.append(name)
+            if not res.back_pay_known[i] and res.share_known[i] and ctx.birth_date:
+                out.append(f"{name}.{ctx.birth_date.year}")  # a newborn's birth year (C19)
+        elif name == "assistance":
+            out.append(f"{name}.{ctx.group_code or ''}")
+        else:
+            out.append(name)
+    return tuple(out)
 
 
 def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
     """The typed answer of row ``i`` (the row must have no error)."""
-    year = ctx.coverage_year
-    start = days_to_date(int(res.start[i])) if res.start_known[i] else None
-    computed_start = days_to_date(int(res.start[i]))
-    birth = ctx.birth_date
-    if res.born_last_year[i] and res.newborn_in_window[i]:
-        newborn_reason = f"出生于上一年且在出生后{ctx.newborn_window}内缴费,享受{year}年度待遇"
-    elif res.newborn_in_window[i]:
-        newborn_reason = f"在出生后{ctx.newborn_window}内缴费,从出生之日起享受待遇"
-    else:
-        newborn_reason = f"超过出生后{ctx.newborn_window}才缴费,从缴费次月1日起享受新发生的待遇"
-    exempt_reason = ("新生儿在出生窗口内参保," if res.newborn_in_window[i]
-                     else f"{ctx.group_name or '特殊群体'}由医疗救助资助参保,")
-    values = {
-        "deadline": ctx.deadline,
-        "individual": fen_to_yuan(int(res.individual[i])),
-        "subsidy": fen_to_yuan(int(res.subsidy[i])),
-        "window": ctx.newborn_window,
-        "group": ctx.group_name or "",
-        "assist_kind": "全额资助" if res.assistance[i] == -res.individual[i] else "定额资助",
-        "year": year,
-        "start": _cn(computed_start),
-        "lapse": int(res.lapse[i]),
-        "birth": _cn(birth) if birth else "",
-        "newborn_reason": newborn_reason,
-        "emp_end": _cn(ctx.employee_end) if ctx.employee_end else "",
-        "fixed": int(res.wait_fixed[i]),
-        "variable_before": int(res.variable_before_repair[i]),
-        "repaired": int(res.repaired[i]),
-        "exempt_reason": exempt_reason,
-    }
-    rules: list[AppliedRule] = []
-    for bit, rule in enumerate(RULES):
-        if int(res.rules[i]) & (1 << bit):
-            source = rule.source
-            if rule.id in ("R-FEE-ONTIME", "R-FEE-LATE", "R-FEE-NEWBORN"):
-                source += "; 个人缴费标准: " + ctx.sources.get("individual_share", "")
-            if rule.id == "R-FEE-LATE":
-                source += "; 财政补助: " + ctx.sources.get("fiscal_subsidy", "")
-            rules.append(AppliedRule(rule.id, source, rule.text.format(**values)))
-    rule_ids = [r.id for r in rules]
+    year, birth = ctx.coverage_year, ctx.birth_date
+    figures = _row_figures(res, i, ctx)
+    rules = tuple(
+        AppliedRule(rule.id, _source(rule.source, rule.parameters, ctx.sources),
+                    render(rule.text, figures), title=rule.title, title_en=rule.title_en,
+                    text_en=render(rule.text_en, figures), plain=render(rule.plain, figures),
+                    plain_en=render(rule.plain_en, figures))
+        for bit, rule in enumerate(RULES) if int(res.rules[i]) & (1 << bit))
     flags = int(res.warnings[i])
-    warnings = tuple(text.format(year=year) for bit, (_, text, _) in enumerate(WARNINGS)
-                     if flags & (1 << bit))
-    warning_codes = tuple(key for bit, (key, _, _) in enumerate(WARNINGS) if flags & (1 << bit))
-    missing = tuple(
-        name if name != "assistance" else f"assistance.{ctx.sources.get('group_code', '')}"
-        for bit, name in enumerate(MISSING)
-        if int(res.missing[i]) & (1 << bit)
-    )
-    notes = [Cited(t, s) for t, s in NOTES_LAPSE] if res.lapse[i] >= 1 else []
+    shown = [w for bit, w in enumerate(ENGINE_WARNINGS) if flags & (1 << bit)]
+    notes = [Cited(n.text, n.source) for n in NOTES_LAPSE] if res.lapse[i] >= 1 else []
     if res.born_last_year[i] and res.newborn_in_window[i] and birth is not None:
-        if res.back_pay[i] > 0:
-            notes.append(Cited(f"已补缴出生当年({birth.year}年)参保费,出生当年自{_cn(birth)}起享受待遇(C4)。",
-                               "seed 000_676d7a5ab6b5a1e6.txt 四、4"))
-        else:
-            notes.append(Cited(f"未补缴出生当年({birth.year}年),只能享受{year}年度待遇(C4)。",
-                               "seed 000_676d7a5ab6b5a1e6.txt 四、4"))
+        note = NOTE_BIRTH_YEAR_PAID if res.back_pay_years[i] > 0 else NOTE_BIRTH_YEAR_UNPAID
+        words = {**figures, "birth_year": str(birth.year)}
+        notes.append(Cited(render(note.text, words), note.source))
     notes.extend(Cited(t, s) for t, s in ctx.region_notes)
-    share_known = "individual_share" not in missing
+    missing = _missing(res, i, ctx)
+    share_known = bool(res.share_known[i])
     return Quote(
         region_code=ctx.region_code,
         region_name=ctx.region_name,
@@ -133,19 +166,37 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
         amount_due_fen=int(res.amount[i]) if res.amount_known[i] else None,
         individual_fen=int(res.individual[i]) if share_known else None,
         fiscal_subsidy_fen=int(res.subsidy[i]) if "fiscal_subsidy" not in missing else None,
-        assistance_fen=int(res.assistance[i]) if share_known else None,
-        back_pay_fen=int(res.back_pay[i]) if share_known else None,
-        benefit_start=start,
+        assistance_fen=int(res.assistance[i]) if share_known and res.assistance_known[i]
+        else None,
+        back_pay_fen=int(res.back_pay[i]) if res.back_pay_known[i] else None,
+        benefit_start=days_to_date(int(res.start[i])) if res.start_known[i] else None,
         benefit_end=days_to_date(int(res.end[i])),
         waiting_fixed=int(res.wait_fixed[i]),
         waiting_variable=int(res.wait_variable[i]),
         main_rule=main_rule_id(int(res.main_rule[i])),
         lapse_years=int(res.lapse[i]),
-        rules=tuple(rules),
-        warnings=warnings,
-        warning_codes=warning_codes,
+        rules=rules,
+        warnings=tuple(render(w.text, figures) for w in shown),
+        warning_codes=tuple(w.code for w in shown),
+        warnings_en=tuple(render(w.text_en, figures) for w in shown),
         missing=missing,
-        conventions=tuple(Cited(CONVENTIONS[c], f"docs/rules.md §6 {c}", c)
-                          for c in _conventions(rule_ids, res, i)),
+        missing_labels=tuple(_label(name, ctx)[0] for name in missing),
+        missing_labels_en=tuple(_label(name, ctx)[1] for name in missing),
+        conventions=tuple(
+            Cited(CONVENTIONS[c].text, f"{RULES_DOC} §6 {c}", c)
+            for c in _conventions([r.id for r in rules], res, i, ctx.hardship)),
         notes=tuple(notes),
+        policy_version=ctx.policy_version,
+        back_pay_years=int(res.back_pay_years[i]),
     )
+
+
+def _label(name: str, ctx: RowContext) -> tuple[str, str]:
+    """A missing figure in words: ``individual_share.2020`` → ``2020年度个人缴费标准``."""
+    base, _, detail = name.partition(".")
+    zh, en = PARAMETER_LABELS.get(base, (base, base))
+    year = detail if base == "individual_share" and detail else str(ctx.coverage_year)
+    if base == "assistance":
+        return (f"{year}年度{ctx.group_name or ''}的{zh}",
+                f"{en} for {ctx.group_name_en or ''} ({year})")
+    return f"{year}年度{zh}", f"{en} ({year})"

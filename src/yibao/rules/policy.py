@@ -4,11 +4,15 @@ A parameter is looked up at the most specific region that defines it for the
 year, walking county → city → province → national (docs/rules.md §2).  An
 entry marked unpublished stops the walk: the figure exists but is not known,
 so answers list it in ``missing`` (C13) instead of borrowing a parent's value.
-Built once from the data files (see ``yibao.policy_files``); pure afterwards.
+Each (region, year) also gets ``version``: a short digest of every figure it
+resolves to, which answers carry as ``policy_version``.  Built once from the
+data files (see ``yibao.policy_files``); pure afterwards.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,27 +23,58 @@ import numpy.typing as npt
 
 from yibao.rules.calendar import date_to_days
 
-__all__ = ["F", "ParamEntry", "Policy", "Region", "Resolved", "build_policy"]
+__all__ = ["F", "ParamEntry", "Policy", "Region", "Resolved", "build_policy", "digest"]
 
 ABSENT, PUBLISHED, UNPUBLISHED = 0, 1, 2
 OLD, NEW = 1, 2
 ASSIST_NONE, ASSIST_FULL, ASSIST_FIXED, ASSIST_FIXED_UNPUBLISHED = 0, 1, 2, 3
+VERSION_CHARS = 12
 
 
 class F:
-    """Column numbers of ``Policy.table``."""
+    """Columns of ``Policy.table`` by name; the numbers follow the order written here
+    (plain ints: the engine reads them in its inner loop).  ``*_ST`` is the status of the
+    figure before it (absent, published, unpublished); ``CONC_START``/``CONC_END`` and
+    ``DEADLINE`` are month*100+day; ``RESET_MONTHS`` 0 = continuous years not counted;
+    ``PREV_SHARE`` is the year before's share (a newborn's birth year, C19); the ``*_DAY``
+    fields and ``JAN1``/``DEC31`` are day numbers derived for the coverage year."""
 
-    SHARE, SHARE_ST, SUBSIDY, SUBSIDY_ST = 0, 1, 2, 3
-    CONC_START, CONC_END, CONC_ST = 4, 5, 6  # month*100+day, in the year before
-    DEADLINE, DEADLINE_ST = 7, 8  # month*100+day in the coverage year
-    DEFERRAL_MONTH = 9
-    REGIME = 10
-    NB_MONTHS, NB_DAYS, NB_ST = 11, 12, 13
-    TRANSFER_MONTHS, TRANSFER_ST = 14, 15
-    FIXED, VAR_PER, REPAIR_PER, FLOOR, FLOOR_FROM, FROM_NEXT, WAIT_ST = 16, 17, 18, 19, 20, 21, 22
-    # derived day numbers of the coverage year, so rows need no calendar work for them
-    JAN1, APR1, DEC31, CONC_START_DAY, CONC_END_DAY, DEADLINE_DAY, DEFERRAL_END_DAY = range(23, 30)
-    COUNT = 30
+    (
+        SHARE,
+        SHARE_ST,
+        SUBSIDY,
+        SUBSIDY_ST,
+        CONC_START,
+        CONC_END,
+        CONC_ST,
+        DEADLINE,
+        DEADLINE_ST,
+        DEFERRAL_MONTH,
+        REGIME,
+        NB_MONTHS,
+        NB_DAYS,
+        NB_ST,
+        TRANSFER_MONTHS,
+        TRANSFER_ST,
+        FIXED,
+        VAR_PER,
+        REPAIR_PER,
+        FLOOR,
+        FLOOR_FROM,
+        FROM_NEXT,
+        WAIT_ST,
+        RESET_MONTHS,
+        PREV_SHARE,
+        PREV_SHARE_ST,
+        JAN1,
+        RESET_DAY,
+        DEC31,
+        CONC_START_DAY,
+        CONC_END_DAY,
+        DEADLINE_DAY,
+        DEFERRAL_END_DAY,
+    ) = range(33)
+    COUNT = DEFERRAL_END_DAY + 1
 
 
 @dataclass(frozen=True)
@@ -80,6 +115,12 @@ def _md(text: str) -> int:
     return int(month) * 100 + int(day)
 
 
+def digest(items: object) -> str:
+    """A short, stable digest of JSON-able ``items`` (the policy version)."""
+    text = json.dumps(items, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:VERSION_CHARS]
+
+
 @dataclass
 class Policy:
     """All regions and parameters, resolved for every (region, year)."""
@@ -99,8 +140,20 @@ class Policy:
     profile_t: npt.NDArray[np.int32] = field(init=False)
     assist_kind_t: npt.NDArray[np.int32] = field(init=False)
     assist_amount_t: npt.NDArray[np.int32] = field(init=False)
+    versions: tuple[str, ...] = field(init=False)
+    version: str = field(init=False)
+    _by_region: dict[tuple[str, str], list[ParamEntry]] = field(init=False, repr=False)
+    _chains: dict[str, list[str]] = field(init=False, repr=False)
+    #: per-(region, year) values derived once for explanations (figures, citations)
+    memo: dict[tuple[str, int], Any] = field(init=False, repr=False, compare=False,
+                                             default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._chains = {}
+        self._by_region = {}
+        for values in self.entries.values():
+            for e in values:
+                self._by_region.setdefault((e.parameter, e.region), []).append(e)
         self.region_codes = tuple(sorted(self.regions))
         self.region_lut = np.full(1_000_000, -1, dtype=np.int32)
         for i, code in enumerate(self.region_codes):
@@ -109,9 +162,14 @@ class Policy:
         self.table = np.zeros((n_keys, F.COUNT), dtype=np.int64)
         self.assist_kind = np.zeros((n_keys, len(self.groups) + 1), dtype=np.int64)
         self.assist_amount = np.zeros((n_keys, len(self.groups) + 1), dtype=np.int64)
+        versions: list[str] = []
         for r, code in enumerate(self.region_codes):
             for year in range(self.first_year, self.last_year + 1):
-                self._fill(r * self.n_years + year - self.first_year, code, year)
+                versions.append(self._fill(r * self.n_years + year - self.first_year, code, year))
+        self.versions = tuple(versions)
+        self.version = digest(sorted(
+            (e.parameter, e.region, e.valid_from, e.valid_to, e.value, e.published, e.source)
+            for values in self.entries.values() for e in values))
         self.table_t = np.ascontiguousarray(self.table.T.astype(np.int32))
         # keys with identical parameter rows share a profile (e.g. every Guangxi county in 2025)
         profiles, inverse = np.unique(self.table, axis=0, return_inverse=True)
@@ -124,38 +182,57 @@ class Policy:
     def n_years(self) -> int:
         return self.last_year - self.first_year + 1
 
+    def key(self, code: str, year: int) -> int:
+        """The table row of (region ``code``, coverage ``year``)."""
+        return int(self.region_lut[int(code)]) * self.n_years + year - self.first_year
+
+    def version_of(self, code: str, year: int) -> str:
+        """The digest of the figures a quote for ``code`` and ``year`` is computed with."""
+        if code not in self.regions or not self.first_year <= year <= self.last_year:
+            return self.version
+        return self.versions[self.key(code, year)]
+
     def chain(self, code: str) -> list[str]:
         """``code`` and its ancestors, most specific first."""
+        known = self._chains.get(code)
+        if known is not None:
+            return known
         out: list[str] = []
         current: str | None = code
         while current is not None and current in self.regions:
             out.append(current)
             current = self.regions[current].parent
+        self._chains[code] = out
         return out
 
     def resolve(self, parameter: str, code: str, year: int) -> Resolved | None:
         """The value of ``parameter`` for ``code`` in coverage ``year``, or None if none is known."""
         jan1 = date(year, 1, 1)
         for level in self.chain(code):
-            for entry in self.entries.get(parameter, ()):
-                if entry.region == level and entry.valid_from <= jan1 <= entry.valid_to:
+            for entry in self._by_region.get((parameter, level), ()):
+                if entry.valid_from <= jan1 <= entry.valid_to:
                     return Resolved(entry.value, entry.published, entry.source, level)
         return None
 
-    def _fill(self, key: int, code: str, year: int) -> None:
+    def _fill(self, key: int, code: str, year: int) -> str:
+        """Fill one table row; returns the digest of every figure it resolved."""
         row = self.table[key]
+        seen: dict[str, Any] = {}
 
-        def get(name: str) -> tuple[Any, int]:
-            found = self.resolve(name, code, year)
+        def get(name: str, y: int = year) -> tuple[Any, int]:
+            found = self.resolve(name, code, y)
+            seen[f"{name}@{y}"] = None if found is None else (
+                found.value, found.published, found.source, found.region)
             if found is None:
                 return None, ABSENT
             return found.value, PUBLISHED if found.published else UNPUBLISHED
 
-        for name, col, col_st in (
-            ("individual_share", F.SHARE, F.SHARE_ST),
-            ("fiscal_subsidy", F.SUBSIDY, F.SUBSIDY_ST),
+        for name, col, col_st, y in (
+            ("individual_share", F.SHARE, F.SHARE_ST, year),
+            ("fiscal_subsidy", F.SUBSIDY, F.SUBSIDY_ST, year),
+            ("individual_share", F.PREV_SHARE, F.PREV_SHARE_ST, year - 1),
         ):
-            value, st = get(name)
+            value, st = get(name, y)
             row[col], row[col_st] = (int(value) if st == PUBLISHED else 0), st
         value, st = get("concentrated_period")
         row[F.CONC_ST] = st
@@ -167,6 +244,8 @@ class Policy:
             row[F.DEADLINE] = _md(value)
         value, st = get("hardship_deferral")
         row[F.DEFERRAL_MONTH] = int(value) if st == PUBLISHED else 0
+        value, st = get("lapse_reset")
+        row[F.RESET_MONTHS] = int(value) if st == PUBLISHED else 0
         self._fill_days(row, year)
         value, st = get("waiting_regime")
         row[F.REGIME] = {"old": OLD, "new": NEW}.get(str(value), 0) if st == PUBLISHED else 0
@@ -198,6 +277,9 @@ class Policy:
                 elif isinstance(kind, int):
                     self.assist_kind[key, g] = ASSIST_FIXED
                     self.assist_amount[key, g] = kind
+        for name in sorted(set(self.entries) - {n.split("@")[0] for n in seen}):
+            get(name)  # every other figure an answer may show (notes, tilt assistance, ...)
+        return digest(seen)
 
     @staticmethod
     def _fill_days(row: npt.NDArray[np.int64], year: int) -> None:
@@ -205,7 +287,8 @@ class Policy:
             return date_to_days(date(y, md // 100, md % 100))
 
         row[F.JAN1] = day(year, 101)
-        row[F.APR1] = day(year, 401)
+        reset = int(row[F.RESET_MONTHS])
+        row[F.RESET_DAY] = day(year, (1 + reset) * 100 + 1) if 0 < reset < 12 else 2**31 - 1
         row[F.DEC31] = day(year, 1231)
         row[F.CONC_START_DAY] = day(year - 1, int(row[F.CONC_START]) or 901)
         row[F.CONC_END_DAY] = day(year - 1, int(row[F.CONC_END]) or 1231)

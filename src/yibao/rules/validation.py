@@ -26,10 +26,10 @@ ERRORS: tuple[RowError, ...] = (
     RowError("unsupported_year", "coverage_year", "该地区该参保年度没有政策数据",
              "no policy data for this region and coverage year"),
     RowError("payment_too_early", "payment_date",
-             "缴费日期早于该参保年度集中缴费期的开始日(上一年9月1日)(C11)",
+             "缴费日期早于该参保年度集中缴费期的开始日,该年度还不能缴费",
              "payment date is before the concentrated period of this coverage year opens (C11)"),
     RowError("payment_too_late", "payment_date",
-             "缴费日期晚于参保年度12月31日,该年度已不能缴费,请在当前年度的报价中使用 back_pay_years 补缴(C11)",
+             "缴费日期晚于参保年度12月31日,该年度已不能缴费;断保年度可在当前年度缴费时一并补缴",
              "payment date is after Dec 31 of the coverage year; use back_pay_years on a current "
              "quote instead (C11)"),
     RowError("born_after_payment", "birth_date", "出生日期晚于缴费日期",
@@ -38,15 +38,15 @@ ERRORS: tuple[RowError, ...] = (
              "birth date is after the coverage year"),
     RowError("unknown_special_group", "special_group", "该地区没有这个特殊群体代码",
              "unknown special_group code for this region"),
-    RowError("back_pay_duplicate", "back_pay_years", "补缴年度重复列出(C19)",
+    RowError("back_pay_duplicate", "back_pay_years", "补缴年度重复列出",
              "a year is listed twice in back_pay_years (C19)"),
     RowError("back_pay_not_past", "back_pay_years", "补缴年度必须早于参保年度",
              "back_pay_years must be before the coverage year"),
     RowError("back_pay_not_allowed", "back_pay_years",
-             "2025年以前只能为新生儿补缴出生当年(C10、C4)",
+             "2025年以前只能为新生儿补缴出生当年",
              "before 2025 only a newborn's birth year can be back-paid (C10, C4)"),
     RowError("back_pay_outside_lapse", "back_pay_years",
-             "补缴年度不在断保期内(C10)", "a back-paid year lies outside the lapse (C10)"),
+             "补缴年度不在断保期内", "a back-paid year lies outside the lapse (C10)"),
 )
 CODE = {e.code: i for i, e in enumerate(ERRORS)}
 

@@ -29,17 +29,20 @@ def open_year(
 ) -> dict[str, Any]:
     """Create ``open`` enrollments for ``year`` for everyone covered in ``year - 1``.
 
-    Runs in the concentrated period (Sep 1 - Dec 31 of ``year - 1``) unless ``force``.
-    Each open enrollment carries the amount due if paid on ``today``.
+    Runs in the concentrated period of ``year`` as the policy data gives it (each person's
+    region's; the whole run needs ``today`` inside some region's) unless ``force``.  Each
+    open enrollment carries the amount due if paid on ``today``.
     """
-    from yibao.quoting import answer
+    from yibao.quoting import answer, concentrated_period, concentrated_window
 
-    start, end = dt.date(year - 1, 9, 1), dt.date(year - 1, 12, 31)
-    if not force and not start <= today <= end:
+    window = concentrated_window(year)
+    if not force and (window is None or not window[0] <= today <= window[1]):
+        said = f"{window[0]} 至 {window[1]}" if window else "尚未公布"
+        said_en = f"{window[0]} to {window[1]}" if window else "not published"
         raise InputError(
             "outside_concentrated_period",
-            f"{year}年度集中参保缴费期为 {start} 至 {end}",
-            f"the concentrated period for {year} is {start} to {end}; use --force to run anyway",
+            f"{year}年度集中参保缴费期为 {said}",
+            f"the concentrated period for {year} is {said_en}; use --force to run anyway",
             field="today",
         )
     opened: list[int] = []
@@ -62,6 +65,10 @@ def open_year(
         )
         histories = load_histories(s.connection(), [p.id for p in rows])
         for person in rows:
+            period = concentrated_period(person.region, year)
+            if not force and (period is None or not period[0] <= today <= period[1]):
+                skipped.append({"person_id": person.id, "code": "outside_concentrated_period"})
+                continue
             group = special_group_on(s, person.id, today)
             who = PersonFacts(person.id, person.id_number, person.region, person.birth_date)
             request, unknown = person_request(
@@ -85,6 +92,7 @@ def open_year(
                 rules=[],
                 warnings=[],
                 warning_codes=list(result.warning_codes),
+                policy_version=result.policy_version or None,
             )
             s.add(row)
             s.flush()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from yibao.quoting import QuoteRequest, answer
 from yibao.rules.answer import Quote
-from yibao.rules.catalogue import SERVICE_WARNINGS
+from yibao.rules.messages import WARNING
 from yibao.services.common import Actor, audit_id_reads
 from yibao.services.history import History, load_histories
 from yibao.services.persons import find_person
@@ -26,14 +26,13 @@ __all__ = [
     "PersonFacts",
     "PersonQuote",
     "QuoteFacts",
+    "full_groups",
     "mark_unknown",
     "person_request",
     "pick_group",
     "quote_person",
 ]
 
-#: Groups whose contribution is paid in full: preferred when a person is in several.
-FULL_GROUPS = ("tekun", "orphan", "fact_orphan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +71,18 @@ class PersonQuote:
 def pick_group(rows: list[tuple[str, dt.date, dt.date | None]], day: dt.date) -> str | None:
     """The group valid on ``day`` among (code, valid_from, valid_to) rows; full assistance first."""
     codes = [c for c, start, end in rows if start <= day and (end is None or end >= day)]
-    for code in FULL_GROUPS:
+    for code in full_groups():
         if code in codes:
             return code
     return codes[0] if codes else None
+
+
+def full_groups() -> tuple[str, ...]:
+    """Groups whose contribution is paid in full (special_groups.yaml), preferred when a
+    person is in several."""
+    from yibao.reference import special_groups
+
+    return tuple(g.code for g in special_groups() if g.assistance == "full")
 
 
 def person_request(
@@ -100,7 +107,8 @@ def person_request(
 
 def mark_unknown(quote: Quote) -> Quote:
     """The quote with the ``history_unknown`` warning."""
-    return quote.with_warning("history_unknown", SERVICE_WARNINGS["history_unknown"])
+    warning = WARNING["history_unknown"]
+    return quote.with_warning(warning.code, warning.text, warning.text_en)
 
 
 def quote_person(db: Database, actor: Actor, id_number: str, facts: QuoteFacts) -> PersonQuote:

@@ -44,11 +44,13 @@ def create_preregistration(
         raise InputError(
             "birth_in_future", "出生日期晚于今天", "birth_date is in the future", field="birth_date"
         )
-    if expires_on <= today:
+    if expires_on < today:  # the window's last day is still inside (C3)
+        months = _window_months()
         raise InputError(
             "window_passed",
-            "出生已满3个月,不能预参保登记,请到医保经办机构办理参保登记",
-            "more than 3 months since birth: register at a medical-insurance office instead",
+            f"出生已超过{months}个月,不能预参保登记,请到医保经办机构办理参保登记",
+            f"more than {months} months since birth: register at a medical-insurance office "
+            "instead",
             field="birth_date",
         )
     with db.write() as s:
@@ -181,11 +183,12 @@ def convert(db: Database, actor: Actor, reg_id: int, id_number: str) -> dict[str
 
 
 def expire_unpaid(db: Database, actor: Actor, *, today: dt.date) -> list[int]:
-    """Lapse every unpaid pre-registration whose window has closed; returns their ids."""
+    """Lapse every unpaid pre-registration whose window closed before ``today`` (its last
+    day, ``expires_on``, is still inside: C3); returns their ids."""
     with db.write() as s:
         rows = s.scalars(
             select(PreRegistration)
-            .where(PreRegistration.status == "registered", PreRegistration.expires_on <= today)
+            .where(PreRegistration.status == "registered", PreRegistration.expires_on < today)
             .with_for_update()
         ).all()
         for reg in rows:

@@ -1,6 +1,9 @@
 """A quote result told in plain words: amount, breakdown, start date, why.
 
     view = explain(result, form)   # -> ResultView for the resident page
+
+Every sentence about a rule is the rule's plain text from the registry, with the
+figures of the region and year (yibao.rules.registry); nothing here restates a figure.
 """
 
 from __future__ import annotations
@@ -13,74 +16,9 @@ from typing import Any
 from yibao.web.forms import ResidentForm
 from yibao.web.timeline import Timeline, build_timeline
 
-__all__ = ["RULE_PLAIN", "ResultView", "explain"]
+__all__ = ["ResultView", "explain"]
 
 Pair = tuple[str, str]
-
-#: rule ID -> what it means for the resident, in plain Chinese and English
-RULE_PLAIN: dict[str, Pair] = {
-    "R-FEE-ONTIME": (
-        "6月30日（含）以前缴费，只需缴纳个人缴费部分。",
-        "Paid by June 30 (inclusive): you pay only the individual share.",
-    ),
-    "R-FEE-LATE": (
-        "7月1日起缴费，个人还须承担财政补助部分。",
-        "Paid from July 1: you also bear the government subsidy share.",
-    ),
-    "R-FEE-NEWBORN": (
-        "新生儿在出生3个月内缴费，只缴个人部分。",
-        "A newborn paying within 3 months of birth pays only the individual share.",
-    ),
-    "R-FEE-ASSIST": (
-        "您属于特殊群体，参保费用由医疗救助资助，免申即享。",
-        "As a member of a special group, medical assistance pays your contribution.",
-    ),
-    "R-START-ONTIME": (
-        "在集中缴费期内缴费，从参保年度1月1日起享受待遇。",
-        "Paid in the concentrated period: covered from January 1.",
-    ),
-    "R-START-LATE": (
-        "集中缴费期后缴费，从缴费后次月1日起享受待遇。",
-        "Paid after the concentrated period: covered from the 1st of the next month.",
-    ),
-    "R-START-GAP": (
-        "断缴1年以上后续保，从缴费后第3个月1日起享受待遇。",
-        "Re-enrolling after a lapse of a year or more: covered from the 1st of the "
-        "third month after payment.",
-    ),
-    "R-START-NEWBORN": (
-        "新生儿按出生日期和缴费时间确定待遇开始日。",
-        "A newborn's cover starts from birth or the next month, by when the payment is made.",
-    ),
-    "R-START-TRANSFER": (
-        "职工医保终止后转居民医保，从缴费当月1日起享受待遇。",
-        "Moving from employee insurance: covered from the 1st of the payment month.",
-    ),
-    "R-WAIT-FIXED": (
-        "未在集中期参保或未连续参保，设固定等待期3个月。",
-        "Not enrolled in the concentrated period or not continuously: 3 months' fixed wait.",
-    ),
-    "R-WAIT-VARIABLE": (
-        "每多断保1年，等待期再加1个月。",
-        "Each further year of lapse adds one month of waiting.",
-    ),
-    "R-WAIT-REPAIR": (
-        "补缴断保年度，每补1年可减少1个月变动等待期。",
-        "Each lapse year back-paid cuts one month of the variable wait.",
-    ),
-    "R-WAIT-EXEMPT": (
-        "新生儿和特殊群体不设等待期。",
-        "Newborns and special groups have no waiting period.",
-    ),
-    "R-LAPSE-NOCLAIM": (
-        "断保期间和等待期内发生的医疗费用不予报销。",
-        "Medical costs during a lapse or a waiting period are not reimbursed.",
-    ),
-    "R-LAPSE-RESET": (
-        "断缴超过3个月，连续参保年限清零。",
-        "A lapse over 3 months resets your count of continuous years.",
-    ),
-}
 
 BREAKDOWN: list[tuple[str, str, str]] = [
     ("individual", "个人缴费", "Individual share"),
@@ -101,10 +39,11 @@ class ResultView:
     variable: int
     explanation: list[Pair]
     rules: list[dict[str, str]]
-    warnings: list[str]
-    missing: list[str]
+    warnings: list[Pair]
+    missing: list[Pair]
     timeline: Timeline | None
     notes: list[Pair] = field(default_factory=list)
+    assistance: tuple[str, str, str] | None = None  # tilt assistance: zh, en, citation
 
 
 def _dec(raw: Any) -> Decimal:
@@ -140,8 +79,13 @@ def explain(result: dict[str, Any], form: ResidentForm, birth_date: date | None)
     start = date.fromisoformat(raw_start) if raw_start else None
     waiting = result.get("waiting_months") or {}
     fixed, variable = int(waiting.get("fixed", 0)), int(waiting.get("variable", 0))
-    ids = [str(r.get("id", "")) for r in result.get("rules", [])]
-    lines: list[Pair] = [RULE_PLAIN[i] for i in ids if i.startswith("R-FEE") and i in RULE_PLAIN]
+    rules = list(result.get("rules", []))
+
+    def plain(*prefixes: str) -> list[Pair]:
+        return [(str(r["plain"]), str(r["plain_en"])) for r in rules
+                if str(r.get("id", "")).startswith(prefixes) and r.get("plain")]
+
+    lines: list[Pair] = plain("R-FEE")
     anchor = max(paid, jan1)
     if start is None:
         lines.append((
@@ -154,9 +98,9 @@ def explain(result: dict[str, Any], form: ResidentForm, birth_date: date | None)
         lines.append((f"从 {year} 年 1 月 1 日起享受待遇，没有等待期。",
                       f"Covered from January 1, {year}; no waiting period."))
     else:
-        lines.extend(RULE_PLAIN[i] for i in ids if i.startswith("R-START") and i in RULE_PLAIN)
+        lines.extend(plain("R-START"))
         lines.append((f"从 {start.isoformat()} 起享受待遇。", f"Covered from {start.isoformat()}."))
-    lines.extend(RULE_PLAIN[i] for i in ids if i.startswith(("R-WAIT-REPAIR", "R-LAPSE")))
+    lines.extend(plain("R-WAIT-REPAIR", "R-LAPSE"))
     breakdown = result.get("breakdown") or {}
     rows = [(zh, en, _money(breakdown.get(key, "0.00"))) for key, zh, en in BREAKDOWN]
     amount = result.get("amount_due")
@@ -179,8 +123,24 @@ def explain(result: dict[str, Any], form: ResidentForm, birth_date: date | None)
         fixed=fixed,
         variable=variable,
         explanation=lines,
-        rules=list(result.get("rules", [])),
-        warnings=[str(w) for w in result.get("warnings", [])],
-        missing=[str(m) for m in result.get("missing", [])],
+        rules=rules,
+        warnings=_pairs(result.get("warnings", []), result.get("warnings_en", [])),
+        missing=_pairs(result.get("missing_labels", []), result.get("missing_labels_en", [])),
         timeline=timeline,
+        assistance=_tilt(result, form),
     )
+
+
+def _pairs(zh: list[Any], en: list[Any]) -> list[Pair]:
+    """Chinese texts with their English ones (the Chinese again where one is missing)."""
+    return [(str(a), str(en[i]) if i < len(en) else str(a)) for i, a in enumerate(zh)]
+
+
+def _tilt(result: dict[str, Any], form: ResidentForm) -> tuple[str, str, str] | None:
+    """What tilt assistance offers, for a member of a special group where it is published."""
+    if not form.special_group:
+        return None
+    from yibao.assistance import plain_terms
+
+    region = result.get("region") or {}
+    return plain_terms(str(region.get("code", "")), int(result.get("coverage_year", 0)))

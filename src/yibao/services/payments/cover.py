@@ -51,6 +51,7 @@ def fix_cover(state: dict[str, Any], quote: Quote, *, history_unknown: bool) -> 
         warnings=list(quote.warnings),
         warning_codes=list(quote.warning_codes),
         history_basis="unknown" if history_unknown else "registry",
+        policy_version=quote.policy_version or None,
     )
 
 
@@ -67,6 +68,7 @@ def make_pending(state: dict[str, Any], quote: Quote, *, history_unknown: bool) 
         warnings=list(quote.warnings),
         warning_codes=list(quote.warning_codes),
         history_basis="unknown" if history_unknown else "registry",
+        policy_version=quote.policy_version or None,
     )
 
 

@@ -101,7 +101,7 @@ def _settle_one(conn: Any, actor: Actor, eid: int) -> str:
     changed = {k: state[k] for k in (
         "status", "amount_due_fen", "amount_paid_fen", "benefit_start", "benefit_end",
         "waiting_fixed", "waiting_variable", "rules", "rule_ids", "warnings", "warning_codes",
-        "history_basis", "updated_at")}
+        "history_basis", "policy_version", "updated_at")}
     conn.execute(update(_E).where(_E.c.id == eid).values(**changed))
     conn.execute(insert(_A), [audit_row(actor, "settle", "enrollment", eid, before,
                                         snapshot(state))])

@@ -1,0 +1,33 @@
+"""``GET /api/v1/policy``: which figures this server answers with (shipped or published)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+router = APIRouter(prefix="/api/v1", tags=["public"])
+
+
+@router.get("/policy")
+async def policy() -> dict[str, Any]:
+    """The policy in force: its version, the published folder laid over the shipped
+    figures (if any) and the coverage years it can answer."""
+    from yibao.policy_files import configured_dir, load_policy
+
+    p = load_policy()
+    folder = configured_dir()
+    return {"version": p.version, "published_dir": str(folder) if folder else None,
+            "first_year": p.first_year, "last_year": p.last_year,
+            "parameters": sorted(p.entries)}
+
+
+@router.get("/policy/{name}")
+async def parameter(
+    name: str, region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None
+) -> dict[str, Any]:
+    """One parameter: every dated value per region, or (with ``region``) what it resolves
+    to in each coverage year there."""
+    from yibao.policy_view import parameter_view
+
+    return parameter_view(name, region)

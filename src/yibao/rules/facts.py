@@ -1,0 +1,179 @@
+"""Step 1 of the engine: who each row is — region and year figures, newborn, special
+group, lapse, back-payment and transfer — with the input errors found on the way.
+
+Every later step (fees, old start, new start, lapse effects) reads a :class:`Facts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from yibao.rules.calendar import add_months, month_index, month_start, year_of
+from yibao.rules.inputs import QuoteColumns
+from yibao.rules.policy import NEW, OLD, PUBLISHED, F, Policy
+from yibao.rules.validation import first_error
+
+__all__ = ["Facts", "Param", "facts"]
+
+I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+Bool = npt.NDArray[np.bool_]
+Param = Callable[[int], I32]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Per-row facts every rule step reads (dates as day numbers)."""
+
+    n: int
+    key: I32  # row of the policy table: (region, coverage year)
+    p: Param  # a policy field for every row (a scalar when all rows share one profile)
+    regime: I32
+    is_old: Bool
+    is_new: Bool
+    pay: I32
+    jan1: I32
+    dec31: I32
+    next_month: I32  # 1st of the month after the payment month (C1)
+    this_month: I32  # 1st of the payment month, never before Jan 1
+    pay_month: I32  # months since 1970-01 of the payment
+    concentrated: Bool
+    in_deferral: Bool
+    birth: I32
+    born_y: Bool
+    born_prev: Bool
+    in_window: Bool
+    nb_in: Bool
+    has_group: Bool
+    kind: I32
+    g: I32
+    lapse: I32
+    first_enroll: Bool
+    repaired: I32
+    n_back: I32
+    birth_back: Bool  # the birth year of a newborn born last year is back-paid (C4, C19)
+    transfer: Bool
+
+
+def _parameters(policy: Policy, key: I32) -> Param:
+    """Field → that parameter for every row; a scalar when all rows share one profile."""
+    profiles = policy.profile_of_key.take(key)
+    if len(key) and profiles.min() == profiles.max():
+        column = int(profiles[0])
+        return lambda field: policy.profile_t[field, column]
+
+    def gather(field: int) -> I32:
+        return np.asarray(policy.table_t[field].take(key), dtype=np.int32)
+
+    return gather
+
+
+def _window(policy: Policy, key: I32, birth: I32, pay: I32, young: Bool) -> Bool:
+    """Paid within the newborn window [birth, birth + window], end day included (C3)."""
+    in_window = np.zeros(len(pay), dtype=np.bool_)
+    if young.any():  # only the few rows born this year or last year need the window
+        i = np.flatnonzero(young)
+        k = key[i]
+        days = policy.table_t[F.NB_DAYS].take(k)
+        months = policy.table_t[F.NB_MONTHS].take(k)
+        end = np.where(days > 0, birth[i] + days, add_months(birth[i], months))
+        in_window[i] = (pay[i] <= end) & (policy.table_t[F.NB_ST].take(k) == PUBLISHED)
+    return in_window
+
+
+def _transfer(policy: Policy, c: QuoteColumns, key: I32) -> Bool:
+    """Employee insurance ended, then resident insurance paid in the transfer window (C8, C17)."""
+    transfer = np.zeros(len(c), dtype=np.bool_)
+    if c.has_employee_end.any():  # only rows whose employee insurance ended
+        i = np.flatnonzero(c.has_employee_end)
+        k, end, paid = key[i], c.employee_end[i], c.payment[i]
+        months = policy.table_t[F.TRANSFER_MONTHS].take(k)
+        published = policy.table_t[F.TRANSFER_ST].take(k) == PUBLISHED
+        transfer[i] = (paid >= end) & published & np.where(
+            months == 0,
+            year_of(paid) == year_of(end),  # old regime: the same calendar year (C8)
+            paid <= add_months(end, months),  # new regime: [end, end + 3 months] (C17)
+        )
+    return transfer
+
+
+def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
+    """The facts of every row; input errors are set in ``err`` in the order the single
+    quote reports them (the first error of a row wins)."""
+    n = len(c)
+    year, pay = c.coverage_year, c.payment
+
+    # region and year: each row's resolved parameters
+    known_region = c.region_idx >= 0
+    yoff = year - policy.first_year
+    ok = known_region & (yoff >= 0) & (yoff < policy.n_years)
+    key = np.where(ok, c.region_idx * policy.n_years + yoff, 0)
+    p = _parameters(policy, key)
+    regime = np.where(ok, p(F.REGIME), 0)
+    first_error(err, ~known_region, "unknown_region")
+    first_error(err, (regime == 0) | (p(F.CONC_ST) != PUBLISHED), "unsupported_year")
+    jan1, dec31 = p(F.JAN1), np.broadcast_to(p(F.DEC31), (n,))
+    first_error(err, pay < p(F.CONC_START_DAY), "payment_too_early")
+    first_error(err, pay > dec31, "payment_too_late")
+
+    # newborns (C3, C4)
+    birth, has_birth = c.birth, c.has_birth
+    birth_year = year_of(birth)
+    first_error(err, has_birth & (birth > pay), "born_after_payment")
+    first_error(err, has_birth & (birth_year > year), "born_after_coverage_year")
+    in_window = _window(policy, key, birth, pay, has_birth & (birth_year >= year - 1))
+    born_y = has_birth & (birth_year == year)
+    born_prev = has_birth & (birth_year == year - 1)
+    nb_in = (born_y | born_prev) & in_window
+
+    # special groups (R-FEE-ASSIST)
+    group = c.group
+    has_group = group > 0
+    g = np.maximum(group, 0)
+    kind = policy.assist_kind_t[g, key] if has_group.any() else np.zeros(n, np.int32)
+    first_error(err, (group < 0) | (has_group & (kind == 0)), "unknown_special_group")
+
+    # lapse years (C5)
+    cov = c.covered.mask
+    first_enroll = c.covered.given & (cov == 0)
+    trailing_zeros = np.bitwise_count((cov & (~cov + np.uint64(1))) - np.uint64(1))
+    lapse = np.where(c.covered.given & ~first_enroll, trailing_zeros.astype(np.int32), 0)
+    lapse = np.where(has_birth, np.minimum(lapse, np.maximum(year - 1 - birth_year, 0)), lapse)
+
+    # back-payment (C4, C10, C19)
+    bp = c.back_pay
+    is_new, is_old = regime == NEW, regime == OLD
+    if bp.given.any():
+        lapse_bits = np.left_shift(np.uint64(1), lapse.astype(np.uint64)) - np.uint64(1)
+        birth_bit = np.where(born_prev & nb_in, np.uint64(1), np.uint64(0))
+        first_error(err, bp.duplicate, "back_pay_duplicate")
+        first_error(err, bp.future, "back_pay_not_past")
+        first_error(err, is_old & (bp.too_old | ((bp.mask & ~birth_bit) != 0)),
+                    "back_pay_not_allowed")
+        first_error(err, is_new & (bp.too_old | ((bp.mask & ~(lapse_bits | birth_bit)) != 0)),
+                    "back_pay_outside_lapse")
+        repaired = np.where(is_new, np.bitwise_count(bp.mask & lapse_bits), 0).astype(np.int32)
+        n_back = np.bitwise_count(bp.mask).astype(np.int32)
+        birth_back = (bp.mask & birth_bit) != 0
+    else:
+        repaired = n_back = np.zeros(n, dtype=np.int32)
+        birth_back = np.zeros(n, dtype=np.bool_)
+
+    pay_month = month_index(pay)
+    return Facts(
+        n=n, key=key, p=p, regime=regime, is_old=is_old, is_new=is_new, pay=pay,
+        jan1=jan1, dec31=dec31,
+        next_month=month_start(pay_month + 1),
+        this_month=np.maximum(month_start(pay_month), jan1),
+        pay_month=pay_month,
+        concentrated=pay <= p(F.CONC_END_DAY),
+        in_deferral=c.hardship & (pay <= p(F.DEFERRAL_END_DAY)),  # C9
+        birth=birth, born_y=born_y, born_prev=born_prev, in_window=in_window, nb_in=nb_in,
+        has_group=has_group, kind=kind, g=g, lapse=lapse, first_enroll=first_enroll,
+        repaired=repaired, n_back=n_back, birth_back=birth_back,
+        transfer=_transfer(policy, c, key),
+    )

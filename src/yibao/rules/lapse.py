@@ -1,0 +1,54 @@
+"""Step 5 of the engine: what a lapse costs besides money (R-LAPSE-NOCLAIM, R-LAPSE-RESET),
+and the bits of every rule applied and every warning, for explanations.
+
+R-LAPSE-RESET counts only where continuous enrollment years count (``lapse_reset``
+parameter: Guangxi from coverage year 2025).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from yibao.rules.facts import Facts
+from yibao.rules.fees import Fees
+from yibao.rules.messages import WARNING_BIT
+from yibao.rules.policy import F
+from yibao.rules.registry import RULE_BIT
+from yibao.rules.start import pick
+
+__all__ = ["lapse_effects"]
+
+I32 = npt.NDArray[np.int32]
+Bool = npt.NDArray[np.bool_]
+R, W = RULE_BIT, WARNING_BIT
+_ASSIST_ONTIME = R["R-FEE-ASSIST"] | R["R-FEE-ONTIME"]
+
+
+def lapse_effects(f: Facts, money: Fees, hardship: Bool, start: I32, start_rules: I32,
+                  start_known: Bool) -> tuple[I32, I32]:
+    """Bits of every rule applied (R-FEE-*, the start rules, R-LAPSE-*) and of the warnings."""
+    p, late, has_group = f.p, money.late, f.has_group
+    fee_rule = pick(
+        [(has_group & late, R["R-FEE-ASSIST"]),
+         (has_group, _ASSIST_ONTIME),
+         (f.born_y | f.nb_in, R["R-FEE-NEWBORN"]),
+         (late, R["R-FEE-LATE"])],
+        R["R-FEE-ONTIME"],
+    )
+    is_transfer = (start_rules & R["R-START-TRANSFER"]) != 0
+    covered_from_birth = (f.born_y & (start == f.birth)) | f.born_prev
+    noclaim = ((f.lapse >= 1) | ~start_known
+               | ((start > f.jan1) & ~covered_from_birth & ~is_transfer))
+    prior_covered = ~f.first_enroll & ~f.born_y & ~f.born_prev & ~is_transfer
+    counted = p(F.RESET_MONTHS) > 0
+    reset = counted & ((f.lapse >= 1) | (prior_covered & (~start_known | (start > p(F.RESET_DAY)))))
+    rules = (fee_rule | start_rules
+             | np.where(noclaim, R["R-LAPSE-NOCLAIM"], 0)
+             | np.where(reset, R["R-LAPSE-RESET"], 0))
+    warnings = (np.where(noclaim, W["noclaim"], 0) | np.where(reset, W["reset"], 0)
+                | np.where(~start_known, W["no_benefit"], 0)
+                | np.where(hardship & (p(F.DEFERRAL_MONTH) == 0), W["deferral_ignored"], 0)
+                | np.where(~money.amount_known | ((f.n_back > 0) & ~money.back_pay_known),
+                           W["missing"], 0))
+    return np.asarray(rules, dtype=np.int32), np.asarray(warnings, dtype=np.int32)
