@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from yibao import reference
 from yibao.web.forms import ResidentForm
+from yibao.web.i18n import pick_lang
 from yibao.web.planner import plan_days, repair_options
 from yibao.web.quotes import run_quote
 from yibao.web.refdata import birth_date_of, region_groups, where_to_pay
@@ -82,7 +83,7 @@ async def plan_result(request: Request) -> Response:
     form = ResidentForm.from_mapping(data, today=_today())
     months = _months(data.get("months"))
     first = date.fromisoformat(form.payment_date) if _valid_day(form.payment_date) else _today()
-    plan = plan_days(form, first=first, days=months * 30)
+    plan = plan_days(form, first=first, days=months * 30, lang=pick_lang(request))
     repair, repair_errors = repair_options(form) if not plan.errors else ([], {})
     ctx = {
         "form": form, "errors": plan.errors, "plan": None if plan.errors else plan,
