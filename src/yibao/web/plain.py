@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from yibao.rules.registry import RULE, TILT_RULE
+from yibao.rules.sources import GUIGANG_2021, LIUZHOU_2025
 
 __all__ = ["ErrorText", "Pair", "cite", "error_words", "zh_punct"]
 
@@ -24,6 +25,8 @@ Pair = tuple[str, str]
 _RULE_ID = re.compile(r"R-[A-Z]+(?:-[A-Z]+)*")
 _CONVENTIONS = re.compile(r"\bC(\d{1,2})((?:[、,，]\s*C\d{1,2})*)")
 _FILES = re.compile(r"\s*[(（]?\b[\w./-]+\.(?:md|txt|yaml|py)\b[)）]?")
+_SEED_FILES = ((re.compile(r"seed 000(?:_[0-9a-f]+\.txt)?"), GUIGANG_2021),
+               (re.compile(r"seed 001(?:_[0-9a-f]+\.txt)?"), LIUZHOU_2025))
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _HALF = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
 
@@ -38,6 +41,7 @@ def zh_punct(text: str) -> str:
     def swap(m: re.Match[str]) -> str:
         return _HALF[m.group(0)]
 
+    text = re.sub(r"(?<=\d) (?=元)", "", text)
     return re.sub(rf"(?<=[{_CJK}])[,;:()]|[,;:()](?=[{_CJK}])", swap, text)
 
 
@@ -55,6 +59,8 @@ def cite(source: str) -> str:
     pages mark it ``lang="zh-CN"``); a rule ID becomes the rule's title in quotes.
     """
     titles = _titles()
+    for pattern, title in _SEED_FILES:  # records written before citations used titles
+        source = pattern.sub(title, source)
     parts: list[str] = []
     for part in (p.strip() for p in re.split(r";\s*", source)):
         if part and part not in parts:
