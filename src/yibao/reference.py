@@ -34,6 +34,7 @@ __all__ = [
     "Phone",
     "Region",
     "RegionCode",
+    "Remark",
     "SpecialGroup",
     "back_payment_reference",
     "channel",
@@ -73,8 +74,18 @@ class BankList(_Frozen):
     source: str
 
 
+class Remark(_Frozen):
+    """What a source adds about a channel in one region, in words a resident reads."""
+
+    region: RegionCode
+    text: str
+    text_en: str
+    source: str = Field(min_length=1)
+
+
 class Channel(_Frozen):
-    """A payment channel (contract.md section 4)."""
+    """A payment channel (contract.md section 4). ``notes`` are editors' notes on the
+    sources; ``remarks`` are what residents of a region are told."""
 
     code: str
     name: str
@@ -84,6 +95,7 @@ class Channel(_Frozen):
     steps: tuple[str, ...] = ()
     banks: tuple[BankList, ...] = ()
     notes: str | None = None
+    remarks: tuple[Remark, ...] = ()
     sources: tuple[str, ...] = Field(min_length=1)
 
 

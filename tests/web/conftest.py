@@ -8,6 +8,7 @@ Screenshots go to ``test-output/screenshots/``.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,8 +23,8 @@ CHROMIUM = Path(os.environ.get("YIBAO_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 412, "height": 915}
+DESKTOP = {"width": 1366, "height": 900}
 PASSWORD = "correct-horse-battery"
 
 def _cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> None:
@@ -52,6 +53,9 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "YIBAO_SECRET_KEY": "web-tests-signing-key-0123456789abcdef",
         "YIBAO_SECRET_KEY_FILE": str(work / "secret.key"),
         "YIBAO_TEST_CWD": str(work),
+        # the whole suite comes from one address: only the per-number limit is tested
+        "YIBAO_LOOKUP_PER_CLIENT": "1000/600",
+        "YIBAO_LOOKUP_PER_NUMBER": "3/3600",
     }
     _cli(["db", "upgrade"], env)
     for user, role in (("clerk1", "clerk"), ("admin1", "admin"), ("auditor1", "auditor")):
@@ -78,7 +82,9 @@ def browser(chromium: Path) -> Iterator[Any]:
 
 
 def _page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
+    """A fresh context (no cookies) whose page may reach nothing but 127.0.0.1."""
     context = browser.new_context(viewport=viewport, locale="zh-CN")
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/]).*"), lambda route: route.abort())
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
@@ -89,13 +95,13 @@ def _page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
 
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
-    """A page in a phone-sized (390x844) context."""
+    """A page in a phone-sized (412x915) context."""
     yield from _page(browser, PHONE)
 
 
 @pytest.fixture
 def desktop(browser: Any) -> Iterator[Any]:
-    """A page in a desktop-sized (1280x900) context."""
+    """A page in a desktop-sized (1366x900) context."""
     yield from _page(browser, DESKTOP)
 
 
@@ -125,3 +131,23 @@ def login() -> Any:
         page.wait_for_url(base + "/clerk")
 
     return do
+
+
+@pytest.fixture(scope="session")
+def staff_api(server: str) -> Any:
+    """``staff_api(user)`` → an httpx client with that staff member's bearer token."""
+    import httpx
+
+    clients: dict[str, Any] = {}
+
+    def client(user: str = "clerk1") -> Any:
+        if user not in clients:
+            token = httpx.post(server + "/api/v1/auth/token",
+                               data={"username": user, "password": PASSWORD}).json()
+            clients[user] = httpx.Client(base_url=server, timeout=30, headers={
+                "Authorization": f"Bearer {token['access_token']}"})
+        return clients[user]
+
+    yield client
+    for c in clients.values():
+        c.close()

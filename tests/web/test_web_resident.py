@@ -1,4 +1,5 @@
-"""Resident pages in the browser: quote (on time, lapsed, newborn), planner, where to pay."""
+"""Resident pages in the browser: quote (on time, lapsed, newborns, special groups, a
+payment that buys no cover), the form's checks, the language toggle, where to pay."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from yibao.idcard import make_id_number
 pytestmark = pytest.mark.browser
 
 GANGBEI = "450802"  # 贵港市港北区
+CHENGZHONG = "450202"  # 柳州市城中区
 
 
 def quote(page: Any, base: str, **fields: str) -> None:
@@ -25,6 +27,12 @@ def quote(page: Any, base: str, **fields: str) -> None:
     if "last_paid_year" in fields:
         page.check("input[name=insured_last_year][value=no]")
         page.fill("#f-last_paid_year", fields["last_paid_year"])
+    if "special_group" in fields or "back_pay" in fields:
+        page.click("details.more summary")
+    if "special_group" in fields:
+        page.select_option("#f-special_group", fields["special_group"])
+    if "back_pay" in fields:
+        page.check(f"input[name=back_pay_years][value='{fields['back_pay']}']")
     page.click("#submit-quote")
     page.wait_for_load_state()
 
@@ -55,6 +63,7 @@ def test_lapsed_payer_shows_amount_start_explanation_timeline(
         assert page.locator("#timeline rect.tl-cover").count() == 1
         assert page.locator("#warnings li").count() >= 1
         assert page.locator("#rules li").count() >= 1
+        assert "《2025广西柳州居民医保断缴怎么补交》" in page.inner_text("#notes")
         shoot(page, f"resident-lapsed-{name}")
 
 
@@ -64,7 +73,101 @@ def test_newborn_paid_after_july_within_window(server: str, phone: Any, shoot: A
     assert phone.inner_text("#amount-due") == "¥400.00"
     assert phone.inner_text("#benefit-start") == "2025-06-20"
     assert phone.locator("#timeline circle.tl-birth").count() == 1
+    deadline = phone.inner_text("#newborn-deadline")
+    assert "2025-09-20" in deadline and "在期限内" in deadline
+    assert "其他个人证件" in phone.inner_text("#prereg-hint")
     shoot(phone, "resident-newborn-phone")
+
+
+def test_newborn_paying_six_months_after_birth_is_not_told_the_share_alone(
+    server: str, phone: Any, shoot: Any
+) -> None:
+    """Seed 000 四.2: past the 3 months and after June 30, the subsidy is added."""
+    rid = make_id_number(GANGBEI, date(2021, 1, 10), 3, "female")
+    quote(phone, server, id_number=rid, coverage_year="2021", payment_date="2021-07-15")
+    page = phone.inner_text("#result")
+    assert "（含最后一天）缴费，只缴个人部分" not in page  # the general text is not a promise
+    assert "须加缴财政补助" in phone.inner_text("#explanation")
+    assert phone.inner_text("#amount-due") == "暂未公布"  # Guigang 2021's subsidy: 金额待定
+    deadline = phone.inner_text("#newborn-deadline")
+    assert "2021-04-10" in deadline and "已超过" in deadline
+    assert phone.inner_text("#benefit-start") == "2021-08-01"
+    shoot(phone, "resident-newborn-late-phone")
+
+
+def test_newborn_back_paying_the_birth_year_is_covered_from_birth(
+    server: str, desktop: Any, shoot: Any
+) -> None:
+    """Seed 000 四.4: the birth year back-paid → cover from the birth date that year."""
+    rid = make_id_number(CHENGZHONG, date(2024, 11, 20), 3, "female")
+    quote(desktop, server, id_number=rid, coverage_year="2025", payment_date="2025-01-10",
+          back_pay="2024")
+    assert desktop.inner_text("#benefit-start") == "2025-01-01"
+    assert "2024-11-20" in desktop.inner_text("#birth-year-start")
+    assert desktop.inner_text("#total-now") == "¥780.00"  # 400 + the birth year's 380
+    assert "出生当年自2024年11月20日起" in desktop.inner_text("#notes")
+    shoot(desktop, "resident-newborn-birth-year-desktop")
+
+
+def test_tekun_pays_nothing_and_is_not_told_to_pay_the_share(
+    server: str, phone: Any, shoot: Any
+) -> None:
+    quote(phone, server, region=CHENGZHONG, coverage_year="2025", payment_date="2025-03-10",
+          special_group="tekun")
+    assert phone.inner_text("#amount-due") == "¥0.00"
+    breakdown = phone.inner_text("#breakdown")
+    assert "-" not in breakdown and "医疗救助代缴" in breakdown and "¥400.00" in breakdown
+    assert "只需缴纳个人缴费部分" not in phone.inner_text("#result")
+    assert "全额资助" in phone.inner_text("#explanation")
+    shoot(phone, "resident-tekun-phone")
+
+
+def test_dibao_assistance_is_unpublished_not_zero(server: str, phone: Any) -> None:
+    quote(phone, server, region=CHENGZHONG, coverage_year="2025", payment_date="2025-03-10",
+          special_group="dibao")
+    assert phone.inner_text("#amount-due") == "暂未公布"
+    row = phone.locator("#breakdown tr", has_text="医疗救助代缴").inner_text()
+    assert "暂未公布" in row and "0.00" not in row
+    assert "低保对象" in phone.inner_text("#missing")
+
+
+def test_a_payment_that_buys_no_cover_says_so_before_sending_to_pay(
+    server: str, phone: Any, shoot: Any
+) -> None:
+    """Last insured 2005: 3 + 18 months from 2025-03-01 end on 2026-12-01."""
+    quote(phone, server, region=CHENGZHONG, coverage_year="2025", payment_date="2025-03-01",
+          last_paid_year="2005")
+    assert phone.inner_text("#benefit-start") == "本年度无待遇"
+    assert "2026-12-01" in phone.inner_text("#explanation")
+    assert "先不要急着" in phone.inner_text("#next-steps")
+    assert "仍要缴费" in phone.inner_text("#go-pay")
+    shoot(phone, "resident-no-cover-phone")
+
+
+def test_form_checks_speak_in_words(server: str, phone: Any, shoot: Any) -> None:
+    quote(phone, server, region=GANGBEI, coverage_year="1800", payment_date="2025-03-01")
+    assert "1800" in phone.inner_text("#err-coverage_year")
+    assert phone.locator("#result").count() == 0
+    shoot(phone, "resident-bad-year-phone")
+    phone.goto(server + "/")
+    phone.select_option("#f-region", GANGBEI)
+    phone.fill("#f-coverage_year", "2025")
+    phone.click("#f-payment_date")
+    phone.keyboard.press("Control+a")
+    phone.keyboard.type("02302025")  # February 30: the browser cannot hold it
+    phone.click("#submit-quote")
+    assert "这个日期不存在" in phone.inner_text("#err-payment_date")
+    assert phone.locator("#result").count() == 0
+    quote(phone, server, region=GANGBEI, coverage_year="2021", payment_date="2023-02-03")
+    assert "这一年度已经结束" in phone.inner_text("#err-payment_date")
+
+
+def test_id_number_with_spaces_is_cleaned(server: str, phone: Any) -> None:
+    rid = make_id_number(GANGBEI, date(1980, 5, 1), 10, "male")
+    spaced = f"{rid[:6]} {rid[6:14]} {rid[14:]}"
+    quote(phone, server, id_number=spaced, coverage_year="2025", payment_date="2024-11-15")
+    assert phone.inner_text("#amount-due") == "¥400.00"
+    assert phone.input_value("#f-id_number") == rid
 
 
 def test_bad_id_number_is_shown_next_to_the_field(server: str, phone: Any, shoot: Any) -> None:
@@ -78,59 +181,81 @@ def test_bad_id_number_is_shown_next_to_the_field(server: str, phone: Any, shoot
     shoot(phone, "resident-bad-id-phone")
 
 
-def test_english_toggle_and_labels(server: str, desktop: Any, shoot: Any) -> None:
+def test_switching_language_keeps_the_answer(server: str, desktop: Any, shoot: Any) -> None:
+    quote(desktop, server, region=GANGBEI, coverage_year="2025", payment_date="2025-03-15",
+          last_paid_year="2022")
+    assert desktop.inner_text("#benefit-start") == "2025-07-15"
+    desktop.click("#lang-toggle")
+    desktop.wait_for_selector("#result")
+    assert "What do I owe" in desktop.inner_text("h1")
+    assert desktop.inner_text("#benefit-start") == "2025-07-15"
+    assert "You wait 4 months" in desktop.inner_text("#explanation")
+    shoot(desktop, "resident-lapsed-en-desktop")
+    desktop.goto(server + "/plan")  # the choice is remembered
+    assert "If I pay on this day" in desktop.inner_text("h1")
+    desktop.click("#lang-toggle")
+    assert "哪天缴费" in desktop.inner_text("h1")
+
+
+def test_labels_and_keyboard(server: str, desktop: Any) -> None:
     desktop.goto(server + "/")
     for field in desktop.locator("#quote-form input:visible, #quote-form select").all():
         ident = field.get_attribute("id")
         if ident:
             assert desktop.locator(f"label[for='{ident}']").count() == 1, ident
-    desktop.click("#lang-toggle")
-    assert "What do I owe" in desktop.inner_text("h1")
-    desktop.goto(server + "/plan")  # the choice is remembered
-    assert "If I pay on this day" in desktop.inner_text("h1")
-    shoot(desktop, "planner-empty-en-desktop")
-    desktop.click("#lang-toggle")
-    assert "哪天缴费" in desktop.inner_text("h1")
-
-
-def test_keyboard_only_quote(server: str, desktop: Any) -> None:
-    desktop.goto(server + "/")
     desktop.focus("#f-id_number")
     desktop.keyboard.type(make_id_number(GANGBEI, date(1975, 3, 3), 7, "female"))
-    desktop.focus("#f-payment_date")
+    desktop.focus("#f-coverage_year")
     desktop.keyboard.press("Enter")  # submits the form
     desktop.wait_for_selector("#amount-due")
 
 
-def test_planner_days_and_repair(server: str, phone: Any, desktop: Any, shoot: Any) -> None:
+def test_landing_says_until_when_the_collection_runs(server: str, phone: Any) -> None:
+    from yibao.services.common import today_beijing
+
+    today = today_beijing()
+    phone.goto(server + "/")
+    season = phone.inner_text("#season")
+    if 9 <= today.month <= 12:  # Guangxi's concentrated period (policy data)
+        assert f"{today.year}-12-31" in season and str(today.year + 1) in season
+    else:
+        assert f"{today.year}-09-01" in season
+
+
+def test_where_to_pay_speaks_chinese_and_keeps_guigang_to_guigang(
+    server: str, phone: Any, desktop: Any, shoot: Any
+) -> None:
     for page, name in ((phone, "phone"), (desktop, "desktop")):
-        page.goto(server + "/plan")
+        page.goto(server + "/pay")
         page.select_option("#f-region", GANGBEI)
-        page.fill("#f-coverage_year", "2025")
-        page.fill("#f-payment_date", "2025-03-01")
-        page.check("input[name=insured_last_year][value=no]")
-        page.fill("#f-last_paid_year", "2021")
-        page.select_option("#f-months", "6")
-        page.click("#submit-plan")
-        page.wait_for_selector("#plan-table")
-        assert page.locator("#chart-amount path.line").count() >= 1
-        assert page.locator("#chart-start path.line").count() >= 1
-        first = page.locator("#plan-table tbody tr").first.inner_text()
-        assert "2025-03-01" in first and "400.00" in first
-        rows = page.locator("#repair-table tbody tr")
-        assert rows.count() == 4  # none, then 1, 2, 3 of the lapse years 2022-2024
-        assert "2025-08-01" in rows.nth(0).inner_text()
-        assert "2025-07-01" in rows.nth(1).inner_text()
-        shoot(page, f"planner-{name}")
+        page.click("#pay-form button")
+        page.wait_for_selector("#region-label")
+        assert "港北区" in page.inner_text("#region-label")
+        contacts = page.inner_text("#contacts")
+        assert "0775-4259717" in contacts and "0775-4586063" in contacts
+        assert page.locator("#contacts a[href='tel:0775-4259717']").count() == 1
+        assert "广西税务12366" in page.inner_text("#channels-online")
+        assert "工商银行移动POS机" in page.inner_text("#channels-offline")
+        text = page.inner_text("main")
+        assert "adds that" not in text and "seed" not in text
+        shoot(page, f"pay-guigang-{name}")
+    phone.goto(server + "/pay?region=450202")
+    assert "移动POS机" in phone.inner_text("#channels-offline")
+    assert "贵港" not in phone.inner_text("#channels-offline")
+    shoot(phone, "pay-liuzhou-phone")
 
 
-def test_where_to_pay_and_contacts(server: str, phone: Any, shoot: Any) -> None:
-    phone.goto(server + "/pay")
-    phone.select_option("#f-region", GANGBEI)
-    phone.click("#pay-form button")
-    phone.wait_for_selector("#region-label")
-    assert "港北区" in phone.inner_text("#region-label")
-    contacts = phone.inner_text("#contacts")
-    assert "0775-4259717" in contacts and "0775-4586063" in contacts
-    assert "广西税务12366" in phone.inner_text("#channels-online")
-    shoot(phone, "pay-phone")
+def test_unknown_addresses_and_api_reference_work_offline(
+    server: str, desktop: Any, shoot: Any
+) -> None:
+    response = desktop.goto(server + "/no-such-page")
+    assert response is not None and response.status == 404
+    assert "找不到这个页面" in desktop.inner_text("h1")
+    api = desktop.request.get(server + "/api/v1/no-such-thing")
+    assert api.status == 404 and api.json()["error"]["code"] == "not_found"
+    desktop.goto(server + "/docs")  # every request off 127.0.0.1 is blocked in these tests
+    desktop.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
+    assert desktop.locator(".swagger-ui .opblock").count() > 10
+    shoot(desktop, "api-docs-desktop")
+    desktop.goto(server + "/redoc")
+    assert desktop.url.endswith("/docs")

@@ -81,3 +81,73 @@ def test_missing_chromium_fails_under_ci(tmp_path: Path) -> None:
     )
     assert run.returncode != 0
     assert "CI=true: browser tests must run" in run.stdout
+
+
+def test_citations_name_documents_not_codes() -> None:
+    from yibao.web.plain import cite
+
+    text = cite("seed 000_676d7a5ab6b5a1e6.txt 缴费标准; seed 000_676d7a5ab6b5a1e6.txt 缴费标准; "
+                "yibao《规则目录》 C6、C10; yibao《规则目录》 R-LAPSE-RESET; "
+                "yibao 规则目录 (docs/rules.md) §6 C3")
+    assert "《贵港市2021年度城乡居民医保参保缴费指南》 缴费标准" in text
+    assert text.count("缴费标准") == 1  # repeated parts once
+    assert "约定6、10" in text and "断缴后连续参保年限清零" in text
+    for token in ("seed", ".txt", ".md", "R-LAPSE", "C6", "C3"):
+        assert token not in text, token
+
+
+def test_errors_in_words_name_the_label() -> None:
+    from yibao.web.plain import error_words
+
+    labels = {"paid_at": ("缴费日期", "payment date")}
+    err = error_words("invalid_date", "paid_at", "“paid_at”不是有效的日期", "paid_at: bad",
+                      labels)
+    assert (err.field, err.zh, err.en) == ("paid_at", "缴费日期不是有效的日期。",
+                                           "The payment date is not a valid date.")
+    other = error_words("odd", "covered_years.0", "“covered_years”有误(C11)", "x (C11)", labels)
+    assert other.field == "_form" and "covered_years" not in other.zh and "C11" not in other.zh
+
+
+def test_codes_are_words() -> None:
+    from yibao.web.words import word
+
+    assert word("settlement", "unquoted")[0] == "待核定（金额未公布）"
+    assert word("channel", "bank_counter") == ("银行柜面", "Bank counter")
+    assert word("application_type", "business_owner_unpaid")[0].startswith("企业法定代表人")
+    assert word("enrollment_status", "no_such_status") == ("其他", "other")
+
+
+def test_dates_and_years_are_checked_in_words() -> None:
+    form = ResidentForm.from_mapping({"region": "450802", "coverage_year": "1800",
+                                      "payment_date": "2025-02-30",
+                                      "id_number": " 4508 0219 8005 0100 10 "},
+                                     today=date(2026, 11, 29))
+    _, errors = form.to_payload()
+    assert "1800" in errors["coverage_year"][0]
+    assert errors["payment_date"][0] == "缴费日期有误：2025年2月没有30日"
+    assert form.id_number == "450802198005010010"
+
+
+def test_planner_rows_split_where_the_answer_changes() -> None:
+    from yibao.web.planner import plan_days
+
+    form = ResidentForm.from_mapping({"region": "450802", "coverage_year": "2021"},
+                                     today=date(2020, 11, 15))
+    plan = plan_days(form, first=date(2020, 11, 15), days=120)
+    firsts = [s.first.isoformat() for s in plan.segments]
+    assert firsts[:3] == ["2020-11-15", "2021-01-01", "2021-02-01"]
+    assert plan.segments[0].start_first == "2021-01-01" and not plan.segments[0].moving
+    assert plan.segments[0].why[0] == "集中期内缴费自1月1日起享受待遇"
+
+
+def test_lookup_limits_per_number_and_client() -> None:
+    from yibao.web.rate_limit import LookupLimits
+
+    limits = LookupLimits(per_client=(3, 60.0), per_number=(2, 60.0))
+    assert limits.check(client="a", id_number="1", now=0.0) == 0
+    assert limits.check(client="b", id_number="1", now=1.0) == 0
+    assert limits.check(client="c", id_number="1", now=2.0) == 58.0  # the number, any client
+    assert limits.check(client="a", id_number="2", now=3.0) == 0
+    assert limits.check(client="a", id_number="3", now=4.0) == 0  # a's third look-up
+    assert limits.check(client="a", id_number="4", now=5.0) > 0  # the client: 3 counted
+    assert limits.check(client="c", id_number="1", now=61.0) == 0  # the window moved on

@@ -21,11 +21,17 @@ def mount_web(app: FastAPI) -> None:
     from yibao.web.clerk_api import install_login_redirect
     from yibao.web.routes_clerk import router as clerk_router
     from yibao.web.routes_clerk_ops import router as clerk_ops_router
+    from yibao.web.routes_clerk_person import router as clerk_person_router
+    from yibao.web.routes_lookup import router as lookup_router
     from yibao.web.routes_public import router as public_router
+    from yibao.web.site import install_site
     from yibao.web.templating import STATIC_DIR
 
     app.include_router(public_router)
-    app.include_router(clerk_ops_router)  # before /clerk/persons/{id_number}
+    app.include_router(lookup_router)
+    app.include_router(clerk_ops_router)
+    app.include_router(clerk_person_router)
     app.include_router(clerk_router)
     install_login_redirect(app)
+    install_site(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

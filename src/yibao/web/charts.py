@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 __all__ = ["Chart", "bar_chart", "step_chart"]
 
 LEFT, RIGHT, TOP, BOTTOM = 44.0, 8.0, 10.0, 22.0
+MIN_LABEL_GAP = 30.0  # user units between x labels (a 9px "12月" is about 20 wide)
 
 
 @dataclass
@@ -37,8 +38,13 @@ def step_chart(
     y_ticks: Sequence[tuple[float, str]],
     width: int = 360,
     height: int = 150,
+    month_label: Callable[[date], str] | None = None,
 ) -> Chart:
-    """A step line of ``values`` per day; None leaves a gap (shaded)."""
+    """A step line of ``values`` per day; None leaves a gap (shaded).
+
+    ``month_label`` words the tick of each month's first day (default ``5月``).
+    """
+    name = month_label or (lambda d: f"{d.month}月")
     chart = Chart(width, height)
     chart.plot_w = width - LEFT - RIGHT
     chart.plot_h = height - TOP - BOTTOM
@@ -72,9 +78,13 @@ def step_chart(
         chart.paths.append(path)
     if gap_start is not None:
         chart.gaps.append((x(gap_start), x(n) - x(gap_start)))
+    last = -1e9
     for i, day in enumerate(days):
         if day.day == 1 or i == 0:
-            chart.x_ticks.append((x(i), f"{day.month}/{day.day}" if i == 0 else f"{day.month}月"))
+            label = f"{day.month}/{day.day}" if i == 0 else name(day)
+            if x(i) - last >= MIN_LABEL_GAP:  # labels never overlap, even on a phone
+                chart.x_ticks.append((x(i), label))
+                last = x(i)
     return chart
 
 

@@ -10,15 +10,27 @@ error fields, so the page can show the message next to the field it names.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 
 from yibao.web.forms import FieldErrors
+from yibao.web.plain import error_words
 
-__all__ = ["TOKEN_COOKIE", "ApiError", "LoginRequired", "api", "install_login_redirect"]
+__all__ = [
+    "TOKEN_COOKIE",
+    "ApiError",
+    "LoginRequired",
+    "Staff",
+    "StaffLogin",
+    "api",
+    "current_staff",
+    "install_login_redirect",
+]
 
 TOKEN_COOKIE = "yibao_staff"
 ROLE_COOKIE = "yibao_role"
@@ -40,12 +52,14 @@ class ApiError(Exception):
         self.field = err.get("field")
         super().__init__(f"{status} {self.code}: {self.message_en}")
 
-    def field_errors(self, known: set[str] | None = None) -> FieldErrors:
-        """``{field: (zh, en)}``; a field the form does not have goes to ``_form``."""
-        name = str(self.field) if self.field else "_form"
-        if known is not None and name not in known:
-            name = "_form"
-        return {name: (self.message, self.message_en)}
+    def field_errors(self, labels: Mapping[str, tuple[str, str]] | set[str] | None = None
+                     ) -> FieldErrors:
+        """``{field: (zh, en)}`` in words naming the form's label; a field the form does not
+        have goes to ``_form``. ``labels`` maps the API's field names to the form's labels."""
+        known = labels if isinstance(labels, Mapping) else {k: (k, k) for k in labels or ()}
+        text = error_words(self.code, str(self.field or ""), self.message, self.message_en,
+                           known)
+        return {text.field: (text.zh, text.en)}
 
 
 async def api(
@@ -77,6 +91,36 @@ async def api(
     if resp.status_code >= 400:
         raise ApiError(resp.status_code, body)
     return body
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is logged in to the console (from the token, asked of the API)."""
+
+    username: str
+    role: str
+
+    @property
+    def writes(self) -> bool:
+        """Clerks and admins register, record and change; auditors only read."""
+        return self.role in ("clerk", "admin")
+
+    @property
+    def audits(self) -> bool:
+        return self.role in ("auditor", "admin")
+
+
+async def current_staff(request: Request) -> Staff:
+    """The logged-in staff member; :class:`LoginRequired` when there is none.
+
+    Every console page asks this first, so that no form is shown to a visitor who is
+    not logged in (what they typed would be lost on submit).
+    """
+    body = await api(request, "GET", "/api/v1/auth/me")
+    return Staff(str(body["username"]), str(body["role"]))
+
+
+StaffLogin = Annotated[Staff, Depends(current_staff)]
 
 
 async def _to_login(request: Request, _exc: Exception) -> Response:

@@ -9,18 +9,33 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "LABELS",
     "application_body",
     "household_body",
+    "labels_for",
     "payment_body",
     "person_body",
     "preregistration_body",
     "text_of",
+    "years_of",
 ]
 
 
 def text_of(form: Mapping[str, Any]) -> dict[str, str]:
-    """Every submitted single value as stripped text (to show the form again)."""
-    return {k: str(v).strip() for k, v in form.items()}
+    """Every submitted single value as stripped text (to show the form again); ID numbers
+    without spaces or dashes."""
+    from yibao.web.forms import clean_id_number
+
+    out = {k: str(v).strip() for k, v in form.items()}
+    for key in ("id_number", "head_id_number", "parent_id_number"):
+        if out.get(key):
+            out[key] = clean_id_number(out[key])
+    return out
+
+
+def years_of(raw: str) -> list[int]:
+    """``"2020、2021, 2022"`` → [2020, 2021, 2022] (anything else → -1, refused by the API)."""
+    return _years(raw)
 
 
 def _years(raw: str) -> list[int]:
@@ -96,3 +111,51 @@ def application_body(form: Mapping[str, str], materials: list[str]) -> dict[str,
         "years": _years(form.get("years", "")),
         "materials": {code: True for code in materials},
     }
+
+
+#: the API's field names as the console's forms label them
+LABELS: dict[str, tuple[str, str]] = {
+    "username": ("用户名", "username"),
+    "password": ("密码", "password"),
+    "q": ("姓名或身份证号码", "name or ID number"),
+    "id_number": ("身份证号码", "ID number"),
+    "name": ("姓名", "name"),
+    "region": ("参保地区", "region"),
+    "hukou_region": ("户籍地区", "hukou region"),
+    "household_id": ("家庭编号", "household number"),
+    "eligibility_category": ("参保类别", "category"),
+    "covered_years": ("曾参保的年度", "covered years"),
+    "coverage_year": ("参保年度", "coverage year"),
+    "channel": ("缴费渠道", "channel"),
+    "channel_txn_id": ("渠道流水号", "channel transaction ID"),
+    "amount": ("金额", "amount"),
+    "paid_at": ("缴费日期", "payment date"),
+    "payer": ("缴款人", "payer"),
+    "employee_insurance_end_date": ("职工医保终止日期", "employee insurance end date"),
+    "back_pay_years": ("补缴年度", "back-paid years"),
+    "pre_registration_id": ("新生儿预登记编号", "pre-registration number"),
+    "newborn_name": ("新生儿姓名", "newborn's name"),
+    "birth_date": ("出生日期", "birth date"),
+    "sex": ("性别", "sex"),
+    "birth_hospital": ("出生医院", "birth hospital"),
+    "parent_id_number": ("父亲或母亲身份证号码", "parent's ID number"),
+    "parent_name": ("父亲或母亲姓名", "parent's name"),
+    "type": ("补缴情形", "case"),
+    "years": ("补缴年度", "years"),
+    "submitted_via": ("办理方式", "submitted"),
+    "materials": ("已收材料", "materials"),
+    "address": ("住址", "address"),
+    "head_id_number": ("户主身份证号码", "head of household's ID number"),
+    "member_id_numbers": ("成员身份证号码", "members' ID numbers"),
+    "group": ("特殊群体", "special group"),
+    "valid_from": ("开始日期", "start date"),
+    "valid_to": ("结束日期", "end date"),
+    "source": ("依据", "basis"),
+    "reason": ("理由", "reason"),
+    "decision": ("审核结果", "decision"),
+}
+
+
+def labels_for(*names: str) -> dict[str, tuple[str, str]]:
+    """The labels of these fields (errors on other fields go above the buttons)."""
+    return {n: LABELS[n] for n in names}

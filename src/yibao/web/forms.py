@@ -10,12 +10,21 @@ lapse is the run of years between the last covered year and the coverage year.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-__all__ = ["FieldErrors", "ResidentForm", "default_coverage_year"]
+__all__ = [
+    "YEARS",
+    "FieldErrors",
+    "ResidentForm",
+    "clean_id_number",
+    "date_problem",
+    "default_coverage_year",
+]
 
 #: field name -> (Chinese message, English message)
 FieldErrors = dict[str, tuple[str, str]]
@@ -31,6 +40,43 @@ def _date(raw: str) -> date | None:
         return date.fromisoformat(raw.strip())
     except ValueError:
         return None
+
+
+def _iso(raw: str) -> str:
+    day = _date(raw)
+    return day.isoformat() if day else raw.strip()
+
+
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def date_problem(raw: str, label: tuple[str, str]) -> tuple[str, str] | None:
+    """Why ``raw`` is not a date, in words naming the field (None when it is one)."""
+    text = raw.strip()
+    if not text:
+        return f"请填写{label[0]}", f"Enter the {label[1]}"
+    if _date(text) is not None:
+        return None
+    found = _YMD.match(text)
+    if found:
+        year, month, day = (int(g) for g in found.groups())
+        if not 1 <= month <= 12:
+            return (f"{label[0]}有误：没有{month}月", f"The {label[1]} is wrong: there is no "
+                    f"month {month}")
+        return (f"{label[0]}有误：{year}年{month}月没有{day}日",
+                f"The {label[1]} is wrong: {year}-{month:02d} has no day {day}")
+    return (f"{label[0]}格式应为 年-月-日，例如 2026-03-15",
+            f"The {label[1]} must look like 2026-03-15")
+
+
+def clean_id_number(raw: str) -> str:
+    """An ID number as typed, without spaces, dashes or full-width forms, upper case."""
+    text = unicodedata.normalize("NFKC", raw)
+    return re.sub(r"[\s\-_.·]", "", text).upper()
+
+
+#: coverage years a form accepts before asking the rules (the rules say which have data)
+YEARS = range(2000, 2101)
 
 
 def _int(raw: str) -> int | None:
@@ -69,7 +115,7 @@ class ResidentForm:
         getlist = getattr(data, "getlist", None)
         years = [str(y) for y in getlist("back_pay_years")] if getlist else []
         form = cls(
-            id_number=one("id_number").upper(),
+            id_number=clean_id_number(one("id_number")),
             region=one("region"),
             birth_date=one("birth_date"),
             coverage_year=one("coverage_year") or str(default_coverage_year(today)),
@@ -111,27 +157,30 @@ class ResidentForm:
         year = _int(self.coverage_year)
         if year is None:
             errors["coverage_year"] = (
-                "请填写参保年度，例如 2025",
-                "Enter the coverage year, e.g. 2025",
+                "请填写参保年度，例如 2026",
+                "Enter the coverage year, e.g. 2026",
             )
+        elif year not in YEARS:
+            errors["coverage_year"] = (
+                f"参保年度 {year} 不在可计算的范围内，请填写如 2026 这样的年份",
+                f"The coverage year {year} cannot be computed; enter a year such as 2026",
+            )
+            year = None
         else:
             payload["coverage_year"] = year
-        paid = _date(self.payment_date)
-        if paid is None:
-            errors["payment_date"] = ("请填写缴费日期", "Enter the payment date")
+        problem = date_problem(self.payment_date, ("缴费日期", "payment date"))
+        if problem:
+            errors["payment_date"] = problem
         else:
-            payload["payment_date"] = paid.isoformat()
+            payload["payment_date"] = _iso(self.payment_date)
         if self.id_number:
             payload["id_number"] = self.id_number
         elif self.birth_date:
-            born = _date(self.birth_date)
-            if born is None:
-                errors["birth_date"] = (
-                    "出生日期格式应为 年-月-日",
-                    "Birth date must be YYYY-MM-DD",
-                )
+            problem = date_problem(self.birth_date, ("出生日期", "birth date"))
+            if problem:
+                errors["birth_date"] = problem
             else:
-                payload["birth_date"] = born.isoformat()
+                payload["birth_date"] = _iso(self.birth_date)
         region = self.region or (self.id_number[:6] if len(self.id_number) >= 6 else "")
         if not region:
             errors["region"] = (
@@ -159,11 +208,12 @@ class ResidentForm:
         if self.special_group:
             payload["special_group"] = self.special_group
         if self.employee_end_date:
-            ended = _date(self.employee_end_date)
-            if ended is None:
-                errors["employee_end_date"] = ("日期格式应为 年-月-日", "Date must be YYYY-MM-DD")
+            label = ("职工医保停保日期", "employee insurance end date")
+            problem = date_problem(self.employee_end_date, label)
+            if problem:
+                errors["employee_end_date"] = problem
             else:
-                payload["employee_insurance_end_date"] = ended.isoformat()
+                payload["employee_insurance_end_date"] = _iso(self.employee_end_date)
         back = [_int(y) for y in self.back_pay_years]
         if any(y is None for y in back):
             errors["back_pay_years"] = ("补缴年度应为年份", "Back-pay years must be years")

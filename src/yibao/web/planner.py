@@ -1,145 +1,158 @@
-"""Pay-date planner: what paying on each coming day costs and when cover starts,
-and what back-paying each lapse year costs and saves.
+"""Pay-date planner: what paying on each coming day costs and when cover starts, and
+what back-paying lapse years costs and saves.
 
     plan = plan_days(form, first=date(2025, 3, 1), days=183)
     repair = repair_options(form)
+
+Every day is quoted by one engine call over all days (the same rules code as a single
+quote, whole columns at once); the table's rows split wherever the answer changes: the
+amount, the waiting months, the rules that decided, or how the first day of cover
+follows the payment day (fixed, or moving with it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
+from yibao.rules.money import fen_to_yuan, parse_yuan
 from yibao.web.charts import Chart, step_chart
 from yibao.web.forms import FieldErrors, ResidentForm
+from yibao.web.plain import zh_punct
+from yibao.web.plan_engine import DayAnswer, quote_days
 from yibao.web.quotes import run_quote
 
-__all__ = ["DayQuote", "Plan", "RepairRow", "Segment", "plan_days", "repair_options"]
+__all__ = ["Plan", "RepairRow", "Segment", "plan_days", "repair_options"]
 
-
-@dataclass(frozen=True)
-class DayQuote:
-    day: date
-    amount: Decimal | None
-    start: date | None
-    wait: int
-    error: str = ""
+Pair = tuple[str, str]
 
 
 @dataclass(frozen=True)
 class Segment:
     first: date
     last: date
-    amount: str
+    amount: str  # "400.00", "" when unpublished
     start_first: str
     start_last: str
     wait: int
-    error: str = ""
+    moving: bool  # the first day of cover moves with the payment day
+    why: Pair  # the deciding rule's title (registry)
+    error: Pair = ("", "")
 
 
 @dataclass
 class Plan:
-    days: list[DayQuote] = field(default_factory=list)
+    days: list[DayAnswer] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     amount_chart: Chart | None = None
     start_chart: Chart | None = None
     errors: FieldErrors = field(default_factory=dict)
-    missing: list[str] = field(default_factory=list)
+    missing: list[Pair] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class RepairRow:
     years: list[int]
-    back_pay: str
+    back_pay: str  # "" when unpublished
     total: str
     start: str
+    wait: int
     saved_days: int
+    rule_text: Pair = ("", "")  # the registry's repair text for this answer (floor included)
+    no_gain: bool = False  # one more back-paid year than the row before brings nothing sooner
 
 
-def _one(payload: dict[str, Any], day: date) -> tuple[DayQuote, FieldErrors, list[str]]:
-    result, errors = run_quote({**payload, "payment_date": day.isoformat()})
-    if result is None:
-        zh = next(iter(errors.values()))[0]
-        return DayQuote(day, None, None, 0, zh), errors, []
-    raw = result.get("amount_due")
-    start = result.get("benefit_start")
-    wait = result.get("waiting_months") or {}
-    return (
-        DayQuote(
-            day,
-            Decimal(str(raw)) if raw is not None else None,
-            date.fromisoformat(start) if start else None,
-            int(wait.get("fixed", 0)) + int(wait.get("variable", 0)),
-        ),
-        {},
-        [str(m) for m in result.get("missing", [])],
+def _key(q: DayAnswer) -> tuple[Any, ...]:
+    return (q.error, q.amount_fen, q.wait, q.rules, q.start is None, q.missing)
+
+
+def _segments(quotes: list[DayAnswer]) -> list[list[DayAnswer]]:
+    """Runs of days with the same answer; a run's start is either fixed or moves daily."""
+    runs: list[list[DayAnswer]] = []
+    run: list[DayAnswer] = []
+    mode: bool | None = None  # True: one start for the whole run; False: it moves on
+    for q in quotes:
+        if run and _key(q) == _key(run[-1]):
+            same = q.start == run[-1].start
+            # a moving start may stay put for a day (month ends clamp, rules.md C2)
+            if mode is None or same == mode or (mode is False and same):
+                mode = same if mode is None else mode
+                run.append(q)
+                continue
+        if run:
+            runs.append(run)
+        run, mode = [q], None
+    if run:
+        runs.append(run)
+    return runs
+
+
+def _segment(run: list[DayAnswer], titles: dict[str, Pair]) -> Segment:
+    a, b = run[0], run[-1]
+    return Segment(
+        a.day, b.day,
+        fen_to_yuan(a.amount_fen) if a.amount_fen is not None else "",
+        a.start.isoformat() if a.start else "",
+        b.start.isoformat() if b.start else "",
+        a.wait, a.start != b.start, titles.get(a.main_rule, ("", "")), a.error_words,
     )
 
 
-def _segments(quotes: list[DayQuote]) -> list[Segment]:
-    out: list[Segment] = []
-    run: list[DayQuote] = []
-
-    def close() -> None:
-        if run:
-            a, b = run[0], run[-1]
-            amount = f"{a.amount:.2f}" if a.amount is not None else "—"
-            out.append(Segment(
-                a.day, b.day, amount,
-                a.start.isoformat() if a.start else "—",
-                b.start.isoformat() if b.start else "—",
-                a.wait, a.error,
-            ))
-
-    for q in quotes:
-        if run and (
-            (q.amount, q.wait, q.error, q.start is None)
-            != (run[-1].amount, run[-1].wait, run[-1].error, run[-1].start is None)
-        ):
-            close()
-            run = []
-        run.append(q)
-    close()
-    return out
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+              "Dec")
 
 
-def plan_days(form: ResidentForm, *, first: date, days: int) -> Plan:
+def _month_words(lang: str) -> Callable[[date], str]:
+    if lang == "en":
+        return lambda d: f"{d.year}" if d.month == 1 else _MONTHS_EN[d.month - 1]
+    return lambda d: f"{d.year}年" if d.month == 1 else f"{d.month}月"
+
+
+def _charts(plan: Plan, year: int, lang: str) -> None:
+    words = _month_words(lang)
+    # chart geometry only: the figures shown as text stay in fen
+    amounts = [q.amount_fen / 100 if q.amount_fen is not None else None for q in plan.days]
+    top = max([a for a in amounts if a is not None] + [100.0])
+    step = 500 if top > 1000 else 200 if top > 400 else 100
+    y_top = (int(top) // step + 1) * step
+    days = [q.day for q in plan.days]
+    plan.amount_chart = step_chart(days, amounts, month_label=words,
+                                   y_ticks=[(v, f"¥{v}") for v in range(0, y_top + 1, step)])
+    jan1 = date(year, 1, 1)
+    starts = [float((q.start - jan1).days) if q.start else None for q in plan.days]
+
+    def short(m: int) -> str:
+        return _MONTHS_EN[m - 1] if lang == "en" else f"{m}月"
+
+    plan.start_chart = step_chart(
+        days, starts, month_label=words,
+        y_ticks=[(float((date(year, m, 1) - jan1).days), short(m)) for m in (1, 4, 7, 10)]
+        + [(float((date(year, 12, 31) - jan1).days), "12/31")],
+    )
+
+
+def plan_days(form: ResidentForm, *, first: date, days: int, lang: str = "zh") -> Plan:
     """Quote every day from ``first`` for ``days`` days (errors of the form stop early)."""
     payload, errors = form.to_payload()
     plan = Plan(errors=errors)
     if errors:
         return plan
-    for i in range(days):
-        quote, errs, missing = _one(payload, first + timedelta(days=i))
-        if errs and "payment_date" not in errs:
-            plan.errors = errs
-            return plan
-        plan.days.append(quote)
-        plan.missing.extend(m for m in missing if m not in plan.missing)
-    plan.segments = _segments(plan.days)
-    amounts = [float(q.amount) if q.amount is not None else None for q in plan.days]
-    top = max([a for a in amounts if a is not None] + [100.0])
-    step = 500 if top > 1000 else 200 if top > 400 else 100
-    y_top = (int(top) // step + 1) * step
-    plan.amount_chart = step_chart(
-        [q.day for q in plan.days], amounts,
-        y_ticks=[(v, f"¥{v}") for v in range(0, y_top + 1, step)],
-    )
-    year = int(form.coverage_year)
-    jan1 = date(year, 1, 1)
-    starts = [float((q.start - jan1).days) if q.start else None for q in plan.days]
-    plan.start_chart = step_chart(
-        [q.day for q in plan.days], starts,
-        y_ticks=[(float((date(year, m, 1) - jan1).days), f"{m}月") for m in (1, 4, 7, 10)]
-        + [(float((date(year, 12, 31) - jan1).days), "12/31")],
-    )
+    answers, errors, titles, missing = quote_days(payload, [first + timedelta(days=i)
+                                                            for i in range(days)])
+    if errors:
+        plan.errors = errors
+        return plan
+    plan.days = answers
+    plan.missing = missing
+    plan.segments = [_segment(run, titles) for run in _segments(answers)]
+    _charts(plan, int(form.coverage_year), lang)
     return plan
 
 
 def repair_options(form: ResidentForm) -> tuple[list[RepairRow], FieldErrors]:
-    """For 0, 1, 2 ... of the latest lapse years back-paid: cost and first day of cover.
+    """For 0, 1, 2 ... of the latest lapse years back-paid: cost, wait and first day of cover.
 
     An empty list with errors means the region/year does not allow repair (the rules
     reject ``back_pay_years``) or there is no variable waiting to repair.
@@ -164,9 +177,17 @@ def repair_options(form: ResidentForm) -> tuple[list[RepairRow], FieldErrors]:
         start = date.fromisoformat(raw) if raw else None
         if k == 0:
             base_start = start
-        back = Decimal(str((result.get("breakdown") or {}).get("back_pay", "0")))
+        back_raw = (result.get("breakdown") or {}).get("back_pay")
         due = result.get("amount_due")
-        total = f"{Decimal(str(due)) + back:.2f}" if due is not None else "—"
-        saved = ((base_start or year_end) - (start or year_end)).days if start else 0
-        rows.append(RepairRow(years, f"{back:.2f}", total, raw or "—", saved))
+        total = ""
+        if due is not None and back_raw is not None:
+            total = fen_to_yuan(parse_yuan(due) + parse_yuan(back_raw))
+        saved = ((base_start or year_end + timedelta(days=1)) - start).days if start else 0
+        repair: dict[str, Any] = next(
+            (r for r in result.get("rules", []) if r.get("id") == "R-WAIT-REPAIR"), {})
+        rows.append(RepairRow(years, back_raw or "", total, raw or "",
+                              int(wait.get("fixed", 0)) + int(wait.get("variable", 0)),
+                              max(0, saved),
+                              (zh_punct(str(repair.get("text", ""))), str(repair.get("text_en", ""))),
+                              no_gain=bool(rows) and max(0, saved) == rows[-1].saved_days))
     return rows, {}

@@ -55,7 +55,9 @@ async def registry_view(request: Request, form: dict[str, str]) -> dict[str, Any
                 "gaps": lapse_years_text(history["covered_years"], year)}
     history = quoted["history"]
     group = quoted.get("special_group")
+    person = form.get("person") or str((quoted.get("person") or {}).get("id") or "")
+    link = f"/clerk/persons/{person}" if person and not history.get("known") else ""
     names = {g.code: (g.name, g.name_en) for g in reference.special_groups()}
     return {"history": history, "quote": quoted, "error": None,
             "group": names.get(group, (group, group)) if group else None,
-            "gaps": lapse_years_text(history["covered_years"], year)}
+            "gaps": lapse_years_text(history["covered_years"], year), "history_link": link}

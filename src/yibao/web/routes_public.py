@@ -12,10 +12,12 @@ from starlette.responses import Response
 
 from yibao import reference
 from yibao.web.forms import ResidentForm
+from yibao.web.i18n import pick_lang
 from yibao.web.planner import plan_days, repair_options
 from yibao.web.quotes import run_quote
 from yibao.web.refdata import birth_date_of, region_groups, where_to_pay
 from yibao.web.resident_view import explain
+from yibao.web.season import season
 from yibao.web.templating import render
 
 __all__ = ["router"]
@@ -24,11 +26,20 @@ router = APIRouter(include_in_schema=False)
 
 
 def _choices() -> dict[str, Any]:
-    return {"region_groups": region_groups(), "special_groups": reference.special_groups()}
+    return {"region_groups": region_groups(), "special_groups": reference.special_groups(),
+            "season": season(_today())}
+
+
+def _resubmit(data: Any) -> list[tuple[str, str]]:
+    """The submitted fields, for the language toggle to post again."""
+    items = data.multi_items() if hasattr(data, "multi_items") else list(data.items())
+    return [(str(k), str(v)) for k, v in items if k != "lang"]
 
 
 def _today() -> date:
-    return date.today()
+    from yibao.services.common import today_beijing
+
+    return today_beijing()
 
 
 @router.get("/")
@@ -40,7 +51,8 @@ def resident_page(request: Request) -> Response:
 
 @router.post("/")
 async def resident_quote(request: Request) -> Response:
-    form = ResidentForm.from_mapping(await request.form(), today=_today())
+    data = await request.form()
+    form = ResidentForm.from_mapping(data, today=_today())
     payload, errors = form.to_payload()
     view = None
     if not errors:
@@ -48,7 +60,8 @@ async def resident_quote(request: Request) -> Response:
         if result is not None:
             view = explain(result, form, birth_date_of(form.id_number, form.birth_date))
     status = 422 if errors else 200
-    ctx = {"form": form, "errors": errors, "view": view, **_choices()}
+    ctx = {"form": form, "errors": errors, "view": view, **_choices(),
+           "resubmit": _resubmit(data)}
     return render(request, "resident.html", ctx, status_code=status)
 
 
@@ -70,11 +83,12 @@ async def plan_result(request: Request) -> Response:
     form = ResidentForm.from_mapping(data, today=_today())
     months = _months(data.get("months"))
     first = date.fromisoformat(form.payment_date) if _valid_day(form.payment_date) else _today()
-    plan = plan_days(form, first=first, days=months * 30)
+    plan = plan_days(form, first=first, days=months * 30, lang=pick_lang(request))
     repair, repair_errors = repair_options(form) if not plan.errors else ([], {})
     ctx = {
         "form": form, "errors": plan.errors, "plan": None if plan.errors else plan,
         "repair": repair, "repair_errors": repair_errors, "months": months, **_choices(),
+        "resubmit": _resubmit(data),
     }
     return render(request, "plan.html", ctx, status_code=422 if plan.errors else 200)
 

@@ -11,6 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from yibao.web.i18n import LANG_COOKIE, pick_lang, translator
+from yibao.web.plain import cite
+from yibao.web.words import sayer
 
 __all__ = ["STATIC_DIR", "render", "templates"]
 
@@ -28,13 +30,23 @@ def _lang_url(request: Request, lang: str) -> str:
 def render(
     request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
 ) -> Response:
-    """Render template ``name`` in the request's language; remember an explicit choice."""
+    """Render template ``name`` in the request's language; remember an explicit choice.
+
+    A page that answers a POST passes ``resubmit`` (the submitted fields): its language
+    toggle then posts them again, so switching language keeps the answer.
+    """
     lang = pick_lang(request)
+    tr = translator(lang)
+    other = "zh" if lang == "en" else "en"
     ctx: dict[str, Any] = {
         "lang": lang,
-        "_": translator(lang),
-        "other_lang_url": _lang_url(request, "zh" if lang == "en" else "en"),
+        "_": tr,
+        "say": sayer(tr),
+        "cite": cite,
+        "other_lang": other,
+        "other_lang_url": _lang_url(request, other),
         "path": request.url.path,
+        "resubmit": None,
     }
     ctx.update(context)
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)

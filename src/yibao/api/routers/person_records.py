@@ -1,0 +1,58 @@
+"""``/api/v1/person-records``: a person's whole record by row id, search by name or part of
+an ID number, ending a special-group membership (the console's reads, one audit row each).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+
+from yibao.api.deps import AnyStaff, Clerk, Db, Page
+from yibao.services import person_records
+from yibao.services.inputs import HistoryIn, MembershipIn
+
+router = APIRouter(prefix="/api/v1/person-records", tags=["persons"])
+
+
+class MembershipEnd(BaseModel):
+    """The day a special-group membership ends (the last day it is valid)."""
+
+    model_config = ConfigDict(extra="forbid")
+    valid_to: dt.date
+
+
+@router.get("")
+def search(db: Db, actor: AnyStaff, page: Page,
+           q: Annotated[str, Query(max_length=64)] = "") -> dict[str, Any]:
+    """Persons whose name contains ``q`` or whose ID number contains it (4 or more digits;
+    auditors match only the digits a masked number shows)."""
+    return person_records.search_persons(db, actor, q, page=page.page, per_page=page.per_page)
+
+
+@router.get("/{person_id}")
+def record(db: Db, actor: AnyStaff, person_id: int) -> dict[str, Any]:
+    """Person, memberships, history, enrollments, payments, household members, and for
+    auditors and admins the audit trail — one read, one audit row."""
+    return person_records.person_record(db, actor, person_id)
+
+
+@router.patch("/{person_id}/special-groups/{membership_id}")
+def end_membership(db: Db, actor: Clerk, person_id: int, membership_id: int,
+                   body: MembershipEnd) -> dict[str, Any]:
+    """End a special-group membership on ``valid_to``."""
+    return person_records.end_membership(db, actor, person_id, membership_id, body.valid_to)
+
+
+@router.post("/{person_id}/special-groups", status_code=201)
+def add_membership(db: Db, actor: Clerk, person_id: int, body: MembershipIn) -> dict[str, Any]:
+    """Record a special-group membership (group, valid from/to, source)."""
+    return person_records.add_membership(db, actor, person_id, body)
+
+
+@router.post("/{person_id}/history", status_code=201)
+def add_history(db: Db, actor: Clerk, person_id: int, body: HistoryIn) -> dict[str, Any]:
+    """Declare years covered before the registry (added, never removed), with their source."""
+    return person_records.add_history(db, actor, person_id, body)
