@@ -205,3 +205,20 @@ def test_spark_adapter_maps_record_batches_like_the_runner(tmp_path: Path) -> No
     assert out.column("error").to_pylist() == [None, None, "invalid_value"]
     assert out.schema.field("rule").type == pa.string()
     assert OUTPUT_DDL.startswith("amount_due bigint, back_pay bigint, benefit_start date")
+
+
+@pytest.mark.parametrize("row_group_size", [500, 100_000])
+def test_worker_processes_write_what_one_process_writes(tmp_path: Path,
+                                                        row_group_size: int) -> None:
+    """Workers reading row groups themselves (500) or fed batches (one big group) = inline."""
+    from bench.population import generate
+
+    src = tmp_path / "people.parquet"
+    people = generate(6_000, year=2025, seed=3)
+    people = people.add_column(0, "person_id", pa.array([f"p{i}" for i in range(6_000)]))
+    pq.write_table(people, src, row_group_size=row_group_size)
+    one, two = tmp_path / "one.parquet", tmp_path / "two.parquet"
+    run_batch(src, one, workers=1, keep=("person_id",))
+    summary = run_batch(src, two, workers=2, keep=("person_id",), chunk_rows=700)
+    assert summary.rows == 6_000
+    assert pq.read_table(two).equals(pq.read_table(one))

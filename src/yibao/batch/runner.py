@@ -13,21 +13,25 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from yibao.batch.columns import OUTPUT_SCHEMA, prepare, results_table
 from yibao.batch.files import file_format, input_columns, output_schema, read_batches, write_output
-from yibao.batch.workers import QuotePool, fork_available
+from yibao.batch.workers import QuotePool, RowGroup, fork_available
 from yibao.policy_files import load_policy
 from yibao.rules.engine import evaluate_slices
 from yibao.rules.policy import Policy
 
 __all__ = ["BatchSummary", "quote_table", "run_batch"]
+
+#: Larger row groups are read here and sent to the workers in batches (bounded memory).
+MAX_WORKER_ROW_GROUP = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -56,16 +60,34 @@ def quote_table(batch: pa.RecordBatch, policy: Policy, keep: tuple[str, ...] = (
     return table
 
 
-def _tables(batches: Iterator[pa.RecordBatch], policy: Policy, keep: tuple[str, ...],
+def _row_groups(src: Path, chunk_rows: int) -> list[RowGroup] | None:
+    """Row groups for the workers to read themselves (a Parquet file of several, none huge)."""
+    if file_format(src) != "parquet":
+        return None
+    meta = pq.read_metadata(src)
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    if len(sizes) < 2 or max(sizes) > MAX_WORKER_ROW_GROUP:
+        return None
+    return [RowGroup(str(src), i, chunk_rows) for i in range(len(sizes))]
+
+
+def _tables(src: Path, chunk_rows: int, policy: Policy, keep: tuple[str, ...],
             workers: int) -> Generator[pa.Table, None, None]:
-    """Output tables in input order: in worker processes when there is more than one batch."""
-    head = list(itertools.islice(batches, 2))
-    if len(head) < 2 or workers < 2 or not fork_available():
+    """Output tables in input order: in worker processes when there is more than one batch.
+
+    The workers read a Parquet file's row groups themselves; otherwise this process
+    reads and hands them record batches.
+    """
+    parallel = workers > 1 and fork_available()
+    groups = _row_groups(src, chunk_rows) if parallel else None
+    batches, _ = read_batches(src, chunk_rows)
+    head = [] if groups else list(itertools.islice(batches, 2))
+    if not groups and (len(head) < 2 or not parallel):
         for batch in itertools.chain(head, batches):
             yield quote_table(batch, policy, keep)
         return
     with QuotePool(policy, keep, workers=workers) as pool:
-        yield from pool.map(itertools.chain(head, batches))
+        yield from pool.map(iter(groups) if groups else itertools.chain(head, batches))
 
 
 def run_batch(
@@ -84,9 +106,9 @@ def run_batch(
     started = time.perf_counter()
     file_format(dst)
     input_columns(src, keep)
-    batches, total = read_batches(src, chunk_rows)
+    total = pq.read_metadata(src).num_rows if file_format(src) == "parquet" else None
     policy = load_policy()
-    with closing(_tables(batches, policy, keep, workers or os.cpu_count() or 1)) as tables:
+    with closing(_tables(src, chunk_rows, policy, keep, workers or os.cpu_count() or 1)) as tables:
         rows, errors = write_output(tables, dst, output_schema(keep), total=total,
                                     progress=progress)
     return BatchSummary(rows=rows, errors=errors, seconds=time.perf_counter() - started)

@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from yibao.rules.policy import Policy
 
-__all__ = ["QuotePool", "fork_available"]
+__all__ = ["QuotePool", "RowGroup", "fork_available"]
 
 _SLACK = 1 << 16  # room for IPC metadata beyond the buffers' own sizes
 
@@ -98,11 +99,21 @@ class _Mapped:
         return pa.ipc.open_stream(self.mm).read_next_batch()
 
 
+@dataclass(frozen=True)
+class RowGroup:
+    """A task a worker reads itself: one row group of a Parquet file, quoted in batches."""
+
+    path: str
+    index: int
+    batch_rows: int
+
+
 def _serve(conn: Connection, policy: Policy, keep: tuple[str, ...]) -> None:
-    """Worker loop: (input path, size, output path) → quote → output size."""
+    """Worker loop: (input: IPC path and size, or a RowGroup; output path) → output size."""
     from yibao.batch.runner import quote_table
 
     files: dict[str, _Mapped] = {}
+    parquet: dict[str, pq.ParquetFile] = {}
 
     def mapped(path: str) -> _Mapped:
         return files.setdefault(path, _Mapped(Path(path)))
@@ -113,7 +124,13 @@ def _serve(conn: Connection, policy: Policy, keep: tuple[str, ...]) -> None:
             return
         src, size, dst = msg
         try:
-            table = quote_table(mapped(src).read_batch(size), policy, keep)
+            if isinstance(src, RowGroup):
+                pf = parquet.setdefault(src.path, pq.ParquetFile(src.path, memory_map=True))
+                group = pf.read_row_group(src.index, use_threads=False)
+                table = pa.concat_tables([quote_table(b, policy, keep)
+                                          for b in group.to_batches(src.batch_rows)])
+            else:
+                table = quote_table(mapped(src).read_batch(size), policy, keep)
             conn.send(mapped(dst).write(table))
         except BaseException:  # the runner re-raises it; the worker stays usable
             conn.send(("error", traceback.format_exc()))
@@ -162,8 +179,8 @@ class QuotePool:
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
 
-    def map(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
-        """The output table of each batch, in input order.
+    def map(self, batches: Iterator[pa.RecordBatch | RowGroup]) -> Iterator[pa.Table]:
+        """The output table of each batch (or row group a worker reads), in input order.
 
         Each table lives in shared memory and stays valid only until the next item
         is requested: write it (or copy it) before asking for the next one.
@@ -178,7 +195,10 @@ class QuotePool:
                 lanes.append(lane)
             lane = lanes.popleft()
             conn = self._conns[turn % self.workers]
-            conn.send((str(lane.inp.path), lane.inp.write(batch), str(lane.out.path)))
+            if isinstance(batch, RowGroup):
+                conn.send((batch, 0, str(lane.out.path)))
+            else:
+                conn.send((str(lane.inp.path), lane.inp.write(batch), str(lane.out.path)))
             pending.append((lane, conn))
         while pending:
             lanes.append((yield from self._finish(*pending.popleft())))

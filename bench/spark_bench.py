@@ -1,0 +1,65 @@
+"""Spark engine scaling: the same files quoted on 1 and 2 executor cores (local[1], local[2]).
+
+    python -m bench.spark_bench [--rows 1000000 10000000] [--masters local[1] local[2]] [--repeat 2]
+
+Each master gets its own Spark session (a fresh JVM), warmed up on a small file;
+then each population file is quoted ``--repeat`` times with ``run_spark``
+(Spark read, order, mapInArrow quote, ordered Parquet parts, merge into one file).
+Prints one line per run and a summary: min and median seconds, persons per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.rules_bench import OUT, population
+
+_RUN = """
+import json, sys, time
+from pathlib import Path
+from yibao.batch.spark_run import run_spark, spark_session
+master, repeat, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+spark = spark_session(master, {"spark.driver.memory": "6g", "spark.ui.showConsoleProgress": "false"})
+spark.sparkContext.setLogLevel("ERROR")
+out = Path(files[0]).with_name("spark-bench-out.parquet")
+run_spark(Path(files[0]), out, spark=spark)  # warm-up: JVM, Python workers
+for path in files[1:]:
+    for _ in range(repeat):
+        s = run_spark(Path(path), out, spark=spark)
+        print(json.dumps({"master": master, "rows": s.rows, "seconds": s.seconds}), flush=True)
+out.unlink(missing_ok=True)
+spark.stop()
+"""
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, float]]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--masters", nargs="+", default=["local[1]", "local[2]"])
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args(argv if argv is not None else [])
+    files = [str(population(100_000))] + [str(population(r)) for r in args.rows]
+    results: list[dict[str, float]] = []
+    for master in args.masters:
+        proc = subprocess.run([sys.executable, "-c", _RUN, master, str(args.repeat), *files],
+                              check=True, capture_output=True, text=True)
+        for line in proc.stdout.splitlines():
+            run = json.loads(line)
+            results.append(run)
+            print(f"spark {run['master']}, {run['rows']:,} rows: {run['seconds']:.1f} s", flush=True)
+    for master in args.masters:
+        for rows in args.rows:
+            times = [r["seconds"] for r in results if r["master"] == master and r["rows"] == rows]
+            print(f"spark {master}, {rows:,} rows: min {min(times):.1f} s, median "
+                  f"{statistics.median(times):.1f} s, {rows / min(times) / 1e6:.2f} M persons/s")
+    (OUT / "spark_bench.json").write_text(json.dumps(results, indent=1))
+    return results
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
