@@ -15,7 +15,6 @@ import json
 import statistics
 import subprocess
 import sys
-from pathlib import Path
 
 from bench.rules_bench import OUT, population
 
@@ -46,12 +45,16 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     files = [str(population(100_000))] + [str(population(r)) for r in args.rows]
     results: list[dict[str, float]] = []
     for master in args.masters:
-        proc = subprocess.run([sys.executable, "-c", _RUN, master, str(args.repeat), *files],
-                              check=True, capture_output=True, text=True)
-        for line in proc.stdout.splitlines():
-            run = json.loads(line)
-            results.append(run)
-            print(f"spark {run['master']}, {run['rows']:,} rows: {run['seconds']:.1f} s", flush=True)
+        with subprocess.Popen([sys.executable, "-c", _RUN, master, str(args.repeat), *files],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                run = json.loads(line)
+                results.append(run)
+                print(f"spark {run['master']}, {run['rows']:,} rows: {run['seconds']:.1f} s",
+                      flush=True)
+        if proc.returncode:
+            raise RuntimeError(f"the Spark benchmark on {master} failed ({proc.returncode})")
     for master in args.masters:
         for rows in args.rows:
             times = [r["seconds"] for r in results if r["master"] == master and r["rows"] == rows]

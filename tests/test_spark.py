@@ -105,6 +105,8 @@ ODD: list[dict[str, Any]] = [
     {"person_id": "year-1800", "region": "450202", "coverage_year": 1800,
      "payment_date": "2024-10-10"},
     {"person_id": "all-null", "region": None, "coverage_year": None, "payment_date": None},
+    {"person_id": "null-in-list", "region": "450202", "coverage_year": 2025,
+     "payment_date": "2024-10-10", "covered_years": [2023, None]},
 ]
 
 
@@ -121,6 +123,7 @@ def test_odd_parquet_rows_agree_row_by_row(spark: Any, tmp_path: Path) -> None:
     assert by_id["bad-checksum"]["error"] == "id_number_checksum"
     assert by_id["duplicate-back-pay"]["error"] == "back_pay_duplicate"
     assert by_id["qinghai-late"]["amount_due"] is None and by_id["qinghai-late"]["error"] is None
+    assert by_id["null-in-list"]["error_field"] == "covered_years"
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.data_too_large,
