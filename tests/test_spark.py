@@ -142,8 +142,7 @@ def test_many_partitions_keep_the_input_order(spark: Any, tmp_path: Path) -> Non
     people = generate(30_000, year=2025, seed=11)
     people = people.add_column(0, "person_id", pa.array([f"p{i:05d}" for i in range(30_000)]))
     pq.write_table(people, src, row_group_size=1_000)
-    small_splits = {"spark.sql.files.maxPartitionBytes": "65536",  # 9 input partitions
-                    "spark.sql.adaptive.coalescePartitions.enabled": "false"}  # 4 output parts
+    small_splits = {"spark.sql.files.maxPartitionBytes": "65536"}  # 9 partitions, 9 parts
     for key, value in small_splits.items():
         spark.conf.set(key, value)
     try:
@@ -215,3 +214,28 @@ def test_cli_engine_spark(spark: Any, tmp_path: Path) -> None:
     run_batch(src, tmp_path / "l.csv")
     assert (tmp_path / "s.csv").read_bytes() == (tmp_path / "l.csv").read_bytes()
     assert "11 行" in result.output
+
+
+def test_parts_out_of_file_order_are_written_again_sorted(spark: Any, tmp_path: Path) -> None:
+    """Spark reads a folder's biggest file first; the quotes still come in (file, row) order."""
+    from yibao.batch.spark_run import _parts, _write_parts, quote_dataframe
+    from yibao.policy_files import load_policy
+
+    people = generate(5_000, year=2025, seed=5)
+    people = people.add_column(0, "person_id", pa.array([f"p{i:04d}" for i in range(5_000)]))
+    folder = tmp_path / "people"
+    folder.mkdir()
+    pq.write_table(people.slice(0, 1_000), folder / "a.parquet")
+    pq.write_table(people.slice(1_000), folder / "b.parquet")  # bigger: read first
+    whole = tmp_path / "all.parquet"
+    pq.write_table(people, whole)
+    run_batch(whole, tmp_path / "local.parquet", keep=("person_id",))
+    expected = pq.read_table(tmp_path / "local.parquet").to_pylist()
+
+    out = tmp_path / "parts"
+    out.mkdir()
+    parts = _write_parts(spark.read.parquet(str(folder)), load_policy(), ("person_id",), out)
+    assert [row for table in _parts(parts) for row in table.to_pylist()] == expected
+
+    quoted = quote_dataframe(spark.read.parquet(str(folder)), keep=("person_id",)).toArrow()
+    assert quoted.column("person_id").to_pylist() == people.column("person_id").to_pylist()

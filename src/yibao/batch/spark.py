@@ -22,7 +22,8 @@ from yibao.batch.runner import quote_table
 from yibao.policy_files import load_policy
 from yibao.rules.policy import Policy
 
-__all__ = ["OUTPUT_DDL", "SPARK_OUTPUT_SCHEMA", "partition_quoter", "quote_partitions"]
+__all__ = ["OUTPUT_DDL", "PARTS_DDL", "SPARK_OUTPUT_SCHEMA", "partition_quoter", "partition_writer",
+           "quote_partitions"]
 
 _SPARK_TYPES = {pa.int64(): "bigint", pa.int32(): "int", pa.date32(): "date"}
 #: The output schema in Spark's DDL (labels as plain strings), for ``mapInArrow``.
@@ -59,3 +60,62 @@ def partition_quoter(policy: Policy, keep: tuple[str, ...] = ()) -> PartitionFun
         return _quote(batches, policy, keep)
 
     return quote
+
+
+#: What each task of ``partition_writer`` returns: one row per partition.
+PARTS_DDL = ("partition int, attempt int, path string, file int, first_block bigint, "
+             "last_block bigint, in_order boolean, rows bigint")
+
+
+def partition_writer(policy: Policy, folder: str, keep: tuple[str, ...] = (),
+                     tags: tuple[str, str] | None = None) -> PartitionFunction:
+    """A ``mapInArrow`` function that writes a partition's quotes to an Arrow file in ``folder``.
+
+    It returns one row (``PARTS_DDL``) naming the file, so the driver reads only the
+    files of tasks that succeeded.  ``tags`` names two columns, each row's file (a
+    hash of its path) and split start, reported for the driver to check the order:
+    ``in_order`` is false when the file changes or a split start goes back.
+    """
+
+    def write(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import TaskContext
+
+        ctx = TaskContext.get()
+        part, attempt = (ctx.partitionId(), ctx.attemptNumber()) if ctx else (0, 0)
+        path = f"{folder}/part-{part:05d}-{attempt}.arrow"
+        first = last = -1
+        file: int | None = None
+        in_order, rows = True, 0
+        writer: pa.ipc.RecordBatchFileWriter | None = None
+        options = pa.ipc.IpcWriteOptions(compression="lz4")
+        try:
+            for batch in batches:
+                if tags is not None and batch.num_rows:
+                    files = batch.column(tags[0]).to_numpy()
+                    starts = batch.column(tags[1]).to_numpy()
+                    file = int(files[0]) if file is None else file
+                    in_order &= bool((files == file).all() and starts[0] >= last
+                                     and (starts[1:] >= starts[:-1]).all())
+                    first = int(starts[0]) if first < 0 else first
+                    last = int(starts[-1])
+                for out in _quote(iter([batch]), policy, keep):
+                    if writer is None:
+                        writer = pa.ipc.new_file(path, out.schema, options=options)
+                    writer.write_batch(out)
+                    rows += out.num_rows
+        finally:
+            if writer is not None:
+                writer.close()
+        yield pa.RecordBatch.from_pylist([{
+            "partition": part, "attempt": attempt, "path": path if writer else "",
+            "file": file or 0, "first_block": first, "last_block": last, "in_order": in_order, "rows": rows,
+        }], schema=_PARTS_SCHEMA)
+
+    return write
+
+
+_PARTS_SCHEMA = pa.schema([("partition", pa.int32()), ("attempt", pa.int32()),
+                           ("path", pa.string()), ("file", pa.int32()),
+                           ("first_block", pa.int64()),
+                           ("last_block", pa.int64()), ("in_order", pa.bool_()),
+                           ("rows", pa.int64())])

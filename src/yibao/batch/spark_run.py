@@ -2,17 +2,20 @@
 
     summary = run_spark(Path("people.parquet"), Path("quotes.parquet"), master="local[*]")
 
-Spark reads the input, orders the rows as in the input (file, split, position:
-the row index), quotes them with ``mapInArrow`` on the executors and writes
-ordered Parquet parts to a scratch folder beside the output; the driver then
-streams the parts into one Parquet or CSV file through the same writer as the
-local engine, so both engines write the same file.  Input and output paths must
+Spark reads the input file in partitions (splits, in file order), each task
+quotes its rows with ``mapInArrow`` and writes them to an Arrow file in a
+scratch folder beside the output, and the driver streams those files, in
+partition order, into one Parquet or CSV file through the local engine's writer:
+both engines write the same file.  The tasks report the split starts they saw;
+were they ever out of order, the quotes are written again from rows sorted by
+(file, split start, position).  Input and output paths must
 be visible to the driver and the executors (local mode, or a shared file system).
 For HDFS or S3, ``quote_dataframe`` is the same quote on a DataFrame (docs/scale.md).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sys
@@ -23,12 +26,11 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from yibao.batch.columns import OUTPUT_SCHEMA
 from yibao.batch.files import file_format, input_columns, output_schema, write_output
 from yibao.batch.runner import BatchSummary
-from yibao.batch.spark import OUTPUT_DDL, partition_quoter
+from yibao.batch.spark import OUTPUT_DDL, PARTS_DDL, partition_quoter, partition_writer
 from yibao.errors import InputError
 from yibao.policy_files import load_policy
 from yibao.rules.policy import Policy
@@ -67,6 +69,7 @@ def spark_session(master: str = "local[*]", conf: Mapping[str, str] | None = Non
         # on PATH: in local mode, that must be this interpreter (where yibao is installed)
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         settings["spark.ui.enabled"] = "false"
+        settings["spark.driver.host"] = settings["spark.driver.bindAddress"] = "127.0.0.1"
     settings.update(conf or {})
     builder = SparkSession.builder.master(master).appName("yibao batch quote")
     for key, value in settings.items():
@@ -82,6 +85,18 @@ def _read(spark: SparkSession, src: str, fmt: str) -> DataFrame:
                               nullValue="", mode="FAILFAST").csv(src)
 
 
+def _in_file_order(df: DataFrame) -> DataFrame:
+    """Rows ordered by (file, split start, position in the split): the input's order."""
+    from pyspark.sql import functions as F
+
+    return df.select(
+        "*",
+        F.col("_metadata.file_path").alias(_ROW_KEY[0]),
+        F.col("_metadata.file_block_start").alias(_ROW_KEY[1]),
+        F.monotonically_increasing_id().alias(_ROW_KEY[2]),
+    ).orderBy(*_ROW_KEY).select(*df.columns)
+
+
 def quote_dataframe(df: DataFrame, policy: Policy | None = None,
                     keep: tuple[str, ...] = ()) -> DataFrame:
     """Quotes of a file-backed DataFrame, one row per input row, partitions in input order.
@@ -89,20 +104,41 @@ def quote_dataframe(df: DataFrame, policy: Policy | None = None,
     Rows are ordered by (file, split start, position in the split) before quoting,
     so the output's parts, read in name order, hold the rows in the input's order.
     """
-    from pyspark.sql import functions as F
     from pyspark.sql.types import StructType
 
-    names = df.columns
-    ordered = df.select(
-        "*",
-        F.col("_metadata.file_path").alias(_ROW_KEY[0]),
-        F.col("_metadata.file_block_start").alias(_ROW_KEY[1]),
-        F.monotonically_increasing_id().alias(_ROW_KEY[2]),
-    ).orderBy(*_ROW_KEY).select(*names)
     quoted = StructType.fromDDL(OUTPUT_DDL)
     assert isinstance(quoted, StructType)
     schema = StructType([*(df.schema[k] for k in keep), *quoted.fields])
-    return ordered.mapInArrow(partition_quoter(policy or load_policy(), keep), schema)
+    return _in_file_order(df).mapInArrow(partition_quoter(policy or load_policy(), keep), schema)
+
+
+def _write_parts(df: DataFrame, policy: Policy, keep: tuple[str, ...],
+                 folder: Path) -> list[dict[str, object]]:
+    """Quote ``df`` into Arrow files in ``folder``; the parts in input order.
+
+    Spark splits one file into partitions in file order, so no shuffle is needed;
+    each task reports the file and split starts it saw, and if there was more than
+    one file or they are not in order after all, the quotes are written again from
+    rows sorted by (file, split start, position).
+    """
+    from pyspark.sql import functions as F
+
+    tagged = df.select(*df.columns, F.hash("_metadata.file_path").alias(_ROW_KEY[0]),
+                       F.col("_metadata.file_block_start").alias(_ROW_KEY[1]))
+    writer = partition_writer(policy, str(folder.resolve()), keep, tags=_ROW_KEY[:2])
+    parts = sorted((r.asDict() for r in tagged.mapInArrow(writer, PARTS_DDL).collect()),
+                   key=lambda r: int(str(r["partition"])))
+    full = [r for r in parts if r["rows"]]
+    if all(r["in_order"] for r in full) and len({r["file"] for r in full}) <= 1 and all(
+            int(str(a["last_block"])) <= int(str(b["first_block"]))
+            for a, b in itertools.pairwise(full)):
+        return full
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    writer = partition_writer(policy, str(folder.resolve()), keep)
+    parts = sorted((r.asDict() for r in _in_file_order(df).mapInArrow(writer, PARTS_DDL)
+                    .collect()), key=lambda r: int(str(r["partition"])))
+    return [r for r in parts if r["rows"]]
 
 
 def _as_local_output(table: pa.Table) -> pa.Table:
@@ -113,11 +149,12 @@ def _as_local_output(table: pa.Table) -> pa.Table:
     return table
 
 
-def _parts(folder: Path, chunk_rows: int) -> Iterator[pa.Table]:
-    for part in sorted(folder.glob("part-*.parquet")):
-        for batch in pq.ParquetFile(part).iter_batches(batch_size=chunk_rows):
-            table = pa.Table.from_batches([batch]).replace_schema_metadata(None)
-            yield _as_local_output(table)
+def _parts(parts: list[dict[str, object]]) -> Iterator[pa.Table]:
+    for part in parts:
+        with pa.memory_map(str(part["path"])) as source:
+            reader = pa.ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                yield _as_local_output(pa.Table.from_batches([reader.get_batch(i)]))
 
 
 def run_spark(
@@ -134,17 +171,22 @@ def run_spark(
     """Quote every row of ``src`` into ``dst`` on Spark; same rows and order as ``run_batch``."""
     started = time.perf_counter()
     file_format(dst)
+    if src.is_dir():
+        raise InputError("not_a_file", f"输入须是一个文件: {src}", f"the input must be one file: {src}",
+                         field="path")
     input_columns(src, keep)
     policy = load_policy()
     session = spark or spark_session(master, conf)
+    session.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(chunk_rows))
     scratch = dst.with_name(f".{dst.name}.spark")
     shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
     try:
         df = _read(session, str(src.resolve()), file_format(src))
-        quote_dataframe(df, policy, keep).write.mode("overwrite").parquet(str(scratch.resolve()))
-        total = sum(pq.ParquetFile(p).metadata.num_rows for p in scratch.glob("part-*.parquet"))
-        rows, errors = write_output(_parts(scratch, chunk_rows), dst, output_schema(keep),
-                                    total=total, progress=progress)
+        parts = _write_parts(df, policy, keep, scratch)
+        total = sum(int(str(p["rows"])) for p in parts)
+        rows, errors = write_output(_parts(parts), dst, output_schema(keep), total=total,
+                                    progress=progress)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return BatchSummary(rows=rows, errors=errors, seconds=time.perf_counter() - started)
