@@ -1,17 +1,23 @@
 """Spark engine scaling: the same files quoted on 1 and 2 executor cores (local[1], local[2]).
 
     python -m bench.spark_bench [--rows 1000000 10000000] [--masters local[1] local[2]] [--repeat 2]
+                                [--no-pin]
 
-Each master gets its own Spark session (a fresh JVM), warmed up on a small file;
-then each population file is quoted ``--repeat`` times with ``run_spark``
-(Spark read, order, mapInArrow quote, ordered Parquet parts, merge into one file).
-Prints one line per run and a summary: min and median seconds, persons per second.
+Each round starts one Spark session (a fresh JVM) per master, in turn, warms it
+up on a small file, then quotes each population file once with ``run_spark``
+(Spark reads the file, tasks quote their splits with mapInArrow, the driver
+merges the parts into one Parquet file).  Masters alternate round by round, so a
+busy machine slows both alike.  ``local[N]`` runs pinned to N processors (taskset):
+the JVM and the Python workers are separate processes, so unpinned ``local[1]``
+already keeps two processors busy (the JVM reading while Python quotes).  Prints one line per run and a summary: min and
+median seconds, persons per second.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,18 +47,23 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--masters", nargs="+", default=["local[1]", "local[2]"])
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--no-pin", dest="pin", action="store_false")
     args = parser.parse_args(argv if argv is not None else [])
     files = [str(population(100_000))] + [str(population(r)) for r in args.rows]
     results: list[dict[str, float]] = []
-    for master in args.masters:
-        with subprocess.Popen([sys.executable, "-c", _RUN, master, str(args.repeat), *files],
+    for master in [m for _ in range(args.repeat) for m in args.masters]:
+        command = [sys.executable, "-c", _RUN, master, "1", *files]
+        cores = master.removeprefix("local[").removesuffix("]")
+        if args.pin and cores.isdigit() and shutil.which("taskset"):
+            command = ["taskset", "-c", f"0-{int(cores) - 1}", *command]
+        with subprocess.Popen(command,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
             assert proc.stdout is not None
             for line in proc.stdout:
                 run = json.loads(line)
                 results.append(run)
-                print(f"spark {run['master']}, {run['rows']:,} rows: {run['seconds']:.1f} s",
-                      flush=True)
+                print(f"spark {run['master']}, {run['rows']:,} rows: {run['seconds']:.1f} s"
+                      + (" (pinned)" if command[0] == "taskset" else ""), flush=True)
         if proc.returncode:
             raise RuntimeError(f"the Spark benchmark on {master} failed ({proc.returncode})")
     for master in args.masters:
