@@ -25,9 +25,20 @@ import sys
 from bench.rules_bench import OUT, population
 
 _RUN = """
-import json, sys, time
+import json, os, sys, time
 from pathlib import Path
 from yibao.batch.spark_run import run_spark, spark_session
+
+def cpu(pid=os.getpid()):
+    # CPU seconds of a process and its descendants (JVM, Python workers), from /proc
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu(int(c)) for c in children)
+
 master, repeat, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 spark = spark_session(master, {"spark.driver.memory": "6g", "spark.ui.showConsoleProgress": "false"})
 spark.sparkContext.setLogLevel("ERROR")
@@ -35,8 +46,10 @@ out = Path(files[0]).with_name("spark-bench-out.parquet")
 run_spark(Path(files[0]), out, spark=spark)  # warm-up: JVM, Python workers
 for path in files[1:]:
     for _ in range(repeat):
+        before = cpu()
         s = run_spark(Path(path), out, spark=spark)
-        print(json.dumps({"master": master, "rows": s.rows, "seconds": s.seconds}), flush=True)
+        print(json.dumps({"master": master, "rows": s.rows, "seconds": s.seconds,
+                          "cpu": cpu() - before}), flush=True)
 out.unlink(missing_ok=True)
 spark.stop()
 """
@@ -62,15 +75,19 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
             for line in proc.stdout:
                 run = json.loads(line)
                 results.append(run)
-                print(f"spark {run['master']}, {run['rows']:,} rows: {run['seconds']:.1f} s"
-                      + (" (pinned)" if command[0] == "taskset" else ""), flush=True)
+                print(f"spark {run['master']}, {run['rows']:,} rows: {run['seconds']:.1f} s, "
+                  f"{run['cpu']:.1f} CPU s" + (" (pinned)" if command[0] == "taskset" else ""),
+                  flush=True)
         if proc.returncode:
             raise RuntimeError(f"the Spark benchmark on {master} failed ({proc.returncode})")
     for master in args.masters:
         for rows in args.rows:
             times = [r["seconds"] for r in results if r["master"] == master and r["rows"] == rows]
+            cpu = statistics.median(r["cpu"] for r in results
+                                    if r["master"] == master and r["rows"] == rows)
             print(f"spark {master}, {rows:,} rows: min {min(times):.1f} s, median "
-                  f"{statistics.median(times):.1f} s, {rows / min(times) / 1e6:.2f} M persons/s")
+                  f"{statistics.median(times):.1f} s, {rows / min(times) / 1e6:.2f} M persons/s, "
+                  f"{cpu:.1f} CPU s ({rows / cpu / 1e6:.2f} M persons per CPU second)")
     (OUT / "spark_bench.json").write_text(json.dumps(results, indent=1))
     return results
 
