@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -155,6 +156,9 @@ class QuotePool:
     _conns: list[Connection] = field(default_factory=list)
 
     def __enter__(self) -> QuotePool:
+        # pyarrow imports pandas (when installed) on first use, 0.4 s each time: do it once
+        # here, before forking, so that the workers inherit it instead of importing it again
+        pa.array(np.zeros(1))
         ctx = multiprocessing.get_context("fork")
         self._dir = _scratch_dir()
         for _ in range(self.workers):
