@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -65,8 +66,12 @@ def _pss_kb(pid: int) -> int:
     return total + sum(_pss_kb(int(child)) for child in children)
 
 
-def _timed(code: str, *args: str) -> tuple[float, float]:
-    """(seconds printed by the process, peak PSS of its process tree in MB)."""
+def _timed(code: str, *args: str) -> tuple[float, float, float]:
+    """(seconds printed by the process, peak PSS of its process tree in MB, CPU seconds).
+
+    CPU seconds are the whole processes' (interpreter start and imports included).
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
                             text=True)
     peak = 0
@@ -76,7 +81,9 @@ def _timed(code: str, *args: str) -> tuple[float, float]:
     out, _ = proc.communicate()
     if proc.returncode:
         raise RuntimeError(f"benchmark process failed ({proc.returncode})")
-    return float(out.split()[-1]), peak / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return float(out.split()[-1]), peak / 1024, cpu
 
 
 def measure(rows: int, repeat: int, batch_rows: int = 131_072) -> dict[str, float]:
@@ -85,14 +92,17 @@ def measure(rows: int, repeat: int, batch_rows: int = 131_072) -> dict[str, floa
     dst, base_out = OUT / f"quotes-{rows}.parquet", OUT / f"baseline-{rows}.parquet"
     if not dst.exists():
         _timed(_END_TO_END, str(src), str(dst))
-    base, e2e, mem, base_mem = [], [], [], []
+    base, e2e, mem, base_mem, cpu, base_cpu = [], [], [], [], [], []
     for _ in range(repeat):
-        seconds, peak = _timed(_BASELINE, str(src), str(dst), str(base_out), str(batch_rows))
+        seconds, peak, used = _timed(_BASELINE, str(src), str(dst), str(base_out),
+                                     str(batch_rows))
         base.append(seconds)
         base_mem.append(peak)
-        seconds, peak = _timed(_END_TO_END, str(src), str(dst))
+        base_cpu.append(used)
+        seconds, peak, used = _timed(_END_TO_END, str(src), str(dst))
         e2e.append(seconds)
         mem.append(peak)
+        cpu.append(used)
     base_out.unlink(missing_ok=True)
     ratios = [e / b for e, b in zip(e2e, base, strict=True)]
     return {
@@ -101,7 +111,8 @@ def measure(rows: int, repeat: int, batch_rows: int = 131_072) -> dict[str, floa
         "ratio_median": statistics.median(e2e) / statistics.median(base),
         "ratio_min": min(e2e) / min(base), "ratio_pairs_median": statistics.median(ratios),
         "per_second": rows / statistics.median(e2e), "peak_mb": max(mem),
-        "baseline_peak_mb": max(base_mem),
+        "baseline_peak_mb": max(base_mem), "cpu_median": statistics.median(cpu),
+        "baseline_cpu_median": statistics.median(base_cpu),
     }
 
 
@@ -119,7 +130,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
               f"yibao {r['e2e_min']:.2f} / {r['e2e_median']:.2f} s, ratio "
               f"{r['ratio_min']:.2f} / {r['ratio_median']:.2f} (target <= {TARGET_RATIO}), "
               f"{r['per_second'] / 1e6:.2f} M persons/s, peak memory {r['peak_mb']:.0f} MB "
-              f"(all processes, PSS; pyarrow alone {r['baseline_peak_mb']:.0f} MB)", flush=True)
+              f"(all processes, PSS; pyarrow alone {r['baseline_peak_mb']:.0f} MB), CPU "
+              f"{r['cpu_median']:.1f} s (pyarrow alone {r['baseline_cpu_median']:.1f} s, "
+              f"whole processes)", flush=True)
     (OUT / "batch_bench.json").write_text(json.dumps(results, indent=1))
     return results
 
