@@ -222,3 +222,27 @@ def test_worker_processes_write_what_one_process_writes(tmp_path: Path,
     summary = run_batch(src, two, workers=2, keep=("person_id",), chunk_rows=700)
     assert summary.rows == 6_000
     assert pq.read_table(two).equals(pq.read_table(one))
+
+
+def test_an_unreadable_row_group_stops_the_run_and_leaves_nothing(tmp_path: Path) -> None:
+    from bench.population import generate
+
+    src = tmp_path / "people.parquet"
+    pq.write_table(generate(3_000, year=2025, seed=1), src, row_group_size=1_000)
+    chunk = pq.read_metadata(src).row_group(1).column(3)  # id_number of the second group
+    data = bytearray(src.read_bytes())
+    for i in range(chunk.data_page_offset + 20, chunk.data_page_offset + 200):
+        data[i] ^= 0x5A
+    src.write_bytes(bytes(data))
+    dst = tmp_path / "out.parquet"
+    with pytest.raises(RuntimeError, match="batch worker failed"):
+        run_batch(src, dst, workers=2)
+    assert not dst.exists() and not list(tmp_path.glob(".*"))
+
+
+def test_kept_columns_must_be_in_the_input(tmp_path: Path) -> None:
+    src = tmp_path / "people.csv"
+    src.write_text("region,coverage_year,payment_date\n450802,2021,2021-03-15\n")
+    with pytest.raises(InputError) as caught:
+        run_batch(src, tmp_path / "out.csv", keep=("person_id",))
+    assert caught.value.code == "missing_columns" and "person_id" in caught.value.message_en

@@ -36,11 +36,16 @@ def file_format(path: Path) -> str:
 
 
 def check_columns(names: list[str], keep: tuple[str, ...]) -> None:
-    """Unknown columns (not quote keys, not kept) and missing required ones stop a run."""
+    """Unknown columns (not quote keys, not kept), absent kept or required ones stop a run."""
     unknown = [c for c in names if c not in INPUT_COLUMNS and c not in keep]
     if unknown:
         raise InputError("unknown_columns", f"输入文件含未知列: {', '.join(unknown)}(可用 --keep 保留)",
                          f"unknown input columns: {', '.join(unknown)} (pass --keep to carry them)",
+                         field="columns")
+    absent = [k for k in keep if k not in names]
+    if absent:
+        raise InputError("missing_columns", f"输入文件没有要保留的列: {', '.join(absent)}",
+                         f"columns to keep are not in the input: {', '.join(absent)}",
                          field="columns")
     if "coverage_year" not in names or "payment_date" not in names:
         raise InputError("missing_columns", "输入文件须含 coverage_year 和 payment_date 列",
