@@ -71,6 +71,8 @@ def partition_writer(policy: Policy, folder: str, keep: tuple[str, ...] = (),
                      tags: tuple[str, str] | None = None) -> PartitionFunction:
     """A ``mapInArrow`` function that writes a partition's quotes to an Arrow file in ``folder``.
 
+    The file holds the local engine's output table as it is (labels dictionary-encoded),
+    so the driver copies it into the output without converting anything.
     It returns one row (``PARTS_DDL``) naming the file, so the driver reads only the
     files of tasks that succeeded.  ``tags`` names two columns, each row's file (a
     hash of its path) and split start, reported for the driver to check the order:
@@ -86,7 +88,7 @@ def partition_writer(policy: Policy, folder: str, keep: tuple[str, ...] = (),
         first = last = -1
         file: int | None = None
         in_order, rows = True, 0
-        writer: pa.ipc.RecordBatchFileWriter | None = None
+        writer: pa.ipc.RecordBatchStreamWriter | None = None
         options = pa.ipc.IpcWriteOptions(compression="lz4")
         try:
             for batch in batches:
@@ -98,11 +100,12 @@ def partition_writer(policy: Policy, folder: str, keep: tuple[str, ...] = (),
                                      and (starts[1:] >= starts[:-1]).all())
                     first = int(starts[0]) if first < 0 else first
                     last = int(starts[-1])
-                for out in _quote(iter([batch]), policy, keep):
-                    if writer is None:
-                        writer = pa.ipc.new_file(path, out.schema, options=options)
-                    writer.write_batch(out)
-                    rows += out.num_rows
+                names = [c for c in batch.schema.names if c in INPUT_COLUMNS or c in keep]
+                out = quote_table(batch.select(names), policy, keep)  # labels stay dictionaries
+                if writer is None:
+                    writer = pa.ipc.new_stream(path, out.schema, options=options)
+                writer.write_table(out)
+                rows += out.num_rows
         finally:
             if writer is not None:
                 writer.close()

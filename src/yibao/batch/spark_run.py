@@ -25,9 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from yibao.batch.columns import OUTPUT_SCHEMA
 from yibao.batch.files import file_format, input_columns, output_schema, write_output
 from yibao.batch.runner import BatchSummary
 from yibao.batch.spark import OUTPUT_DDL, PARTS_DDL, partition_quoter, partition_writer
@@ -41,7 +39,6 @@ if TYPE_CHECKING:
 __all__ = ["quote_dataframe", "run_spark", "spark_session"]
 
 _ROW_KEY = ("__yibao_file", "__yibao_block", "__yibao_row")
-_LABELS = [f.name for f in OUTPUT_SCHEMA if pa.types.is_dictionary(f.type)]
 #: Settings the engine needs; ``conf`` given to ``spark_session`` overrides them.
 DEFAULT_CONF = {
     "spark.sql.session.timeZone": "UTC",
@@ -141,20 +138,11 @@ def _write_parts(df: DataFrame, policy: Policy, keep: tuple[str, ...],
     return [r for r in parts if r["rows"]]
 
 
-def _as_local_output(table: pa.Table) -> pa.Table:
-    """Labels dictionary-encoded, as the local engine writes them."""
-    for name in _LABELS:
-        i = table.schema.get_field_index(name)
-        table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
-    return table
-
-
 def _parts(parts: list[dict[str, object]]) -> Iterator[pa.Table]:
     for part in parts:
-        with pa.memory_map(str(part["path"])) as source:
-            reader = pa.ipc.open_file(source)
-            for i in range(reader.num_record_batches):
-                yield _as_local_output(pa.Table.from_batches([reader.get_batch(i)]))
+        with pa.OSFile(str(part["path"])) as source:
+            for batch in pa.ipc.open_stream(source):
+                yield pa.Table.from_batches([batch])
 
 
 def run_spark(
