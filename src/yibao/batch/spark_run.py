@@ -6,11 +6,11 @@ Spark reads the input file in partitions (splits, in file order), each task
 quotes its rows with ``mapInArrow`` and writes them to an Arrow file in a
 scratch folder beside the output, and the driver streams those files, in
 partition order, into one Parquet or CSV file through the local engine's writer:
-both engines write the same file.  The tasks report the split starts they saw;
-were they ever out of order, the quotes are written again from rows sorted by
-(file, split start, position).  Input and output paths must
-be visible to the driver and the executors (local mode, or a shared file system).
-For HDFS or S3, ``quote_dataframe`` is the same quote on a DataFrame (docs/scale.md).
+both engines write the same file.  The tasks report the file and split starts
+they saw; were they ever out of order, the quotes are written again from rows
+sorted by (file, split start, position).  Input and output paths must be visible
+to the driver and the executors (local mode, or a shared file system).  For HDFS
+or S3, ``quote_dataframe`` is the same quote on a DataFrame (docs/scale.md).
 """
 
 from __future__ import annotations
