@@ -17,6 +17,7 @@ import contextlib
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import traceback
 from collections import deque
@@ -113,6 +114,7 @@ def _serve(conn: Connection, policy: Policy, keep: tuple[str, ...]) -> None:
     """Worker loop: (input: IPC path and size, or a RowGroup; output path) → output size."""
     from yibao.batch.runner import quote_table
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the runner stops the workers
     files: dict[str, _Mapped] = {}
     parquet: dict[str, pq.ParquetFile] = {}
 
