@@ -205,3 +205,44 @@ def test_spark_adapter_maps_record_batches_like_the_runner(tmp_path: Path) -> No
     assert out.column("error").to_pylist() == [None, None, "invalid_value"]
     assert out.schema.field("rule").type == pa.string()
     assert OUTPUT_DDL.startswith("amount_due bigint, back_pay bigint, benefit_start date")
+
+
+@pytest.mark.parametrize("row_group_size", [500, 100_000])
+def test_worker_processes_write_what_one_process_writes(tmp_path: Path,
+                                                        row_group_size: int) -> None:
+    """Workers reading row groups themselves (500) or fed batches (one big group) = inline."""
+    from bench.population import generate
+
+    src = tmp_path / "people.parquet"
+    people = generate(6_000, year=2025, seed=3)
+    people = people.add_column(0, "person_id", pa.array([f"p{i}" for i in range(6_000)]))
+    pq.write_table(people, src, row_group_size=row_group_size)
+    one, two = tmp_path / "one.parquet", tmp_path / "two.parquet"
+    run_batch(src, one, workers=1, keep=("person_id",))
+    summary = run_batch(src, two, workers=2, keep=("person_id",), chunk_rows=700)
+    assert summary.rows == 6_000
+    assert pq.read_table(two).equals(pq.read_table(one))
+
+
+def test_an_unreadable_row_group_stops_the_run_and_leaves_nothing(tmp_path: Path) -> None:
+    from bench.population import generate
+
+    src = tmp_path / "people.parquet"
+    pq.write_table(generate(3_000, year=2025, seed=1), src, row_group_size=1_000)
+    chunk = pq.read_metadata(src).row_group(1).column(3)  # id_number of the second group
+    data = bytearray(src.read_bytes())
+    for i in range(chunk.data_page_offset + 20, chunk.data_page_offset + 200):
+        data[i] ^= 0x5A
+    src.write_bytes(bytes(data))
+    dst = tmp_path / "out.parquet"
+    with pytest.raises(RuntimeError, match="batch worker failed"):
+        run_batch(src, dst, workers=2)
+    assert not dst.exists() and not list(tmp_path.glob(".*"))
+
+
+def test_kept_columns_must_be_in_the_input(tmp_path: Path) -> None:
+    src = tmp_path / "people.csv"
+    src.write_text("region,coverage_year,payment_date\n450802,2021,2021-03-15\n")
+    with pytest.raises(InputError) as caught:
+        run_batch(src, tmp_path / "out.csv", keep=("person_id",))
+    assert caught.value.code == "missing_columns" and "person_id" in caught.value.message_en

@@ -4,7 +4,7 @@
     yibao quote --region 450802 --year 2021 --payment-date 2021-03-15 --covered-years 2019
     yibao rules list | yibao rules show R-START-GAP
     yibao regions --parent 450800
-    yibao batch quote people.parquet -o quotes.parquet
+    yibao batch quote people.parquet -o quotes.parquet [--engine spark --master local[*]]
 """
 
 from __future__ import annotations
@@ -194,10 +194,18 @@ def batch_quote(
     output: Annotated[Path, typer.Option("-o", "--output", help="Output .parquet or .csv.")],
     keep: Annotated[list[str] | None, typer.Option(help="Input column to carry into the output.")] = None,
     chunk_rows: Annotated[int, typer.Option(help="Rows per record batch.")] = 131_072,
+    engine: Annotated[str, typer.Option(help="local (this machine's cores) or spark.")] = "local",
+    master: Annotated[str, typer.Option(help="Spark master URL (--engine spark).")] = "local[*]",
+    conf: Annotated[list[str] | None, typer.Option(
+        help="Spark setting KEY=VALUE (--engine spark), e.g. spark.executor.memory=4g.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes (--engine local; default one per core).")] = None,
 ) -> None:
     """Quote every row of a file; rows that fail validation get an error, the run goes on."""
-    from yibao.batch.runner import run_batch
-
+    if engine not in ("local", "spark"):
+        _fail(InputError("invalid_value", f"未知引擎: {engine}(local 或 spark)",
+                         f"unknown engine: {engine} (local or spark)", field="engine"), as_json=False)
+    settings = dict(item.partition("=")[::2] for item in conf or ())
     with Progress(TextColumn("[bold]报价"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as bar:
         task = bar.add_task("rows", total=None)
@@ -206,8 +214,16 @@ def batch_quote(
             bar.update(task, completed=done, total=total)
 
         try:
-            summary = run_batch(src, output, chunk_rows=chunk_rows, keep=tuple(keep or ()),
-                                progress=progress)
+            if engine == "spark":
+                from yibao.batch.spark_run import run_spark
+
+                summary = run_spark(src, output, master=master, keep=tuple(keep or ()),
+                                    conf=settings, chunk_rows=chunk_rows, progress=progress)
+            else:
+                from yibao.batch.runner import run_batch
+
+                summary = run_batch(src, output, chunk_rows=chunk_rows, keep=tuple(keep or ()),
+                                    progress=progress, workers=workers)
         except InputError as exc:
             bar.stop()
             _fail(exc, as_json=False)

@@ -79,7 +79,11 @@ def parse_date(arr: pa.Array) -> Parsed:
 def parse_int(arr: pa.Array) -> Parsed:
     """Integers of an integer column or of decimal-digit strings."""
     if pa.types.is_integer(arr.type) and arr.null_count == 0:
-        wide = np.asarray(arr.to_numpy(), dtype=np.int64)
+        plain = arr.to_numpy()  # no copy
+        if len(plain) == 0 or (plain.min() >= -10**6 and plain.max() <= 10**6):
+            return Parsed(plain.astype(np.int32, copy=False), np.ones(len(arr), dtype=np.bool_),
+                          np.zeros(len(arr), dtype=np.bool_))
+        wide = np.asarray(plain, dtype=np.int64)
         big = np.abs(wide) > 10**6
         small_values: npt.NDArray[np.int32] = np.where(big, 0, wide).astype(np.int32)
         return Parsed(small_values, np.ones(len(arr), dtype=np.bool_), big)
@@ -123,6 +127,20 @@ class Years:
     bad: Bool
 
 
+def _list_buffers(arr: pa.Array, given: Bool) -> Years | None:
+    """Years straight from a list column's offsets and values, when no null hides a value."""
+    if isinstance(arr, pa.ChunkedArray) or not pa.types.is_list(arr.type):
+        return None
+    raw = np.asarray(arr.offsets, dtype=np.int64)
+    if (np.diff(raw)[~given] != 0).any():
+        return None  # a null list over values: let list_flatten drop them
+    flat = arr.values.slice(int(raw[0]), int(raw[-1] - raw[0]))
+    if flat.null_count or not pa.types.is_integer(flat.type):
+        return None
+    n = len(arr)
+    return Years(flat.to_numpy().astype(np.int64), raw - raw[0], given, np.zeros(n, np.bool_))
+
+
 def parse_years(arr: pa.Array) -> Years:
     """Parquet ``list<int>`` or CSV strings like ``2019;2020`` (``[]`` = an empty list)."""
     n = len(arr)
@@ -131,6 +149,9 @@ def parse_years(arr: pa.Array) -> Years:
             nothing = np.zeros(n, dtype=np.bool_)
             return Years(np.zeros(0, np.int64), np.zeros(n + 1, np.int64), nothing, nothing)
         given = _np_bool(pc.is_valid(arr))
+        fast = _list_buffers(arr, given)
+        if fast is not None:
+            return fast
         lengths = np.asarray(pc.list_value_length(arr).fill_null(0).to_numpy(), dtype=np.int64)
         flat = pc.list_flatten(arr)
         values = np.asarray(pc.cast(flat, pa.int64()).fill_null(0).to_numpy(), dtype=np.int64)

@@ -93,7 +93,8 @@ def _column(batch: pa.RecordBatch, name: str, n: int) -> pa.Array:
 
 
 def _set(err: npt.NDArray[np.int32], mask: npt.NDArray[np.bool_], code: str, field: str) -> None:
-    np.copyto(err, PRE[(code, field)], where=mask & (err == 0))
+    if mask.any():  # most checks find nothing: skip the two passes over the rows
+        np.copyto(err, PRE[(code, field)], where=mask & (err == 0))
 
 
 def _year_mask(parsed_values: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],

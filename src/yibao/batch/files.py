@@ -1,0 +1,148 @@
+"""Batch files: formats, the column check, readers, and an all-or-nothing writer.
+
+Shared by the local engine (``runner.py``) and the Spark engine (``spark_run.py``)
+so that both accept the same inputs, refuse the same ones with the same error,
+and write byte-for-byte the same kind of output file.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from yibao.batch.columns import INPUT_COLUMNS, OUTPUT_SCHEMA
+from yibao.errors import InputError
+
+__all__ = ["PARQUET", "check_columns", "file_format", "input_columns", "output_schema",
+           "read_batches", "write_output"]
+
+PARQUET = (".parquet", ".pq")
+
+
+def file_format(path: Path) -> str:
+    """``parquet`` or ``csv`` by the file name's suffix."""
+    suffix = path.suffix.lower()
+    if suffix in PARQUET:
+        return "parquet"
+    if suffix == ".csv":
+        return "csv"
+    raise InputError("unknown_file_type", f"不支持的文件类型: {path.name}(请用 .parquet 或 .csv)",
+                     f"unsupported file type: {path.name} (use .parquet or .csv)", field="path")
+
+
+def check_columns(names: list[str], keep: tuple[str, ...]) -> None:
+    """Unknown columns (not quote keys, not kept), absent kept or required ones stop a run."""
+    unknown = [c for c in names if c not in INPUT_COLUMNS and c not in keep]
+    if unknown:
+        raise InputError("unknown_columns", f"输入文件含未知列: {', '.join(unknown)}(可用 --keep 保留)",
+                         f"unknown input columns: {', '.join(unknown)} (pass --keep to carry them)",
+                         field="columns")
+    absent = [k for k in keep if k not in names]
+    if absent:
+        raise InputError("missing_columns", f"输入文件没有要保留的列: {', '.join(absent)}",
+                         f"columns to keep are not in the input: {', '.join(absent)}",
+                         field="columns")
+    if "coverage_year" not in names or "payment_date" not in names:
+        raise InputError("missing_columns", "输入文件须含 coverage_year 和 payment_date 列",
+                         "the input needs coverage_year and payment_date columns", field="columns")
+
+
+def input_columns(src: Path, keep: tuple[str, ...]) -> list[str]:
+    """The input's column names, checked (file exists, known type, known columns)."""
+    fmt = file_format(src)
+    if not src.exists():
+        raise InputError("file_not_found", f"找不到输入文件: {src}", f"input file not found: {src}",
+                         field="path")
+    if fmt == "parquet":
+        names: list[str] = pq.read_schema(src).names
+    else:
+        names = _csv_header(src)
+    check_columns(names, keep)
+    return names
+
+
+def read_batches(src: Path, chunk_rows: int) -> tuple[Iterator[pa.RecordBatch], int | None]:
+    """Record batches of a checked input file and its row count when known (Parquet)."""
+    if file_format(src) == "parquet":
+        pf = pq.ParquetFile(src, memory_map=True)
+        return pf.iter_batches(batch_size=chunk_rows), pf.metadata.num_rows
+    header = _csv_header(src)
+    reader = pacsv.open_csv(
+        src,
+        read_options=pacsv.ReadOptions(block_size=8 << 20, encoding="utf8"),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
+                                             strings_can_be_null=True, null_values=[""]),
+    )
+    return iter(reader), None
+
+
+def _csv_header(src: Path) -> list[str]:
+    with src.open(newline="", encoding="utf-8-sig") as fh:
+        return next(csv.reader(fh), [])
+
+
+def output_schema(keep: tuple[str, ...]) -> pa.Schema:
+    """The output schema when nothing was quoted (kept columns as text)."""
+    schema = OUTPUT_SCHEMA
+    for i, name in enumerate(keep):
+        schema = schema.insert(i, pa.field(name, pa.string()))
+    return schema
+
+
+def _as_text_labels(table: pa.Table) -> pa.Table:
+    return table.cast(pa.schema([
+        pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type)
+        for f in table.schema]))
+
+
+def _writer(path: Path, fmt: str, schema: pa.Schema) -> pq.ParquetWriter | pacsv.CSVWriter:
+    if fmt == "csv":
+        return pacsv.CSVWriter(path, schema)
+    labels = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+    return pq.ParquetWriter(path, schema, use_dictionary=labels, write_statistics=False)
+
+
+def write_output(
+    tables: Iterable[pa.Table],
+    dst: Path,
+    empty_schema: pa.Schema,
+    *,
+    total: int | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> tuple[int, int]:
+    """Write ``tables`` to ``dst`` (Parquet or CSV by suffix): (rows, rows with an error).
+
+    Writes to a hidden temporary file renamed into place only when every table
+    was written: a failed or interrupted run leaves no output behind.
+    """
+    fmt = file_format(dst)
+    tmp = dst.with_name(f".{dst.name}.part")
+    rows = errors = 0
+    writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
+    try:
+        for table in tables:
+            if fmt == "csv":
+                table = _as_text_labels(table)
+            if writer is None:
+                writer = _writer(tmp, fmt, table.schema)
+            writer.write_table(table)
+            rows += table.num_rows
+            errors += table.num_rows - table.column("error").null_count
+            if progress:
+                progress(rows, total)
+        if writer is None:
+            writer = _writer(tmp, fmt, _as_text_labels(empty_schema.empty_table()).schema
+                             if fmt == "csv" else empty_schema)
+        writer.close()
+        tmp.replace(dst)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    return rows, errors
