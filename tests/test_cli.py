@@ -109,3 +109,12 @@ def test_batch_missing_file_exits_2(tmp_path: Path) -> None:
     proc = run("batch", "quote", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "o.csv"))
     assert proc.returncode == 2
     assert "找不到" in proc.stderr
+
+
+def test_batch_damaged_file_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    damaged = tmp_path / "people.parquet"
+    damaged.write_bytes(b"PAR1 this is not really a parquet file")
+    out = tmp_path / "quotes.parquet"
+    proc = run("batch", "quote", str(damaged), "-o", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert "无法读取" in proc.stderr and "cannot read" in proc.stderr and not out.exists()

@@ -19,7 +19,7 @@ from yibao.batch.columns import INPUT_COLUMNS, OUTPUT_SCHEMA
 from yibao.errors import InputError
 
 __all__ = ["PARQUET", "check_columns", "file_format", "input_columns", "output_schema",
-           "read_batches", "write_output"]
+           "read_batches", "unreadable", "write_output"]
 
 PARQUET = (".parquet", ".pq")
 
@@ -58,12 +58,19 @@ def input_columns(src: Path, keep: tuple[str, ...]) -> list[str]:
     if not src.exists():
         raise InputError("file_not_found", f"找不到输入文件: {src}", f"input file not found: {src}",
                          field="path")
-    if fmt == "parquet":
-        names: list[str] = pq.read_schema(src).names
-    else:
-        names = _csv_header(src)
+    try:
+        names: list[str] = pq.read_schema(src).names if fmt == "parquet" else _csv_header(src)
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+        raise unreadable(src, exc) from None
     check_columns(names, keep)
     return names
+
+
+def unreadable(src: Path, exc: BaseException) -> InputError:
+    """The input file could not be read (not Parquet/CSV, corrupt, not UTF-8, ...)."""
+    return InputError("unreadable_file", f"无法读取输入文件 {src.name}: 文件已损坏或格式不对",
+                      f"cannot read the input file {src.name}: {type(exc).__name__}: {exc}",
+                      field="path")
 
 
 def read_batches(src: Path, chunk_rows: int) -> tuple[Iterator[pa.RecordBatch], int | None]:

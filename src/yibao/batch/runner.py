@@ -22,7 +22,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from yibao.batch.columns import OUTPUT_SCHEMA, prepare, results_table
-from yibao.batch.files import file_format, input_columns, output_schema, read_batches, write_output
+from yibao.batch.files import (
+    file_format,
+    input_columns,
+    output_schema,
+    read_batches,
+    unreadable,
+    write_output,
+)
 from yibao.batch.workers import QuotePool, RowGroup, fork_available
 from yibao.policy_files import load_policy
 from yibao.rules.engine import evaluate_slices
@@ -108,7 +115,11 @@ def run_batch(
     input_columns(src, keep)
     total = pq.read_metadata(src).num_rows if file_format(src) == "parquet" else None
     policy = load_policy()
-    with closing(_tables(src, chunk_rows, policy, keep, workers or os.cpu_count() or 1)) as tables:
-        rows, errors = write_output(tables, dst, output_schema(keep), total=total,
-                                    progress=progress)
+    try:
+        with closing(_tables(src, chunk_rows, policy, keep,
+                             workers or os.cpu_count() or 1)) as tables:
+            rows, errors = write_output(tables, dst, output_schema(keep), total=total,
+                                        progress=progress)
+    except pa.ArrowInvalid as exc:  # a damaged file found while reading (nothing was written)
+        raise unreadable(src, exc) from None
     return BatchSummary(rows=rows, errors=errors, seconds=time.perf_counter() - started)

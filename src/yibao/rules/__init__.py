@@ -1,0 +1,1 @@
+"""yibao's rules: pure computation (no files, clock, database or network)."""
