@@ -35,7 +35,7 @@ def _date(raw: str) -> date | None:
 
 def _int(raw: str) -> int | None:
     raw = raw.strip()
-    return int(raw) if raw.isascii() and raw.isdigit() else None
+    return int(raw) if len(raw) <= 12 and raw.isascii() and raw.isdigit() else None
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from yibao.errors import InputError
+from yibao.validation import input_error
 from yibao.web.forms import FieldErrors
 
 __all__ = ["FORM_FIELD", "error_for_field", "run_quote"]
@@ -36,9 +37,5 @@ def run_quote(payload: dict[str, Any]) -> tuple[dict[str, Any] | None, FieldErro
         return quote(payload), {}
     except InputError as exc:
         return None, error_for_field(exc)
-    except ValidationError as exc:
-        errors: FieldErrors = {}
-        for item in exc.errors():
-            key = str(item["loc"][0]) if item["loc"] else "_form"
-            errors[FORM_FIELD.get(key, key)] = ("输入有误：" + item["msg"], item["msg"])
-        return None, errors
+    except ValidationError as exc:  # the one translator, as everywhere else
+        return None, error_for_field(input_error(exc.errors()))
