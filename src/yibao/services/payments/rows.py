@@ -72,6 +72,7 @@ class Outcome:
     status: str
     response: dict[str, Any] | None = None
     error: YibaoError | None = None
+    person_id: int | None = None  # whose ID number the response shows
 
 
 @dataclass(slots=True)
@@ -339,7 +340,8 @@ def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | 
         payment_ids_ahead)
     audits: list[dict[str, Any]] = []
     for w, response, pid in zip(done, responses, payment_ids, strict=True):
-        out[w.index] = Outcome("created", response=stored_response(pid, response))
+        out[w.index] = Outcome("created", response=stored_response(pid, response),
+                               person_id=w.person.id)
         eid = w.enrollment["id"] if w.enrollment else None
         audits.append(audit_row(actor, "payment", "enrollment", eid, w.before, snapshot(w.after),
                                 now))
