@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from yibao.web.clerk_api import ROLE_COOKIE, TOKEN_COOKIE, ApiError, api
+from yibao.web.clerk_api import ROLE_COOKIE, TOKEN_COOKIE, ApiError, LoginRequired, api
+from yibao.web.csrf import csrf_protect
 from yibao.web.dashboard import build_dashboard
 from yibao.web.forms import default_coverage_year
 from yibao.web.refdata import region_name
@@ -17,7 +19,7 @@ from yibao.web.templating import render
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/clerk", include_in_schema=False)
+router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 ID_LIKE = re.compile(r"^[0-9]{17}[0-9Xx]$")
 
@@ -45,19 +47,24 @@ async def login(
     except ApiError as exc:
         ctx = {"errors": exc.field_errors({"username", "password"}), "username": username,
                "next": next}
-        return render(request, "clerk/login.html", ctx, status_code=401)
-    target = next if next.startswith("/clerk") and "//" not in next else "/clerk"
+        return render(request, "clerk/login.html", ctx, status_code=exc.status)
+    target = next if next.startswith("/clerk") and "//" not in next and "\\" not in next \
+        else "/clerk"
     response = RedirectResponse(target, status_code=303)
     max_age = int(body.get("expires_in", 3600))
+    secure = request.url.scheme == "https"
     response.set_cookie(TOKEN_COOKIE, str(body["access_token"]), max_age=max_age,
-                        httponly=True, samesite="strict", path="/")
+                        httponly=True, samesite="strict", path="/", secure=secure)
     response.set_cookie(ROLE_COOKIE, str(body.get("role", "")), max_age=max_age,
-                        httponly=True, samesite="strict", path="/")
+                        httponly=True, samesite="strict", path="/", secure=secure)
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
+async def logout(request: Request) -> Response:
+    """Revoke the clerk's token on the server, then forget the cookies."""
+    with contextlib.suppress(LoginRequired, ApiError):
+        await api(request, "POST", "/api/v1/auth/logout")
     response = RedirectResponse("/clerk/login", status_code=303)
     response.delete_cookie(TOKEN_COOKIE, path="/")
     response.delete_cookie(ROLE_COOKIE, path="/")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
 from yibao import reference
@@ -22,6 +22,7 @@ from yibao.web.clerk_forms import (
     preregistration_body,
     text_of,
 )
+from yibao.web.csrf import csrf_protect
 from yibao.web.forms import default_coverage_year
 from yibao.web.refdata import region_groups
 from yibao.web.registry_view import registry_view
@@ -30,7 +31,7 @@ from yibao.web.templating import render
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/clerk", include_in_schema=False)
+router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
 def _ctx(

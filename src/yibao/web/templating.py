@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import Response
 
+from yibao.web.csrf import csrf_token, set_csrf_cookie
 from yibao.web.i18n import LANG_COOKIE, pick_lang, translator
 
 __all__ = ["STATIC_DIR", "render", "templates"]
@@ -28,16 +29,21 @@ def _lang_url(request: Request, lang: str) -> str:
 def render(
     request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
 ) -> Response:
-    """Render template ``name`` in the request's language; remember an explicit choice."""
+    """Render template ``name`` in the request's language; remember an explicit choice.
+
+    Every page gets ``csrf_token`` for its forms (and the cookie it is checked against).
+    """
     lang = pick_lang(request)
     ctx: dict[str, Any] = {
         "lang": lang,
         "_": translator(lang),
         "other_lang_url": _lang_url(request, "zh" if lang == "en" else "en"),
         "path": request.url.path,
+        "csrf_token": csrf_token(request),
     }
     ctx.update(context)
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    set_csrf_cookie(request, response)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response
