@@ -3,16 +3,18 @@
 The script and style files come from the pinned ``fastapi-offline`` package (Swagger UI
 and ReDoc builds) and are served under ``/docs/assets/``; Swagger UI starts from our own
 ``swagger-init.js``, so the pages hold no inline script and work without the internet.
+ReDoc's build would fetch its logo from a CDN: it is served with our favicon instead.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 __all__ = ["ASSETS", "install_docs"]
 
@@ -40,9 +42,15 @@ _REDOC = """<!doctype html>
 <link rel="icon" href="/docs/assets/favicon.png">
 </head><body>
 <redoc spec-url="/openapi.json"></redoc>
-<script src="/docs/assets/redoc.standalone.js"></script>
+<script src="/docs/redoc.standalone.js"></script>
 </body></html>
 """
+
+
+@cache
+def _redoc_script() -> bytes:
+    script = (ASSETS / "redoc.standalone.js").read_bytes()
+    return script.replace(b"https://cdn.redoc.ly/redoc/logo-mini.svg", b"/docs/assets/favicon.png")
 
 
 def install_docs(app: FastAPI) -> None:
@@ -55,6 +63,10 @@ def install_docs(app: FastAPI) -> None:
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
         return HTMLResponse(_REDOC)
+
+    @app.get("/docs/redoc.standalone.js", include_in_schema=False)
+    async def redoc_script() -> Response:
+        return Response(_redoc_script(), media_type="application/javascript")
 
     app.mount("/docs/assets", StaticFiles(directory=str(ASSETS)), name="docs-assets")
     app.mount("/docs/init", StaticFiles(directory=str(_OURS)), name="docs-init")

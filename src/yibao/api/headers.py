@@ -35,7 +35,7 @@ _ALWAYS = (
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
 )
 _DOCS = ("/docs", "/redoc")
-_STATIC = ("/static/", "/docs/assets/", "/docs/init/")
+_STATIC = ("/static/", "/docs/assets/", "/docs/init/", "/docs/redoc.standalone.js")
 
 
 def _csp(path: str) -> str:

@@ -31,7 +31,8 @@ def render(
 ) -> Response:
     """Render template ``name`` in the request's language; remember an explicit choice.
 
-    Every page gets ``csrf_token`` for its forms (and the cookie it is checked against).
+    Console pages get ``csrf_token`` for their forms (and the cookie it is checked against);
+    resident pages change nothing and set no cookie but the language.
     """
     lang = pick_lang(request)
     ctx: dict[str, Any] = {
@@ -39,8 +40,9 @@ def render(
         "_": translator(lang),
         "other_lang_url": _lang_url(request, "zh" if lang == "en" else "en"),
         "path": request.url.path,
-        "csrf_token": csrf_token(request),
     }
+    if request.url.path.startswith("/clerk"):
+        ctx["csrf_token"] = csrf_token(request)
     ctx.update(context)
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
     set_csrf_cookie(request, response)
