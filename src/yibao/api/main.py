@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -17,6 +18,7 @@ from yibao.api.errors import install_error_handlers
 from yibao.api.guard import RequestGuard
 from yibao.api.headers import SecurityHeaders
 from yibao.api.limits import BodySizeLimit
+from yibao.api.links import add_links
 from yibao.api.login import LoginGate
 from yibao.api.routers import (
     applications,
@@ -62,6 +64,18 @@ def _warn_if_owner(db: Database) -> None:
             "the service connects to PostgreSQL as the owner of audit_log (or a superuser): "
             "it could drop the audit log's triggers; connect as a member of the service role "
             "instead (docs/security.md)")
+
+
+def _with_links(app: FastAPI) -> None:
+    """The generated OpenAPI document, with links between operations (``links.py``)."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_links(plain())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _logging(settings: Settings) -> None:
@@ -126,6 +140,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         return Health(status="ok", database=app.state.db.engine.dialect.name)
 
     install_docs(app)
+    _with_links(app)
     from yibao.web import mount_web
 
     mount_web(app)

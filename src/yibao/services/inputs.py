@@ -55,6 +55,10 @@ class MembershipIn(_In):
 class PersonIn(_In):
     """A resident to register; birth date and sex come from the ID number."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id_number": "45020219850709213X", "name": "韦志强", "region": "450202",
+         "covered_years": [2022, 2023, 2024]}]})
+
     id_number: IdNumber
     name: Name
     region: Region
@@ -83,6 +87,10 @@ class PersonPatch(_In):
 class PaymentIn(_In):
     """A payment as a channel reports it (contract section 4), plus optional quote facts."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id_number": "45020219850709213X", "coverage_year": 2025, "channel": "tax_hall",
+         "channel_txn_id": "EXAMPLE-0001", "amount": "400.00", "paid_at": "2024-11-20"}]})
+
     id_number: IdNumber | None = None
     pre_registration_id: DbId | None = None
     coverage_year: Year
@@ -101,6 +109,10 @@ class PaymentIn(_In):
 class HouseholdIn(_In):
     """A household; members are added by ID number."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"region": "450202", "address": "柳州市城中区", "head_id_number": "45020219850709213X",
+         "member_id_numbers": ["45020219850709213X"]}]})
+
     region: Region
     address: Annotated[Text, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     head_id_number: IdNumber | None = None
@@ -117,6 +129,11 @@ class MemberIn(_In):
 class PreRegistrationIn(_In):
     """A newborn pre-registered at the birth hospital (seed 000 四.1)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"newborn_name": "韦小宝", "birth_date": "2026-11-01", "sex": "male", "region": "450202",
+         "birth_hospital": "柳州市妇幼保健院", "parent_id_number": "45020219850709213X",
+         "parent_name": "韦志强"}]})
+
     newborn_name: Name
     birth_date: IsoDate
     sex: Literal["male", "female"]
@@ -130,6 +147,10 @@ class PreRegistrationIn(_In):
 
 class ApplicationIn(_In):
     """A back-payment application (seed 001 补缴流程)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id_number": "45020219850709213X", "type": "veteran", "submitted_via": "window",
+         "years": [2020, 2021]}]})
 
     id_number: IdNumber
     type: Code

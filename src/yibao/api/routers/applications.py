@@ -35,14 +35,14 @@ def list_all(
     )
 
 
-@router.get("/{app_id}", response_model=Application, response_model_exclude_unset=True,
+@router.get("/{app_id:int}", response_model=Application, response_model_exclude_unset=True,
             responses=errors(401, 404, 422))
 def get(db: Db, actor: AnyStaff, app_id: RowId) -> dict[str, Any]:
     """One application."""
     return applications.get_application(db, actor, app_id)
 
 
-@router.post("/{app_id}/decision", response_model=Application, response_model_exclude_unset=True,
+@router.post("/{app_id:int}/decision", response_model=Application, response_model_exclude_unset=True,
              responses=errors(401, 403, 404, 409, 413, 422))
 def decide(db: Db, actor: AdminOnly, app_id: RowId, body: ApplicationDecisionIn) -> dict[str, Any]:
     """Approve or reject (admins only)."""

@@ -11,6 +11,7 @@ from yibao.api.deps import AuditStaff, Db, Page
 from yibao.api.schemas import AuditPage, errors
 from yibao.errors import InputError
 from yibao.services.audit_log import list_audit
+from yibao.services.common import parse_paid_at
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -24,8 +25,9 @@ def audit(
     entity_id: Annotated[str | None, Query(max_length=64)] = None,
     who: Annotated[str | None, Query(max_length=64)] = None,
     action: Annotated[str | None, Query(max_length=48)] = None,
-    since: Annotated[dt.datetime | None, Query(description="entries at or after this ISO "
-                                                           "date-time (UTC if no offset)")] = None,
+    since: Annotated[str | None, Query(
+        max_length=40, description="entries at or after this ISO date or date-time "
+                                   "(UTC when it has no offset)")] = None,
 ) -> dict[str, Any]:
     """A page of audit entries, newest first."""
     return list_audit(
@@ -41,13 +43,13 @@ def audit(
     )
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    """Naive UTC (as the log stores it); a date-time outside 1900-2100 is ``invalid_date``."""
+def _utc(text: str) -> dt.datetime:
+    """Naive UTC (as the log stores it); anything but an ISO date or date-time between 1900
+    and 2100 is ``invalid_date``."""
     try:
-        naive = value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
-    except OverflowError:
-        naive = dt.datetime.max
-    if not 1900 <= naive.year <= 2100:
-        raise InputError("invalid_date", "“since”不是有效的日期时间(1900 至 2100 年)",
-                         "since: not a valid date-time (1900-2100)", field="since")
-    return naive
+        value = parse_paid_at(text, field="since")  # ISO only; offsets → Beijing time
+    except InputError:
+        raise InputError("invalid_date", "“since”不是有效的日期或日期时间(ISO 8601)",
+                         "since: not an ISO date or date-time", field="since") from None
+    has_offset = len(text) > 10 and (text.endswith("Z") or text[-6] in "+-")
+    return value - dt.timedelta(hours=8) if has_offset else value

@@ -36,14 +36,14 @@ def list_enrollments(
     )
 
 
-@router.get("/{enrollment_id}", response_model=EnrollmentDetail,
+@router.get("/{enrollment_id:int}", response_model=EnrollmentDetail,
             responses=errors(401, 404, 422))
 def get(db: Db, actor: AnyStaff, enrollment_id: RowId) -> dict[str, Any]:
     """One enrollment with its payments, their reversals and its corrections."""
     return enrollments.get_enrollment(db, actor, enrollment_id)
 
 
-@router.post("/{enrollment_id}/corrections", status_code=201, response_model=Correction,
+@router.post("/{enrollment_id:int}/corrections", status_code=201, response_model=Correction,
              responses=errors(401, 403, 404, 409, 413, 422))
 def correct(db: Db, actor: AdminOnly, enrollment_id: RowId, body: CorrectionIn) -> dict[str, Any]:
     """Correct an enrollment's cover (admin only, with a reason): recompute it from the

@@ -35,14 +35,14 @@ def list_households(
     )
 
 
-@router.get("/{household_id}", response_model=Household, response_model_exclude_unset=True,
+@router.get("/{household_id:int}", response_model=Household, response_model_exclude_unset=True,
             responses=errors(401, 404, 422))
 def get(db: Db, actor: AnyStaff, household_id: RowId) -> dict[str, Any]:
     """One household with its members."""
     return households.get_household(db, actor, household_id)
 
 
-@router.post("/{household_id}/members", response_model=Household, response_model_exclude_unset=True,
+@router.post("/{household_id:int}/members", response_model=Household, response_model_exclude_unset=True,
              responses=errors(401, 403, 404, 409, 413, 422))
 def add_member(db: Db, actor: Clerk, household_id: RowId, body: MemberIn) -> dict[str, Any]:
     """Add a registered person to the household."""

@@ -79,7 +79,7 @@ _REVERSED = {"model": ReversalRecorded, "description": "Recorded (201) or the sa
                                                       "reference repeated (200)"}
 
 
-@router.post("/{payment_id}/reversals", status_code=201, response_model=None, responses={
+@router.post("/{payment_id:int}/reversals", status_code=201, response_model=None, responses={
     201: _REVERSED, 200: _REVERSED, **errors(401, 403, 404, 409, 413, 422)})
 def reverse(db: Db, actor: Clerk, payment_id: RowId, body: ReversalIn) -> JSONResponse:
     """Record a channel reversal (clerk, admin) or a refund (admin) of a payment.
@@ -113,7 +113,7 @@ def list_payments(
     )
 
 
-@router.get("/{payment_id}", response_model=Payment, responses=errors(401, 404, 422))
+@router.get("/{payment_id:int}", response_model=Payment, responses=errors(401, 404, 422))
 def get(db: Db, actor: AnyStaff, payment_id: RowId) -> dict[str, Any]:
     """One payment."""
     return payments.get_payment(db, actor, payment_id)

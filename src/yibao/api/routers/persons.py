@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
@@ -25,7 +24,7 @@ from yibao.services import enrollments, histories, persons
 from yibao.services.common import today_beijing
 from yibao.services.inputs import HistoryIn, MembershipIn, PersonIn, PersonPatch
 from yibao.services.person_quotes import QuoteFacts, quote_person
-from yibao.validation import FIRST_DAY, LAST_DAY
+from yibao.validation import IsoDate
 
 router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
 #: An ID number in a path (checked by the service: length, checksum, birth date).
@@ -129,11 +128,10 @@ def person_quote(
     actor: AnyStaff,
     id_number: IdPath,
     coverage_year: Annotated[int, Query(ge=1900, le=2200)],
-    payment_date: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY)] = None,
+    payment_date: Annotated[IsoDate | None, Query()] = None,
     back_pay_years: Annotated[list[Annotated[int, Field(ge=1900, le=2200)]] | None,
                               Query(max_length=64)] = None,
-    employee_insurance_end_date: Annotated[dt.date | None,
-                                           Query(ge=FIRST_DAY, le=LAST_DAY)] = None,
+    employee_insurance_end_date: Annotated[IsoDate | None, Query()] = None,
     hardship_deferral: bool = False,
 ) -> dict[str, Any]:
     """The contract's quote for a registered person, from the registry's facts and history.

@@ -42,13 +42,13 @@ def list_all(
     )
 
 
-@router.get("/{reg_id}", response_model=PreRegistration, responses=errors(401, 404, 422))
+@router.get("/{reg_id:int}", response_model=PreRegistration, responses=errors(401, 404, 422))
 def get(db: Db, actor: AnyStaff, reg_id: RowId) -> dict[str, Any]:
     """One pre-registration."""
     return preregistrations.get_preregistration(db, actor, reg_id)
 
 
-@router.post("/{reg_id}/convert", response_model=PreRegistration,
+@router.post("/{reg_id:int}/convert", response_model=PreRegistration,
              responses=errors(401, 403, 404, 409, 413, 422))
 def convert(db: Db, actor: Clerk, reg_id: RowId, body: ConvertIn) -> dict[str, Any]:
     """Formal registration with the newborn's ID number."""

@@ -53,7 +53,7 @@ class ErrorOut(BaseModel):
 
 
 _WHY = {
-    400: "Bad request",
+    400: "Bad request (a body that cannot be decoded)",
     401: "No valid bearer token (or wrong credentials)",
     403: "The role may not do this",
     404: "Not found",
@@ -68,9 +68,10 @@ _RETRY = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for these error statuses, each in the contract's error shape
-    (503 is always declared: any call that reaches the database may meet an outage)."""
+    (400 and 503 are always declared: a body that is not even text, and a database outage,
+    can meet any call)."""
     out: dict[int | str, dict[str, Any]] = {}
-    for status in sorted({*statuses, 503}):
+    for status in sorted({*statuses, 400, 503}):
         entry: dict[str, Any] = {"model": ErrorOut, "description": _WHY[status]}
         if status in (429, 503):
             entry["headers"] = _RETRY
