@@ -92,12 +92,12 @@ def run(clients: int, seconds: float, reads: int) -> dict[str, Any]:
         storm.start()
         time.sleep(1.0)
         started = time.perf_counter()
-        under = _reads(base, token, reads)
-        while time.perf_counter() - started < seconds:
-            under += _reads(base, token, 10)
+        under: list[float] = []
+        while time.perf_counter() - started < seconds or len(under) < 20:
+            under += _reads(base, token, 1)
         stop.set()
         storm.join()
-        out["reads_under_storm"] = _figures(under)
+        out["reads_under_storm"] = {**_figures(under), "reads": len(under)}
         out["storm_answers"] = dict(sorted(seen.items()))
         guesses: Counter[int] = Counter()
         started = time.perf_counter()
