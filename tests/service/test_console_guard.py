@@ -7,11 +7,15 @@ site or ``null``, or no token) registers no one and records no payment.
 from __future__ import annotations
 
 import re
+import secrets
 from contextlib import closing
 from typing import Any
 
 import httpx
 import pytest
+
+from yibao.services.users import create_user
+from yibao.store.db import Database
 
 from .conftest import PASSWORDS, Server
 from .helpers import new_id
@@ -19,13 +23,14 @@ from .helpers import new_id
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def _console(server: Server) -> tuple[httpx.Client, str]:
+def _console(server: Server, user: str = "t-clerk",
+             password: str = PASSWORDS["clerk"]) -> tuple[httpx.Client, str]:
     """A logged-in console session (cookies kept) and the token of its forms."""
     c = httpx.Client(base_url=server.base_url, timeout=30, follow_redirects=False)
     page = c.get("/clerk/login")
     token = _TOKEN.search(page.text)
     assert token, page.text
-    r = c.post("/clerk/login", data={"username": "t-clerk", "password": PASSWORDS["clerk"],
+    r = c.post("/clerk/login", data={"username": user, "password": password,
                                      "csrf_token": token.group(1), "next": "/clerk"})
     assert r.status_code == 303, r.text
     form = c.get("/clerk/persons/new")
@@ -79,7 +84,13 @@ def test_a_token_from_another_session_is_worthless(server: Server) -> None:
 
 
 def test_the_console_works_with_its_own_token_and_logout_revokes(server: Server) -> None:
-    c, token = _console(server)
+    name = f"csrf-{secrets.token_hex(4)}"  # logging out revokes every token of the account
+    db = Database(server.owner_url)
+    try:
+        create_user(db, name, "clerk", "console-pass-1")
+    finally:
+        db.dispose()
+    c, token = _console(server, name, "console-pass-1")
     with closing(c):
         here = {"Origin": server.base_url}
         r = c.post("/clerk/persons/new", data=_person(token), headers=here)
