@@ -107,7 +107,7 @@ def test_open_year_job(server: Server, clerk: httpx.Client, cli: typer.Typer) ->
             "id_number": number,
             "coverage_year": 2025,
             "channel": "gx_yibao",
-            "channel_txn_id": f"OY{number}",
+            "channel_txn_id": f"OY{number[6:14]}-{number[-4:]}",  # no ID number in a txn id
             "amount": "400.00",
             "paid_at": "2024-10-10",
         },

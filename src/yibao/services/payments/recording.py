@@ -31,7 +31,7 @@ def record_prepared(db: Database, actor: Actor, items: list[Prepared]) -> list[O
     on IntegrityError the transaction is rolled back and the batch redone, when the keys the
     other writer stored are replays or conflicts. Answers that show full ID numbers (created
     and replayed, for clerks and admins) are audited as ``read_id_number`` in the same
-    transaction.
+    transaction (created ones in the same INSERT as their other audit rows).
     """
     if all(i.error is not None for i in items):
         return [Outcome("error", error=i.error) for i in items]
@@ -39,8 +39,10 @@ def record_prepared(db: Database, actor: Actor, items: list[Prepared]) -> list[O
         try:
             with db.write() as s:
                 outcomes = record_batch(s.connection(), actor, items)
-                shown = [o.person_id for o in outcomes if o.person_id is not None
-                         and o.response and o.response["payment"].get("id_number")]
+                # created answers are audited with the rows they wrote; replays here
+                shown = [o.person_id for o in outcomes if o.status == "replayed"
+                         and o.person_id is not None and o.response
+                         and o.response["payment"].get("id_number")]
                 audit_id_reads(s, actor, shown, "record_payment")
                 return outcomes
         except IntegrityError:

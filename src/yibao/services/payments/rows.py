@@ -358,6 +358,11 @@ def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | 
         if w.declare is not None:
             after["declared_covered_years"] = w.declare
         audits.append(audit_row(actor, "create", "payment", pid, None, after, now))
+    shown = sorted({w.person.id for w in done if w.person.id_number})
+    if shown and actor.sees_full_ids:  # the answers show these full ID numbers
+        audits.append(audit_row(actor, "read_id_number", "person",
+                                shown[0] if len(shown) == 1 else None, None,
+                                {"person_ids": shown, "via": "record_payment"}, now))
     conn.execute(insert(_A), audits)
     reg_ids = {w.data.pre_registration_id for w in done if w.data.pre_registration_id}
     if reg_ids:
