@@ -6,6 +6,7 @@ Every server the tests start writes its log under ``test-output/logs/``;
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,11 @@ def load_cases() -> list[tuple[str, dict[str, Any]]]:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Start every session with no server logs but its own."""
-    if not hasattr(session.config, "workerinput"):  # the xdist controller or a plain run
+    """Start every session with no server logs but its own (a pytest run inside a test,
+    or an xdist worker, keeps the outer session's logs)."""
+    if not hasattr(session.config, "workerinput") and "YIBAO_TEST_LOG_OWNER" not in os.environ:
         shutil.rmtree(LOG_DIR, ignore_errors=True)
+        os.environ["YIBAO_TEST_LOG_OWNER"] = str(os.getpid())
     LOG_DIR.mkdir(parents=True, exist_ok=True)
 
 
