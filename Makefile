@@ -19,7 +19,7 @@ run: $(STAMP)
 	mkdir -p var
 	$(BIN)/yibao db upgrade
 	$(BIN)/yibao demo load
-	$(BIN)/yibao serve --host 127.0.0.1 --port 8000
+	$(BIN)/yibao serve --host 127.0.0.1 --port 8000 --access-log
 
 ## lint: ruff + mypy strict on src/
 lint: $(STAMP)

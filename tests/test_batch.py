@@ -190,7 +190,7 @@ def test_answer_many_equals_single_quotes() -> None:
     ]
     many = answer_many(reqs)
     assert many[0] == answer(reqs[0]) and many[2] == answer(reqs[2])
-    assert isinstance(many[1], InputError) and many[1].code == "invalid_value"
+    assert isinstance(many[1], InputError) and many[1].code == "invalid_date"
     assert isinstance(many[3], InputError) and many[3].code == "payment_too_late"
 
 

@@ -52,7 +52,7 @@ def test_bad_input_exits_2_with_a_json_error_and_a_message() -> None:
     proc = run("quote", "--json", "-", stdin=json.dumps(body))
     assert proc.returncode == 2
     error = json.loads(proc.stdout)["error"]
-    assert error["code"] == "invalid_value" and error["field"] == "payment_date"
+    assert error["code"] == "invalid_date" and error["field"] == "payment_date"
     assert error["message"] and error["message_en"]
     assert "payment_date" in proc.stderr
 
@@ -66,7 +66,7 @@ def test_not_json_exits_2() -> None:
 def test_unknown_key_and_bad_id_exit_2() -> None:
     for body, code in (
         ({"region": "450202", "coverage_year": 2025, "payment_date": "2025-02-03", "x": 1},
-         "unknown_field"),
+         "unknown_key"),
         ({"coverage_year": 2025, "payment_date": "2025-02-03", "id_number": "45020220240501123X"},
          "id_number_checksum"),
     ):

@@ -1,8 +1,9 @@
 """Service commands of the ``yibao`` CLI: db, user, serve, demo, jobs.
 
-yibao db upgrade
+yibao db upgrade                                 # as the schema owner (YIBAO_MIGRATION_DATABASE_URL)
 yibao user add alice --role clerk --password-stdin
-yibao demo load
+yibao user disable alice                         # and revokes her tokens; enable undoes it
+yibao demo load                                  # prints random demo passwords once
 yibao serve --host 127.0.0.1 --port 8000
 yibao jobs expire-preregistrations [--today 2025-04-01]
 yibao jobs open-year 2026 [--today 2025-09-01] [--force]
@@ -52,13 +53,23 @@ def _database() -> Database:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply all migrations to YIBAO_DATABASE_URL (idempotent)."""
+    """Apply all migrations (idempotent) and grant the service role its rights.
+
+    Connects with YIBAO_MIGRATION_DATABASE_URL (the schema owner) when set, else with
+    YIBAO_DATABASE_URL; on PostgreSQL grants YIBAO_DB_SERVICE_ROLE (default yibao_service)
+    read/write on the tables and only INSERT/SELECT on the audit log.
+    """
     from yibao.settings import get_settings
     from yibao.store.migrate import current_revision, upgrade
 
-    url = get_settings().database_url
-    upgrade(url)
+    settings = get_settings()
+    url = settings.owner_url()
+    granted = upgrade(url, service_role=settings.db_service_role)
     typer.echo(f"database at revision {current_revision(url)}")
+    if not granted:
+        typer.echo(f"could not create role {settings.db_service_role}: create it as a "
+                   "superuser and run yibao db upgrade again (docs/security.md)", err=True)
+        raise typer.Exit(1)
 
 
 @user_app.command("add")
@@ -81,6 +92,30 @@ def user_add(
     except YibaoError as exc:
         _fail(exc)
     typer.echo(f"created {role} {username}")
+
+
+def _set_active(username: str, active: bool) -> None:
+    from yibao.services.users import set_active
+
+    try:
+        changed = set_active(_database(), username, active)
+    except YibaoError as exc:
+        _fail(exc)
+    word = "enabled" if active else "disabled"
+    typer.echo(f"{word} {username}" if changed else f"{username} was already {word}")
+
+
+@user_app.command("disable")
+def user_disable(username: str) -> None:
+    """Disable a staff account: it can no longer log in, and its tokens stop working
+    (within YIBAO_TOKEN_CHECK_SECONDS, 2 s by default, in running servers)."""
+    _set_active(username, False)
+
+
+@user_app.command("enable")
+def user_enable(username: str) -> None:
+    """Enable a disabled staff account again (tokens issued before stay revoked)."""
+    _set_active(username, True)
 
 
 @demo_app.command("load")
@@ -198,10 +233,26 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    access_log: Annotated[bool, typer.Option(
+        help="one line per request on stderr (ID numbers masked, no query strings)")] = False,
 ) -> None:
-    """Serve the API (/api/v1, OpenAPI at /docs) and the pages."""
+    """Serve the API (/api/v1, OpenAPI at /docs) and the pages.
+
+    Refuses to start (exit 2) with a short or guessable YIBAO_SECRET_KEY.
+    """
+    import os
+
     import uvicorn
 
+    from yibao.settings import get_settings
+
+    try:
+        get_settings().signing_key()
+    except YibaoError as exc:
+        _fail(exc)
+    if access_log:
+        os.environ["YIBAO_ACCESS_LOG"] = "1"
+        get_settings.cache_clear()
     typer.echo(f"yibao: serving on http://{host}:{port}/  (API /api/v1, docs /docs)")
     uvicorn.run(
         "yibao.api.main:create_app",

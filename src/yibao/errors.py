@@ -1,9 +1,13 @@
 """One exception hierarchy for yibao.
 
     YibaoError
-    ├── InputError        bad input from a user: answered with 422 / exit code 2
+    ├── InputError          bad input from a user: answered with 422 / exit code 2
     │   └── UnknownRegion
-    └── PolicyDataError   a policy data file is malformed (a bug in the data, not the input)
+    ├── PolicyDataError     a policy data file is malformed (a bug in the data, not the input)
+    └── ConfigurationError  a setting the service must refuse to start with (weak secret key)
+
+Service errors (not found, conflict, forbidden, throttled, ...) are in
+:mod:`yibao.services.errors`.
 
 Every error carries a machine code, a Chinese message, an English message and,
 where one field is at fault, that field's name, so that the API, the CLI and
@@ -14,7 +18,7 @@ the batch runner can all render the contract's error shape::
 
 from __future__ import annotations
 
-__all__ = ["InputError", "PolicyDataError", "UnknownRegion", "YibaoError"]
+__all__ = ["ConfigurationError", "InputError", "PolicyDataError", "UnknownRegion", "YibaoError"]
 
 
 class YibaoError(Exception):
@@ -51,3 +55,7 @@ class UnknownRegion(InputError):
 
 class PolicyDataError(YibaoError):
     """A policy data file breaks the data rules (no source, overlapping dates, ...)."""
+
+
+class ConfigurationError(YibaoError):
+    """A setting the service refuses to run with (e.g. a short or guessable secret key)."""

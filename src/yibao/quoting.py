@@ -95,16 +95,11 @@ _DATE_FIELDS = {"payment_date", "birth_date", "employee_insurance_end_date"}
 
 
 def input_error_from(exc: ValidationError) -> InputError:
-    """The first problem of a Pydantic ``ValidationError`` as a bilingual ``InputError``."""
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or None
-    kind = first["type"]
-    code = {"missing": "missing_field", "extra_forbidden": "unknown_field"}.get(kind, "invalid_value")
-    if kind == "value_error" and str(first["loc"][0]) in _DATE_FIELDS:
-        zh = "日期无效,应为真实存在的日期,格式 YYYY-MM-DD"
-    else:
-        zh = _KIND_ZH.get(kind, "字段值无效")
-    return InputError(code, f"{field}: {zh}", f"{field}: {first['msg']}", field=field)
+    """The first problem of a Pydantic ``ValidationError`` as a bilingual ``InputError``
+    (the one translator, :func:`yibao.validation.input_error`)."""
+    from yibao.validation import input_error
+
+    return input_error(exc.errors(), date_fields=_DATE_FIELDS)
 
 
 def _resolve_person(req: QuoteRequest) -> tuple[str, date | None]:

@@ -1,5 +1,10 @@
 """A real uvicorn server per database backend (SQLite file, fresh PostgreSQL database).
 
+On PostgreSQL the schema is migrated by the owner (``postgres``) and the server connects as
+a login role of its own that is a member of the service role (``yibao_service``), as in
+production (docs/security.md). Server logs go to ``test-output/logs/`` (scanned for ID
+numbers at the end of the session, see tests/conftest.py).
+
 PostgreSQL missing: skipped with a reason, or a failure when ``CI=true``.
 """
 
@@ -20,10 +25,12 @@ from sqlalchemy.engine import Engine
 
 from yibao.local_server import running_server
 
+from ..conftest import LOG_DIR
+
 PG_ADMIN_URL = os.environ.get(
     "YIBAO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-SECRET = "test-secret-" + "k" * 40
+SECRET = "test-" + secrets.token_urlsafe(40)
 PASSWORDS = {"clerk": "clerk-pass-1", "auditor": "auditor-pass-1", "admin": "admin-pass-1"}
 TABLES = (
     "staff_users",
@@ -39,9 +46,9 @@ TABLES = (
 
 
 def _postgres_database() -> tuple[str, Engine]:
-    """CREATE DATABASE yibao_t_<random>; returns its URL and an admin engine to drop it."""
+    """CREATE DATABASE yibao_t_<random>; returns its owner's URL and an admin engine."""
     try:
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
         with admin.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
@@ -55,14 +62,25 @@ def _postgres_database() -> tuple[str, Engine]:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", admin
 
 
+def _service_login(admin: Engine, owner_url: str) -> str:
+    """A login role for the server, member of the service role; its URL."""
+    name = owner_url.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{name}_app" LOGIN IN ROLE yibao_service'))
+    return owner_url.replace("://postgres@", f"://{name}_app@")
+
+
 @dataclass
 class Server:
-    """A running yibao server and the database behind it."""
+    """A running yibao server and the database behind it (``db_url``: the server's own
+    login; ``owner_url``: the schema owner's, for tests that act as a careless operator)."""
 
     backend: str
     base_url: str
     db_url: str
     engine: Engine
+    owner_url: str = ""
+    log: Path | None = None
     tokens: dict[str, str] = field(default_factory=dict)
 
     def client(self, role: str | None = None) -> httpx.Client:
@@ -91,30 +109,38 @@ def server(
 
     admin: Engine | None = None
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'yibao.sqlite3'}"
+        owner = url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'yibao.sqlite3'}"
     else:
-        url, admin = _postgres_database()
-    upgrade(url)
-    db = Database(url)
+        owner, admin = _postgres_database()
+    assert upgrade(owner), "the service role could not be granted"
+    if admin is not None:
+        url = _service_login(admin, owner)
+    db = Database(owner)
     for role, password in PASSWORDS.items():
         create_user(db, f"t-{role}", role, password)
     db.dispose()
-    env = {**os.environ, "YIBAO_DATABASE_URL": url, "YIBAO_SECRET_KEY": SECRET}
+    env = {**os.environ, "YIBAO_DATABASE_URL": url, "YIBAO_SECRET_KEY": SECRET,
+           "YIBAO_ACCESS_LOG": "1"}
     args = ["-m", "uvicorn", "yibao.api.main:create_app", "--factory", "--host", "127.0.0.1",
-            "--port", "{port}", "--log-level", "warning"]
+            "--port", "{port}", "--log-level", "info", "--no-access-log"]
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = LOG_DIR / f"service-{request.param}-{os.getpid()}.log"
     with ExitStack() as stack:
+        log = stack.enter_context(log_path.open("a", encoding="utf-8"))
         try:
             base = stack.enter_context(
-                running_server(args, env=env, cwd=Path(tmp_path_factory.mktemp("cwd")))
+                running_server(args, env=env, cwd=Path(tmp_path_factory.mktemp("cwd")), log=log)
             )
         except RuntimeError as exc:
             pytest.fail(f"{exc} ({request.param})")
-        yield from _logged_in(request.param, base, url, admin)
+        # pre-ping: the outage test restarts PostgreSQL under this engine's pooled connections
+        srv = Server(request.param, base, url, create_engine(url, pool_pre_ping=True), owner,
+                     log_path)
+        yield from _logged_in(srv, admin)
 
 
-def _logged_in(backend: str, base: str, url: str, admin: Engine | None) -> Iterator[Server]:
-    engine = create_engine(url)
-    srv = Server(backend, base, url, engine)
+def _logged_in(srv: Server, admin: Engine | None) -> Iterator[Server]:
+    base, url, engine = srv.base_url, srv.db_url, srv.engine
     for role, password in PASSWORDS.items():
         r = httpx.post(
             f"{base}/api/v1/auth/token", data={"username": f"t-{role}", "password": password}
@@ -128,6 +154,7 @@ def _logged_in(backend: str, base: str, url: str, admin: Engine | None) -> Itera
             with admin.connect() as conn:
                 name = url.rsplit("/", 1)[1]
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'DROP ROLE IF EXISTS "{name}_app"'))
             admin.dispose()
 
 

@@ -19,6 +19,8 @@ import pytest
 
 from yibao.local_server import running_server
 
+from ..conftest import LOG_DIR
+
 CHROMIUM = Path(os.environ.get("YIBAO_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,13 +62,15 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     _cli(["db", "upgrade"], env)
     for user, role in (("clerk1", "clerk"), ("admin1", "admin"), ("auditor1", "auditor")):
         _cli(["user", "add", user, "--role", role, "--password-stdin"], env, PASSWORD + "\n")
-    args = ["-m", "yibao", "serve", "--host", "127.0.0.1", "--port", "{port}"]
-    with (work / "serve.log").open("w") as log:
+    args = ["-m", "yibao", "serve", "--host", "127.0.0.1", "--port", "{port}", "--access-log"]
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = LOG_DIR / f"web-{os.getpid()}.log"
+    with log_path.open("a") as log:
         try:
             with running_server(args, env=env, cwd=work, log=log) as base:
                 yield base
         except RuntimeError as exc:
-            raise RuntimeError(f"{exc}\n" + (work / "serve.log").read_text()) from None
+            raise RuntimeError(f"{exc}\n" + log_path.read_text()) from None
 
 
 @pytest.fixture(scope="session")

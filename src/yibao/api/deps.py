@@ -6,14 +6,15 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from yibao.services.common import Actor
 from yibao.services.errors import Forbidden, Unauthorized
-from yibao.services.users import decode_token
+from yibao.services.sessions import TokenChecker
 from yibao.settings import Settings
 from yibao.store.db import Database
+from yibao.validation import DB_INT_MAX
 
 __all__ = [
     "AdminOnly",
@@ -24,6 +25,9 @@ __all__ = [
     "Db",
     "Page",
     "PageParams",
+    "QueryId",
+    "QueryYear",
+    "RowId",
 ]
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -49,7 +53,8 @@ Config = Annotated[Settings, Depends(_settings)]
 
 async def _actor(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
     key: str = request.app.state.signing_key
-    actor = decode_token(token, key=key) if token else None
+    checker: TokenChecker = request.app.state.token_checker
+    actor = await checker.actor(token, key=key) if token else None
     if actor is None:
         raise Unauthorized(
             "unauthorized",
@@ -89,10 +94,18 @@ class PageParams:
 async def _page(
     settings: Config,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    per_page: Annotated[int | None, Query(ge=1)] = None,
+    per_page: Annotated[int | None, Query(ge=1, le=DB_INT_MAX)] = None,
 ) -> PageParams:
     size = settings.default_page_size if per_page is None else min(per_page, settings.max_page_size)
     return PageParams(page, size)
 
 
 Page = Annotated[PageParams, Depends(_page)]
+
+
+#: A row id in a path: 1 .. 2^31-1 (a larger number is 422, not a database error).
+RowId = Annotated[int, Path(ge=1, le=DB_INT_MAX)]
+#: A row id in a query.
+QueryId = Annotated[int | None, Query(ge=1, le=DB_INT_MAX)]
+#: A coverage year in a query.
+QueryYear = Annotated[int | None, Query(ge=1900, le=2200)]

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from yibao.errors import InputError, YibaoError
-from yibao.services.errors import Conflict, Forbidden, NotFound, Unauthorized
+from yibao.services.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    Unavailable,
+)
+from yibao.validation import input_error
 
-__all__ = ["error_response", "install_error_handlers"]
+__all__ = ["allowed_methods", "error_response", "install_error_handlers"]
 
 _STATUS: tuple[tuple[type[YibaoError], int], ...] = (
     (Unauthorized, 401),
@@ -21,6 +29,8 @@ _STATUS: tuple[tuple[type[YibaoError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
     (InputError, 422),
+    (TooManyRequests, 429),
+    (Unavailable, 503),
 )
 _HTTP: dict[int, tuple[str, str, str]] = {
     400: ("bad_request", "请求无效", "bad request"),
@@ -46,38 +56,22 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=dict(headers) if headers else None)
 
 
-def _field(loc: tuple[Any, ...]) -> str | None:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
-    return ".".join(parts) or None
-
-
 def _validation(exc: RequestValidationError) -> JSONResponse:
-    errors = exc.errors()
-    first: dict[str, Any] = errors[0] if errors else {}
-    kind = str(first.get("type", ""))
-    field = _field(tuple(first.get("loc", ())))
-    detail = str(first.get("msg", "invalid input"))
-    if kind == "extra_forbidden":
-        return error_response(
-            422, "unknown_key", f"不认识的字段“{field}”", f"unknown key {field!r}", field
-        )
-    if kind == "missing":
-        return error_response(
-            422,
-            "missing_field",
-            f"缺少必填字段“{field}”",
-            f"missing required field {field!r}",
-            field,
-        )
-    if kind == "json_invalid":
-        return error_response(
-            422, "invalid_json", "请求体不是有效的 JSON", "body is not valid JSON"
-        )
-    if kind.startswith(("date", "datetime")):
-        return error_response(
-            422, "invalid_date", f"“{field}”不是有效日期", f"{field}: {detail}", field
-        )
-    return error_response(422, "invalid_input", f"“{field}”的值无效", f"{field}: {detail}", field)
+    err = input_error(exc.errors())
+    return error_response(422, err.code, err.message, err.message_en, err.field)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (for the ``Allow`` header of a 405)."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -86,7 +80,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(YibaoError)
     async def _yibao(_request: Request, exc: YibaoError) -> JSONResponse:
         status = next((s for cls, s in _STATUS if isinstance(exc, cls)), 500)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if isinstance(exc, TooManyRequests | Unavailable):
+            headers["Retry-After"] = str(exc.retry_after)
         return error_response(status, exc.code, exc.message, exc.message_en, exc.field, headers)
 
     @app.exception_handler(RequestValidationError)
@@ -94,6 +90,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return _validation(exc)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, zh, en = _HTTP.get(exc.status_code, ("http_error", "请求失败", str(exc.detail)))
-        return error_response(exc.status_code, code, zh, en, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return error_response(exc.status_code, code, zh, en, headers=headers)

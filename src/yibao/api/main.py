@@ -5,14 +5,21 @@ uvicorn --factory yibao.api.main:create_app
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
 
+from yibao.api.docs import install_docs
 from yibao.api.errors import install_error_handlers
+from yibao.api.guard import RequestGuard
+from yibao.api.headers import SecurityHeaders
 from yibao.api.limits import BodySizeLimit
+from yibao.api.links import add_links
+from yibao.api.login import LoginGate
 from yibao.api.routers import (
     applications,
     assistance,
@@ -28,18 +35,22 @@ from yibao.api.routers import (
     preregistrations,
     public,
 )
+from yibao.api.schemas import Health
+from yibao.services.sessions import TokenChecker
 from yibao.settings import Settings, get_settings
 from yibao.store.db import Database
+from yibao.store.roles import service_owns_audit_log
 
 __all__ = ["create_app"]
 
 
 def _thread_limit(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Request handlers run in worker threads; beyond a few, Python threads only fight
         # over the GIL while the database round trips would overlap anyway.
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        await anyio.to_thread.run_sync(_warn_if_owner, app.state.db)
         yield
 
     return lifespan
@@ -60,22 +71,63 @@ def _check_policy() -> None:
               f"yibao: the published policy data is invalid, not serving: {exc.message_en}",
               file=sys.stderr)
         raise SystemExit(2) from None
+def _warn_if_owner(db: Database) -> None:
+    try:
+        with db.engine.connect() as conn:
+            owner = service_owns_audit_log(conn)
+    except Exception:  # the database may be down at start; requests will say 503
+        return
+    if owner:
+        logging.getLogger("yibao").warning(
+            "the service connects to PostgreSQL as the owner of audit_log (or a superuser): "
+            "it could drop the audit log's triggers; connect as a member of the service role "
+            "instead (docs/security.md)")
+
+
+def _with_links(app: FastAPI) -> None:
+    """The generated OpenAPI document, with links between operations (``links.py``)."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_links(plain())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _logging(settings: Settings) -> None:
+    """yibao's own log lines (errors, the access log) on stderr, once per process."""
+    logger = logging.getLogger("yibao")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
-    """The yibao app: API routers, error shape, body limit, then the web pages."""
+    """The yibao app: API routers, error shape, limits and guards, docs, then the web pages.
+
+    Raises ConfigurationError for a weak ``YIBAO_SECRET_KEY``: the server does not start.
+    """
     settings = settings or get_settings()
     _check_policy()
+    _logging(settings)
     app = FastAPI(
         lifespan=_thread_limit(settings.worker_threads),
         title="yibao",
         summary="城乡居民基本医疗保险 registry, payments and quotes",
         version="1.0.0",
-        docs_url="/docs",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
-    app.state.db = db or Database(settings.database_url)
     app.state.signing_key = settings.signing_key()
+    app.state.db = db or Database(settings.database_url)
+    app.state.token_checker = TokenChecker(app.state.db, ttl=settings.token_check_seconds)
+    app.state.login_gate = LoginGate(app.state.db, settings)
     from yibao.services.payments import PaymentBatcher
 
     app.state.payment_batcher = PaymentBatcher(app.state.db)
@@ -85,6 +137,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         max_bytes=settings.max_body_bytes,
         path_limits={"/api/v1/payments/bulk": settings.max_bulk_body_bytes},
     )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestGuard, access_log=settings.access_log)  # outermost
     for module in (
         public,
         assistance,
@@ -103,10 +157,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         app.include_router(module.router)
 
     @app.get("/api/v1/health", tags=["public"])
-    def health() -> dict[str, str]:
+    def health() -> Health:
         """Liveness and the database backend in use."""
-        return {"status": "ok", "database": app.state.db.engine.dialect.name}
+        return Health(status="ok", database=app.state.db.engine.dialect.name)
 
+    install_docs(app)
+    _with_links(app)
     from yibao.web import mount_web
 
     mount_web(app)

@@ -2,7 +2,8 @@
 regime) in every situation of the rules catalogue, with payments recorded through the
 same service as the API. Each resident's cover before the registry is declared at
 registration (continuous, lapsed, never covered) or left unknown, as a clerk would find
-it. Loading twice changes nothing; the demo logins are printed.
+it. Loading twice changes nothing. The demo staff accounts get random passwords, printed
+once, when they are created (nothing in the repository or the docs can log in).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import random
+import secrets
 
 from sqlalchemy import select
 
@@ -34,11 +36,7 @@ from yibao.store.models import AuditEntry
 
 __all__ = ["DEMO_USERS", "load_demo"]
 
-DEMO_USERS = (
-    ("demo-clerk", "clerk", "clerk-demo-2025"),
-    ("demo-auditor", "auditor", "auditor-demo-2025"),
-    ("demo-admin", "admin", "admin-demo-2025"),
-)
+DEMO_USERS = (("demo-clerk", "clerk"), ("demo-auditor", "auditor"), ("demo-admin", "admin"))
 ACTOR = Actor("demo-loader", "admin")
 
 
@@ -202,10 +200,15 @@ def _loaded(db: Database) -> bool:
 
 
 def load_demo(db: Database) -> str:
-    """Load everything once; returns the text to print (logins and what was loaded)."""
-    for username, role, password in DEMO_USERS:
+    """Load everything once; returns the text to print (logins and what was loaded).
+
+    Passwords are random and shown only by the call that creates the accounts.
+    """
+    passwords: dict[str, str] = {}
+    for username, role in DEMO_USERS:
         if not user_exists(db, username):
-            create_user(db, username, role, password)
+            passwords[username] = secrets.token_urlsafe(12)
+            create_user(db, username, role, passwords[username])
     summary = "demo data already loaded"
     if not _loaded(db):
         rng = random.Random(20210101)
@@ -225,6 +228,10 @@ def load_demo(db: Database) -> str:
             )
         summary = f"demo data loaded: {len(numbers)} residents in {len(counts)} situations"
     lines = [summary, "Demo logins (POST /api/v1/auth/token, or the clerk pages):"]
-    lines += [f"  {role:<8} {username:<13} password: {pw}" for username, role, pw in DEMO_USERS]
+    for username, role in DEMO_USERS:
+        shown = passwords.get(username, "(shown when first created; not stored anywhere)")
+        lines.append(f"  {role:<8} {username:<13} password: {shown}")
+    if passwords:
+        lines.append("Note these passwords now: they are printed only this once.")
     lines.append("Clerks and admins see full ID numbers; auditors see them masked.")
     return "\n".join(lines)

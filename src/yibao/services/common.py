@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -12,6 +13,7 @@ from yibao.errors import InputError
 from yibao.idcard import mask_id_number
 from yibao.rules import money
 from yibao.store.models import AuditEntry
+from yibao.validation import FIRST_DAY, LAST_DAY
 
 __all__ = [
     "ROLES",
@@ -30,6 +32,12 @@ __all__ = [
 Role = Literal["clerk", "auditor", "admin"]
 ROLES: tuple[Role, ...] = ("clerk", "auditor", "admin")
 BEIJING = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai: UTC+8 all year, no DST
+#: ``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` with an optional ``Z`` or ``±HH:MM`` offset.
+_ISO_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def today_beijing() -> dt.date:
@@ -80,7 +88,7 @@ def parse_date(text: object, *, field: str) -> dt.date:
     if isinstance(text, dt.date) and not isinstance(text, dt.datetime):
         return text
     try:
-        if not isinstance(text, str) or len(text) != 10:
+        if not isinstance(text, str) or not _ISO_DATE.fullmatch(text):
             raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -93,24 +101,31 @@ def parse_date(text: object, *, field: str) -> dt.date:
 
 
 def parse_paid_at(text: object, *, field: str = "paid_at") -> dt.datetime:
-    """ISO date or date-time → naive Beijing time (offsets are converted)."""
+    """ISO date or date-time → naive Beijing time (offsets are converted), 1900 to 2100."""
     if isinstance(text, str) and len(text) == 10:
         day = parse_date(text, field=field)
-        return dt.datetime(day.year, day.month, day.day)
-    try:
-        if not isinstance(text, str):
-            raise ValueError(text)
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            "invalid_date",
-            f"“{field}”不是有效的日期或日期时间(ISO 8601)",
-            f"{field} is not a valid ISO date or date-time",
-            field=field,
-        ) from None
-    if value.tzinfo is not None:
-        value = value.astimezone(BEIJING).replace(tzinfo=None)
+        value = dt.datetime(day.year, day.month, day.day)
+    else:
+        try:
+            if not isinstance(text, str) or not _ISO_DATETIME.fullmatch(text):
+                raise ValueError(text)
+            value = dt.datetime.fromisoformat(text)
+            if value.tzinfo is not None:
+                value = value.astimezone(BEIJING).replace(tzinfo=None)
+        except (ValueError, OverflowError):
+            raise _bad_paid_at(field) from None
+    if not FIRST_DAY <= value.date() <= LAST_DAY:
+        raise _bad_paid_at(field)
     return value
+
+
+def _bad_paid_at(field: str) -> InputError:
+    return InputError(
+        "invalid_date",
+        f"“{field}”不是有效的日期或日期时间(ISO 8601,1900 至 2100 年)",
+        f"{field} is not a valid ISO date or date-time (1900-2100)",
+        field=field,
+    )
 
 
 def audit(

@@ -40,6 +40,10 @@ def _manual(state: dict[str, Any], data: CorrectionIn) -> None:
     if not given:
         raise _invalid("correction_empty", "请给出要更正的内容,或选择按登记系统重新计算",
                        "give the values to correct, or recompute from the registry")
+    for name in ("waiting_fixed", "waiting_variable"):
+        if name in given and given[name] is None:
+            raise _invalid("invalid_value", f"“{name}”不能为空(无等待期请填 0)",
+                           f"{name} may not be null (0 for no waiting)", name)
     state.update(given)
     year = int(state["coverage_year"])
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)

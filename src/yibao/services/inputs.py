@@ -1,11 +1,18 @@
-"""Validated inputs of the use cases (unknown keys are an error everywhere)."""
+"""Validated inputs of the use cases (unknown keys are an error everywhere).
+
+Types are strict at the edge: integers are JSON integers that fit the database (never
+``"2025"`` or ``2025.0``), booleans are ``true``/``false``, dates are ISO ``YYYY-MM-DD``
+between 1900 and 2100, and no text holds control characters or lone surrogates
+(:mod:`yibao.validation`).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from yibao.validation import DbId, IsoDate, StrictBool, Text
 
 __all__ = [
     "ApplicationDecisionIn",
@@ -13,6 +20,7 @@ __all__ = [
     "CorrectionIn",
     "HistoryIn",
     "HouseholdIn",
+    "IdNumber",
     "MemberIn",
     "MembershipIn",
     "PaymentIn",
@@ -22,11 +30,13 @@ __all__ = [
     "ReversalIn",
 ]
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-Region = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Code = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Region = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 TxnId = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z_.:\-]{1,64}$")]
-Year = Annotated[int, Field(ge=1990, le=2100)]
+Year = Annotated[int, Field(strict=True, ge=1990, le=2100)]
+IdNumber = Annotated[Text, StringConstraints(max_length=32)]
+Source = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class _In(BaseModel):
@@ -37,23 +47,27 @@ class MembershipIn(_In):
     """A special-group membership: group code, validity and where it comes from."""
 
     group: Code
-    valid_from: dt.date
-    valid_to: dt.date | None = None
-    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    valid_from: IsoDate
+    valid_to: IsoDate | None = None
+    source: Source
 
 
 class PersonIn(_In):
     """A resident to register; birth date and sex come from the ID number."""
 
-    id_number: str
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id_number": "45020219850709213X", "name": "韦志强", "region": "450202",
+         "covered_years": [2022, 2023, 2024]}]})
+
+    id_number: IdNumber
     name: Name
     region: Region
     hukou_region: Region | None = None
-    birth_date: dt.date | None = None
+    birth_date: IsoDate | None = None
     sex: Literal["male", "female"] | None = None
-    residence_permit: bool = False
+    residence_permit: StrictBool = False
     eligibility_category: Code | None = None
-    household_id: int | None = None
+    household_id: DbId | None = None
     special_groups: list[MembershipIn] = Field(default_factory=list, max_length=20)
     #: Years with resident or employee cover before the registry; absent = unknown.
     covered_years: list[Year] | None = Field(default=None, max_length=100)
@@ -65,77 +79,94 @@ class PersonPatch(_In):
     name: Name | None = None
     region: Region | None = None
     hukou_region: Region | None = None
-    residence_permit: bool | None = None
+    residence_permit: StrictBool | None = None
     eligibility_category: Code | None = None
-    household_id: int | None = None
+    household_id: DbId | None = None
 
 
 class PaymentIn(_In):
     """A payment as a channel reports it (contract section 4), plus optional quote facts."""
 
-    id_number: str | None = None
-    pre_registration_id: int | None = None
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id_number": "45020219850709213X", "coverage_year": 2025, "channel": "tax_hall",
+         "channel_txn_id": "EXAMPLE-0001", "amount": "400.00", "paid_at": "2024-11-20"}]})
+
+    id_number: IdNumber | None = None
+    pre_registration_id: DbId | None = None
     coverage_year: Year
     channel: Code
     channel_txn_id: TxnId
-    amount: str
-    paid_at: str
-    payer: Annotated[str, StringConstraints(max_length=64)] = ""
+    amount: Annotated[str, StringConstraints(max_length=32)]
+    paid_at: Annotated[str, StringConstraints(max_length=40)]
+    payer: Annotated[Text, StringConstraints(max_length=64)] = ""
     special_group: Code | None = None
     covered_years: list[Year] | None = Field(default=None, max_length=100)
     back_pay_years: list[Year] | None = Field(default=None, max_length=100)
-    employee_insurance_end_date: dt.date | None = None
-    hardship_deferral: bool | None = None
+    employee_insurance_end_date: IsoDate | None = None
+    hardship_deferral: StrictBool | None = None
 
 
 class HouseholdIn(_In):
     """A household; members are added by ID number."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"region": "450202", "address": "柳州市城中区", "head_id_number": "45020219850709213X",
+         "member_id_numbers": ["45020219850709213X"]}]})
+
     region: Region
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
-    head_id_number: str | None = None
-    member_id_numbers: list[str] = Field(default_factory=list, max_length=50)
+    address: Annotated[Text, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    head_id_number: IdNumber | None = None
+    member_id_numbers: list[IdNumber] = Field(default_factory=list, max_length=50)
 
 
 class MemberIn(_In):
     """A person to add to a household."""
 
-    id_number: str
-    head: bool = False
+    id_number: IdNumber
+    head: StrictBool = False
 
 
 class PreRegistrationIn(_In):
     """A newborn pre-registered at the birth hospital (seed 000 四.1)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"newborn_name": "韦小宝", "birth_date": "2026-11-01", "sex": "male", "region": "450202",
+         "birth_hospital": "柳州市妇幼保健院", "parent_id_number": "45020219850709213X",
+         "parent_name": "韦志强"}]})
+
     newborn_name: Name
-    birth_date: dt.date
+    birth_date: IsoDate
     sex: Literal["male", "female"]
     region: Region
     birth_hospital: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
+        Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
     ]
-    parent_id_number: str
+    parent_id_number: IdNumber
     parent_name: Name
 
 
 class ApplicationIn(_In):
     """A back-payment application (seed 001 补缴流程)."""
 
-    id_number: str
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id_number": "45020219850709213X", "type": "veteran", "submitted_via": "window",
+         "years": [2020, 2021]}]})
+
+    id_number: IdNumber
     type: Code
     submitted_via: Literal["window", "online"]
     years: list[Year] = Field(min_length=1, max_length=50)
-    materials: dict[Code, bool] = Field(default_factory=dict, max_length=20)
+    materials: dict[Code, StrictBool] = Field(default_factory=dict, max_length=20)
 
 
 class ApplicationDecisionIn(_In):
     """The decision on an application."""
 
     decision: Literal["approved", "rejected"]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    reason: Annotated[Text, StringConstraints(strip_whitespace=True, max_length=500)] = ""
 
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=500)]
+Reason = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=4, max_length=500)]
 
 
 class HistoryIn(_In):
@@ -143,7 +174,7 @@ class HistoryIn(_In):
     removed), with where the clerk has them from."""
 
     covered_years: list[Year] = Field(max_length=100)
-    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    source: Source
 
 
 class ReversalIn(_In):
@@ -156,7 +187,7 @@ class ReversalIn(_In):
     kind: Literal["refund", "reversal"]
     reference: TxnId
     reason: Reason
-    amount: str | None = None
+    amount: Annotated[str, StringConstraints(max_length=32)] | None = None
 
 
 class CorrectionIn(_In):
@@ -164,8 +195,8 @@ class CorrectionIn(_In):
     the dates and waiting months; always with a reason."""
 
     reason: Reason
-    recompute: bool = False
-    benefit_start: dt.date | None = None
-    benefit_end: dt.date | None = None
-    waiting_fixed: Annotated[int, Field(ge=0, le=24)] | None = None
-    waiting_variable: Annotated[int, Field(ge=0, le=60)] | None = None
+    recompute: StrictBool = False
+    benefit_start: IsoDate | None = None
+    benefit_end: IsoDate | None = None
+    waiting_fixed: Annotated[int, Field(strict=True, ge=0, le=24)] | None = None
+    waiting_variable: Annotated[int, Field(strict=True, ge=0, le=60)] | None = None

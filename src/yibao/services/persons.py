@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from yibao import reference
 from yibao.errors import InputError, UnknownRegion
-from yibao.idcard import mask_id_number, parse_id_number
-from yibao.services.common import Actor, audit, audit_id_reads
+from yibao.idcard import ResidentId, mask_id_number, parse_id_number
+from yibao.services.common import Actor, audit, audit_id_reads, today_beijing
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import MembershipIn, PersonIn, PersonPatch
 from yibao.services.views import membership_view, person_view
@@ -26,14 +26,30 @@ __all__ = [
     "list_persons",
     "normalize_id",
     "register_person",
+    "resident_id",
     "snapshot",
     "update_person",
 ]
 
 
+def resident_id(number: str, *, field: str = "id_number") -> ResidentId:
+    """A checked ID number of someone already born (birth date not after today in Beijing)."""
+    rid = parse_id_number(number, field=field)
+    today = today_beijing()
+    if rid.birth_date > today:
+        raise InputError(
+            "id_number_birth_date",
+            f"公民身份号码有误：出生日期{rid.birth_date.isoformat()}晚于今天",
+            f"Invalid ID number: birth date {rid.birth_date.isoformat()} is after today "
+            f"({today.isoformat()}, Beijing time)",
+            field=field,
+        )
+    return rid
+
+
 def normalize_id(number: str, *, field: str = "id_number") -> str:
     """The canonical ID number, or InputError."""
-    return parse_id_number(number, field=field).number
+    return resident_id(number, field=field).number
 
 
 def check_region(code: str, *, field: str = "region") -> str:
@@ -110,7 +126,7 @@ def _membership(person: Person, m: MembershipIn) -> SpecialGroupMembership:
 
 def register_person(db: Database, actor: Actor, data: PersonIn) -> dict[str, Any]:
     """Create a person; 409 ``person_exists`` if the ID number is already registered."""
-    rid = parse_id_number(data.id_number)
+    rid = resident_id(data.id_number)
     check_region(data.region)
     hukou = check_region(data.hukou_region or data.region, field="hukou_region")
     if data.birth_date is not None and data.birth_date != rid.birth_date:
@@ -126,7 +142,6 @@ def register_person(db: Database, actor: Actor, data: PersonIn) -> dict[str, Any
         )
     _check_category(data.eligibility_category)
     if data.covered_years is not None:
-        from yibao.services.common import today_beijing
         from yibao.services.history import check_declared_years
 
         check_declared_years(data.covered_years, rid.birth_date, today_beijing())

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from yibao import reference
 from yibao.errors import InputError
-from yibao.idcard import mask_id_number, parse_id_number
+from yibao.idcard import mask_id_number
 from yibao.rules.calendar import add_months_to_date
 from yibao.services.common import Actor, audit, audit_id_reads
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import PreRegistrationIn
-from yibao.services.persons import check_region
+from yibao.services.persons import check_region, resident_id
 from yibao.services.views import preregistration_view
 from yibao.store.db import Database
 from yibao.store.models import Person, PreRegistration
@@ -38,7 +38,7 @@ def create_preregistration(
     """Pre-register a newborn; one parent must hold a Guangxi hukou (ID or registry)."""
     today = today or dt.date.today()
     check_region(data.region)
-    parent = parse_id_number(data.parent_id_number, field="parent_id_number")
+    parent = resident_id(data.parent_id_number, field="parent_id_number")
     expires_on = add_months_to_date(data.birth_date, _window_months())
     if data.birth_date > today:
         raise InputError(
@@ -140,7 +140,7 @@ def list_preregistrations(
 
 def convert(db: Database, actor: Actor, reg_id: int, id_number: str) -> dict[str, Any]:
     """Formal registration once the newborn has a hukou: the ID number replaces the document."""
-    rid = parse_id_number(id_number)
+    rid = resident_id(id_number)
     with db.write() as s:
         reg, person = _load(s, reg_id, lock=True)
         if reg.status in ("converted", "lapsed"):

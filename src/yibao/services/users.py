@@ -1,24 +1,27 @@
-"""Staff accounts (argon2 hashes) and bearer tokens (JWT, HS256)."""
+"""Staff accounts: argon2 password hashes, enabling and disabling, revoking their tokens.
+
+Tokens themselves are in :mod:`yibao.services.sessions`, login throttling in
+:mod:`yibao.services.throttle`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from typing import Any, cast
 
-import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from yibao.errors import InputError
-from yibao.services.common import ROLES, Actor, Role, audit
-from yibao.services.errors import Conflict
+from yibao.services.common import ROLES, Actor, audit
+from yibao.services.errors import Conflict, NotFound
+from yibao.services.sessions import StaffState, staff_state
 from yibao.store.db import Database
 from yibao.store.models import StaffUser
 
-__all__ = ["SYSTEM", "authenticate", "create_user", "decode_token", "issue_token", "user_exists"]
+__all__ = ["SYSTEM", "authenticate", "create_user", "revoke_tokens", "set_active", "user_exists"]
 
 SYSTEM = Actor("system", "admin")
 _HASHER = PasswordHasher()
@@ -87,38 +90,50 @@ def user_exists(db: Database, username: str) -> bool:
         return s.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None
 
 
-def authenticate(db: Database, username: str, password: str) -> Actor | None:
-    """The actor for a correct username and password, else None."""
+def authenticate(db: Database, username: str, password: str) -> StaffState | None:
+    """The account for a correct username and password (active only), else None.
+
+    The password is checked even for unknown users, so timing does not tell them apart.
+    """
+    state = staff_state(db, username)
     with db.read() as s:
-        user = s.scalar(select(StaffUser).where(StaffUser.username == username))
+        stored = s.scalar(select(StaffUser.password_hash).where(StaffUser.username == username))
     try:
-        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _HASHER.verify(stored or _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
-    if user is None or not user.active:
+    if state is None or stored is None or not state.active:
         return None
-    return Actor(user.username, cast(Role, user.role))
+    return state
 
 
-def issue_token(actor: Actor, *, key: str, minutes: int) -> str:
-    """A signed bearer token naming the user and role."""
-    now = dt.datetime.now(dt.UTC)
-    claims: dict[str, Any] = {
-        "sub": actor.username,
-        "role": actor.role,
-        "iat": now,
-        "exp": now + dt.timedelta(minutes=minutes),
-    }
-    return jwt.encode(claims, key, algorithm="HS256")
+def _find(s: Session, username: str) -> StaffUser:
+    user = s.scalar(select(StaffUser).where(StaffUser.username == username).with_for_update())
+    if user is None:
+        raise NotFound("user_not_found", f"没有用户“{username}”", f"no user {username!r}",
+                       field="username")
+    return user
 
 
-def decode_token(token: str, *, key: str) -> Actor | None:
-    """The actor a valid token names, else None."""
-    try:
-        claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["exp", "sub"]})
-    except jwt.PyJWTError:
-        return None
-    role = claims.get("role")
-    if role not in ROLES or not isinstance(claims.get("sub"), str):
-        return None
-    return Actor(claims["sub"], cast(Role, role))
+def revoke_tokens(db: Database, username: str, *, actor: Actor, reason: str = "logout") -> None:
+    """Make every token issued so far for ``username`` invalid (logout; audited)."""
+    with db.write() as s:
+        user = _find(s, username)
+        user.token_version += 1
+        audit(s, actor, reason, "staff_user", user.id, after={"username": username})
+
+
+def set_active(db: Database, username: str, active: bool, *, actor: Actor = SYSTEM) -> bool:
+    """Enable or disable an account; disabling also revokes its tokens. Returns whether
+    anything changed (audited when it did)."""
+    with db.write() as s:
+        user = _find(s, username)
+        if user.active == active:
+            return False
+        before = {"username": username, "active": user.active}
+        user.active = active
+        if not active:
+            user.token_version += 1
+        audit(s, actor, "enable" if active else "disable", "staff_user", user.id,
+              before=before, after={"username": username, "active": active})
+        return True

@@ -1,4 +1,6 @@
-"""Engine and sessions for SQLite (WAL, write transactions ``BEGIN IMMEDIATE``) and PostgreSQL.
+"""Engine and sessions for SQLite (WAL, ``synchronous=FULL``, write transactions ``BEGIN
+IMMEDIATE``) and PostgreSQL. Statement parameters never appear in error messages or logs
+(``hide_parameters``): they hold ID numbers and names.
 
     db = Database("sqlite:///./var/yibao.sqlite3")
     with db.write() as session:   # commits on success, rolls back on error
@@ -33,6 +35,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     path = _sqlite_file(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+    kwargs.setdefault("hide_parameters", True)
     if make_url(url).get_backend_name() != "sqlite":
         kwargs.setdefault("pool_size", 40)
         kwargs.setdefault("max_overflow", 10)
@@ -48,7 +51,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: an acknowledged payment survives a power loss, not only a process kill.
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()

@@ -1,6 +1,7 @@
-"""Tables of the registry: staff, persons, households, memberships, coverage history,
-enrollments, payments and their reversals, enrollment corrections, newborn
-pre-registrations, back-payment applications and the append-only audit log.
+"""Tables of the registry: staff and their login throttle, persons, households,
+memberships, coverage history, enrollments, payments and their reversals, enrollment
+corrections, newborn pre-registrations, back-payment applications and the append-only
+audit log.
 
 Money is integer fen. ``paid_at`` is Beijing local time (naive); every ``*_at`` stamp
 written by the system is naive UTC.
@@ -35,6 +36,7 @@ __all__ = [
     "Enrollment",
     "EnrollmentCorrection",
     "Household",
+    "LoginThrottle",
     "Payment",
     "PaymentReversal",
     "Person",
@@ -74,6 +76,18 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: Raised on logout and disable: every token issued before carries an older version.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginThrottle(Base):
+    """Recent wrong passwords per account (``user:NAME``) or client address (``addr:IP``)."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Household(Base):

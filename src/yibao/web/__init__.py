@@ -5,7 +5,8 @@ clerk console (``/clerk/...``).
     mount_web(app)   # at the end of the FastAPI app factory
 
 Pages are Jinja2 templates with inline SVG charts and one small script; nothing is
-fetched from a CDN. See docs/web.md.
+fetched from a CDN, no script is inline (the Content-Security-Policy forbids it). Console
+forms carry CSRF tokens (``csrf.py``). See docs/web.md and docs/security.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = ["mount_web"]
 def mount_web(app: FastAPI) -> None:
     """Attach the pages and their static files (under ``/static``) to ``app``."""
     from yibao.web.clerk_api import install_login_redirect
+    from yibao.web.csrf import install_csrf
     from yibao.web.routes_clerk import router as clerk_router
     from yibao.web.routes_clerk_ops import router as clerk_ops_router
     from yibao.web.routes_clerk_person import router as clerk_person_router
@@ -34,4 +36,5 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(clerk_router)
     install_login_redirect(app)
     install_site(app)
+    install_csrf(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -79,7 +79,9 @@ async def api(
         if not token:
             raise LoginRequired
         headers["Authorization"] = f"Bearer {token}"
-    transport = httpx.ASGITransport(app=request.app)
+    # The API sees the browser's address (login throttling counts per client address).
+    peer = (request.client.host, request.client.port) if request.client else ("127.0.0.1", 0)
+    transport = httpx.ASGITransport(app=request.app, client=peer)
     async with httpx.AsyncClient(transport=transport, base_url="http://yibao.internal") as client:
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         resp = await client.request(

@@ -38,9 +38,14 @@ def years_of(raw: str) -> list[int]:
     return _years(raw)
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` fails)."""
+    return len(text) <= 12 and text.isascii() and text.isdigit()
+
+
 def _years(raw: str) -> list[int]:
     parts = [p for p in raw.replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if p]
-    return [int(p) if p.isdigit() else -1 for p in parts]
+    return [int(p) if _digits(p) else -1 for p in parts]
 
 
 def _put(body: dict[str, Any], form: Mapping[str, str], *keys: str) -> None:
@@ -56,7 +61,7 @@ def person_body(form: Mapping[str, str]) -> dict[str, Any]:
         "region": form.get("region", ""),
     }
     _put(body, form, "hukou_region", "eligibility_category")
-    if form.get("household_id", "").isdigit():
+    if _digits(form.get("household_id", "")):
         body["household_id"] = int(form["household_id"])
     body["residence_permit"] = form.get("residence_permit") == "1"
     history = form.get("history", "unknown")
@@ -79,13 +84,13 @@ def household_body(form: Mapping[str, str]) -> dict[str, Any]:
 def payment_body(form: Mapping[str, str]) -> dict[str, Any]:
     year = form.get("coverage_year", "")
     body: dict[str, Any] = {
-        "coverage_year": int(year) if year.isdigit() else year,
+        "coverage_year": int(year) if _digits(year) else year,
         "channel": form.get("channel", ""),
         "channel_txn_id": form.get("channel_txn_id", ""),
         "amount": form.get("amount", ""),
         "paid_at": form.get("paid_at", ""),
     }
-    if form.get("pre_registration_id", "").isdigit():
+    if _digits(form.get("pre_registration_id", "")):
         body["pre_registration_id"] = int(form["pre_registration_id"])
     else:
         body["id_number"] = form.get("id_number", "").upper()

@@ -81,7 +81,7 @@ YEARS = range(2000, 2101)
 
 def _int(raw: str) -> int | None:
     raw = raw.strip()
-    return int(raw) if raw.isascii() and raw.isdigit() else None
+    return int(raw) if len(raw) <= 12 and raw.isascii() and raw.isdigit() else None
 
 
 @dataclass

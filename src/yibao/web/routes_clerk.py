@@ -7,14 +7,24 @@ ID numbers; searches are posted, so ID numbers stay out of addresses and server 
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from yibao.services.common import today_beijing
-from yibao.web.clerk_api import ROLE_COOKIE, TOKEN_COOKIE, ApiError, Staff, StaffLogin, api
+from yibao.web.clerk_api import (
+    ROLE_COOKIE,
+    TOKEN_COOKIE,
+    ApiError,
+    LoginRequired,
+    Staff,
+    StaffLogin,
+    api,
+)
 from yibao.web.clerk_forms import labels_for
+from yibao.web.csrf import csrf_protect
 from yibao.web.dashboard import build_dashboard
 from yibao.web.forms import default_coverage_year
 from yibao.web.refdata import region_name
@@ -22,7 +32,7 @@ from yibao.web.templating import render
 
 __all__ = ["router", "staff"]
 
-router = APIRouter(prefix="/clerk", include_in_schema=False)
+router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
 def staff(who: Staff) -> dict[str, Any]:
@@ -48,17 +58,22 @@ async def login(
     except ApiError as exc:
         ctx = {"errors": exc.field_errors(labels_for("username", "password")),
                "username": username, "next": next}
-        return render(request, "clerk/login.html", ctx, status_code=401)
-    target = next if next.startswith("/clerk") and "//" not in next else "/clerk"
+        return render(request, "clerk/login.html", ctx, status_code=exc.status)
+    target = next if next.startswith("/clerk") and "//" not in next and "\\" not in next \
+        else "/clerk"
     response = RedirectResponse(target, status_code=303)
     max_age = int(body.get("expires_in", 3600))
+    secure = request.url.scheme == "https"
     response.set_cookie(TOKEN_COOKIE, str(body["access_token"]), max_age=max_age,
-                        httponly=True, samesite="strict", path="/")
+                        httponly=True, samesite="strict", path="/", secure=secure)
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
+async def logout(request: Request) -> Response:
+    """Revoke the clerk's token on the server, then forget the cookies."""
+    with contextlib.suppress(LoginRequired, ApiError):
+        await api(request, "POST", "/api/v1/auth/logout")
     response = RedirectResponse("/clerk/login", status_code=303)
     response.delete_cookie(TOKEN_COOKIE, path="/")
     response.delete_cookie(ROLE_COOKIE, path="/")

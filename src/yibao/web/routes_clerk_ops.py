@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
 from yibao import reference
@@ -24,6 +24,7 @@ from yibao.web.clerk_forms import (
     preregistration_body,
     text_of,
 )
+from yibao.web.csrf import csrf_protect
 from yibao.web.enrollment_words import enrollment_lines
 from yibao.web.forms import default_coverage_year
 from yibao.web.refdata import region_groups
@@ -33,7 +34,7 @@ from yibao.web.templating import render
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/clerk", include_in_schema=False)
+router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
 def _ctx(who: Staff, form: dict[str, str], errors: Any = None, **extra: Any) -> dict[str, Any]:

@@ -7,19 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
 from yibao import reference
 from yibao.web.clerk_api import ApiError, StaffLogin, api
 from yibao.web.clerk_forms import labels_for, text_of
+from yibao.web.csrf import csrf_protect
 from yibao.web.enrollment_words import enrollment_lines
 from yibao.web.routes_clerk import staff
 from yibao.web.templating import render
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/clerk", include_in_schema=False)
+router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 GROUP_FIELDS = labels_for("group", "valid_from", "valid_to", "source")
 HISTORY_FIELDS = labels_for("covered_years", "source")

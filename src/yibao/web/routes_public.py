@@ -67,7 +67,7 @@ async def resident_quote(request: Request) -> Response:
 
 def _months(raw: Any) -> int:
     text = str(raw or "6")
-    return max(1, min(12, int(text))) if text.isdigit() else 6
+    return max(1, min(12, int(text))) if len(text) <= 2 and text.isascii() and text.isdigit() else 6
 
 
 @router.get("/plan")

@@ -1,5 +1,5 @@
-"""Site-wide pages: errors in words for browsers (404 and friends), and the API reference
-served from our own static files (works offline, no inline script).
+"""Site-wide pages: errors in words for browsers (404 and friends). The API reference
+(``/docs``, ``/redoc``) is served offline by ``yibao.api.docs``.
 
     install_site(app)   # after the API's error handlers: /api/* keeps its JSON errors
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from yibao.web.templating import render
 
@@ -39,7 +39,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def install_site(app: FastAPI) -> None:
-    """Browser-friendly error pages and the offline API reference at ``/docs``."""
+    """Browser-friendly error pages (``/api`` keeps its JSON errors)."""
     api_handler: Handler | None = app.exception_handlers.get(StarletteHTTPException)
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -52,18 +52,3 @@ def install_site(app: FastAPI) -> None:
         return render(request, "error.html", ctx, status_code=exc.status_code)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
-    _offline_docs(app)
-
-
-def _offline_docs(app: FastAPI) -> None:
-    """``/docs`` with Swagger UI from /static/apidocs (no CDN); ``/redoc`` leads there."""
-    keep = [r for r in app.router.routes if getattr(r, "path", "") not in ("/docs", "/redoc")]
-    app.router.routes[:] = keep
-
-    @app.get("/docs", include_in_schema=False)
-    def docs(request: Request) -> Response:
-        return render(request, "apidocs.html", {})
-
-    @app.get("/redoc", include_in_schema=False)
-    def redoc() -> Response:
-        return RedirectResponse("/docs", status_code=307)

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import Response
 
+from yibao.web.csrf import csrf_token, set_csrf_cookie
 from yibao.web.i18n import LANG_COOKIE, pick_lang, translator
 from yibao.web.plain import cite
 from yibao.web.words import sayer
@@ -33,7 +34,9 @@ def render(
     """Render template ``name`` in the request's language; remember an explicit choice.
 
     A page that answers a POST passes ``resubmit`` (the submitted fields): its language
-    toggle then posts them again, so switching language keeps the answer.
+    toggle then posts them again, so switching language keeps the answer. Console pages get
+    ``csrf_token`` for their forms (and the cookie it is checked against); resident pages
+    change nothing and set no cookie but the language.
     """
     lang = pick_lang(request)
     tr = translator(lang)
@@ -48,8 +51,11 @@ def render(
         "path": request.url.path,
         "resubmit": None,
     }
+    if request.url.path.startswith("/clerk"):
+        ctx["csrf_token"] = csrf_token(request)
     ctx.update(context)
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    set_csrf_cookie(request, response)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response

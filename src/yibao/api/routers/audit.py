@@ -8,12 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from yibao.api.deps import AuditStaff, Db, Page
+from yibao.api.schemas import AuditPage, errors
+from yibao.errors import InputError
 from yibao.services.audit_log import list_audit
+from yibao.services.common import parse_paid_at
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 
-@router.get("")
+@router.get("", response_model=AuditPage, responses=errors(401, 403, 422))
 def audit(
     db: Db,
     actor: AuditStaff,
@@ -22,7 +25,9 @@ def audit(
     entity_id: Annotated[str | None, Query(max_length=64)] = None,
     who: Annotated[str | None, Query(max_length=64)] = None,
     action: Annotated[str | None, Query(max_length=48)] = None,
-    since: dt.datetime | None = None,
+    since: Annotated[str | None, Query(
+        max_length=40, description="entries at or after this ISO date or date-time "
+                                   "(UTC when it has no offset)")] = None,
 ) -> dict[str, Any]:
     """A page of audit entries, newest first."""
     return list_audit(
@@ -34,5 +39,17 @@ def audit(
         entity_id=entity_id,
         who=who,
         action=action,
-        since=since,
+        since=None if since is None else _utc(since),
     )
+
+
+def _utc(text: str) -> dt.datetime:
+    """Naive UTC (as the log stores it); anything but an ISO date or date-time between 1900
+    and 2100 is ``invalid_date``."""
+    try:
+        value = parse_paid_at(text, field="since")  # ISO only; offsets → Beijing time
+    except InputError:
+        raise InputError("invalid_date", "“since”不是有效的日期或日期时间(ISO 8601)",
+                         "since: not an ISO date or date-time", field="since") from None
+    has_offset = len(text) > 10 and (text.endswith("Z") or text[-6] in "+-")
+    return value - dt.timedelta(hours=8) if has_offset else value

@@ -1,45 +1,59 @@
-"""``POST /api/v1/auth/token`` (OAuth2 password form) and ``GET /api/v1/auth/me``."""
+"""``POST /api/v1/auth/token`` (OAuth2 password form), ``POST /api/v1/auth/logout`` and
+``GET /api/v1/auth/me``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+import anyio.to_thread
+from fastapi import APIRouter, Form, Request, Response
 
 from yibao.api.deps import AnyStaff, Config, Db
-from yibao.services.errors import Unauthorized
-from yibao.services.users import authenticate, issue_token
+from yibao.api.login import LoginGate
+from yibao.api.schemas import ERRORS, Me, TokenOut, errors
+from yibao.services.sessions import TokenChecker, issue_token
+from yibao.services.users import revoke_tokens
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
+#: Staff user names as ``yibao user add`` accepts them (anything else cannot log in).
+USERNAME = r"^[A-Za-z0-9_.\-]{1,64}$"
 
-@router.post("/token")
-def token(
+
+@router.post("/token", responses=errors(401, 422, 429, 503))
+async def token(
     request: Request,
-    db: Db,
     settings: Config,
-    username: Annotated[str, Form(max_length=64)],
-    password: Annotated[str, Form(max_length=256)],
-) -> dict[str, Any]:
-    """Exchange username and password for a bearer token."""
-    actor = authenticate(db, username, password)
-    if actor is None:
-        raise Unauthorized(
-            "invalid_credentials",
-            "用户名或密码错误",
-            "wrong username or password",
-            field="password",
-        )
+    username: Annotated[str, Form(max_length=64, pattern=USERNAME)],
+    password: Annotated[str, Form(min_length=1, max_length=256)],
+) -> TokenOut:
+    """Exchange username and password for a bearer token.
+
+    Wrong passwords lock the account (and the client address) for a while: 429 with
+    ``Retry-After``. Logging out or disabling the account revokes the token.
+    """
+    gate: LoginGate = request.app.state.login_gate
+    address = request.client.host if request.client else "unknown"
+    state = await gate.login(username, password, address)
     key: str = request.app.state.signing_key
-    return {
-        "access_token": issue_token(actor, key=key, minutes=settings.token_minutes),
-        "token_type": "bearer",
-        "role": actor.role,
-        "expires_in": settings.token_minutes * 60,
-    }
+    return TokenOut(
+        access_token=issue_token(state, key=key, minutes=settings.token_minutes),
+        token_type="bearer",
+        role=state.role,
+        expires_in=settings.token_minutes * 60,
+    )
 
 
-@router.get("/me")
-def me(actor: AnyStaff) -> dict[str, Any]:
+@router.post("/logout", status_code=204, response_class=Response, responses=errors(401))
+async def logout(request: Request, db: Db, actor: AnyStaff) -> Response:
+    """Revoke every token of the calling account (this one included)."""
+    await anyio.to_thread.run_sync(lambda: revoke_tokens(db, actor.username, actor=actor))
+    checker: TokenChecker = request.app.state.token_checker
+    checker.forget(actor.username)
+    return Response(status_code=204)
+
+
+@router.get("/me", responses=ERRORS)
+async def me(actor: AnyStaff) -> Me:
     """Who the token belongs to."""
-    return {"username": actor.username, "role": actor.role, "sees_full_ids": actor.sees_full_ids}
+    return Me(username=actor.username, role=actor.role, sees_full_ids=actor.sees_full_ids)

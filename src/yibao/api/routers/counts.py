@@ -6,19 +6,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from yibao.api.deps import AnyStaff, Db
-from yibao.services.counts import registry_counts
+from yibao.api.deps import AnyStaff, Db, QueryYear
+from yibao.api.schemas import Counts, errors
 
 router = APIRouter(prefix="/api/v1/counts", tags=["counts"])
 
 
-@router.get("")
+@router.get("", response_model=Counts, responses=errors(401, 422))
 def counts(
     db: Db,
     actor: AnyStaff,
-    coverage_year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    coverage_year: QueryYear = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
 ) -> dict[str, Any]:
     """Counts and sums computed by the database (``GROUP BY``); ``region`` includes the
     regions under it."""
+    from yibao.services.counts import registry_counts
+
     return registry_counts(db, actor, coverage_year=coverage_year, region=region)

@@ -7,21 +7,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from yibao.api.deps import AdminOnly, AnyStaff, Db, Page
+from yibao.api.deps import AdminOnly, AnyStaff, Db, Page, QueryYear, RowId
+from yibao.api.schemas import Correction, EnrollmentDetail, EnrollmentPage, errors
 from yibao.services import corrections, enrollments
 from yibao.services.inputs import CorrectionIn
 
 router = APIRouter(prefix="/api/v1/enrollments", tags=["enrollments"])
 
 
-@router.get("")
+@router.get("", response_model=EnrollmentPage, responses=errors(401, 422))
 def list_enrollments(
     db: Db,
     actor: AnyStaff,
     page: Page,
-    coverage_year: int | None = None,
+    coverage_year: QueryYear = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
 ) -> dict[str, Any]:
     """A page of enrollments (newest first); ``region`` includes the regions under it."""
     return enrollments.list_enrollments(
@@ -35,14 +36,16 @@ def list_enrollments(
     )
 
 
-@router.get("/{enrollment_id}")
-def get(db: Db, actor: AnyStaff, enrollment_id: int) -> dict[str, Any]:
+@router.get("/{enrollment_id:int}", response_model=EnrollmentDetail,
+            responses=errors(401, 404, 422))
+def get(db: Db, actor: AnyStaff, enrollment_id: RowId) -> dict[str, Any]:
     """One enrollment with its payments, their reversals and its corrections."""
     return enrollments.get_enrollment(db, actor, enrollment_id)
 
 
-@router.post("/{enrollment_id}/corrections", status_code=201)
-def correct(db: Db, actor: AdminOnly, enrollment_id: int, body: CorrectionIn) -> dict[str, Any]:
+@router.post("/{enrollment_id:int}/corrections", status_code=201, response_model=Correction,
+             responses=errors(401, 403, 404, 409, 413, 422))
+def correct(db: Db, actor: AdminOnly, enrollment_id: RowId, body: CorrectionIn) -> dict[str, Any]:
     """Correct an enrollment's cover (admin only, with a reason): recompute it from the
     registry, or set benefit dates and waiting months."""
     return corrections.correct_enrollment(db, actor, enrollment_id, body)

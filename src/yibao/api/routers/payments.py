@@ -8,7 +8,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from yibao.api.deps import AdminOnly, AnyStaff, Clerk, Db, Page
+from yibao.api.deps import AdminOnly, AnyStaff, Clerk, Db, Page, QueryYear, RowId
+from yibao.api.schemas import (
+    BulkResult,
+    Payment,
+    PaymentPage,
+    PaymentRecorded,
+    ReversalRecorded,
+    SettleResult,
+    errors,
+)
 from yibao.services import payments
 from yibao.services.errors import Forbidden
 from yibao.services.inputs import PaymentIn, ReversalIn
@@ -16,7 +25,12 @@ from yibao.services.inputs import PaymentIn, ReversalIn
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
 
 
-@router.post("", status_code=201, response_model=None)
+_RECORDED = {"model": PaymentRecorded, "description": "Recorded (201) or the same body "
+                                                   "replayed (200, the first answer)"}
+
+
+@router.post("", status_code=201, response_model=None, responses={
+    201: _RECORDED, 200: _RECORDED, **errors(401, 403, 404, 409, 413, 422)})
 async def record(request: Request, actor: Clerk, body: PaymentIn) -> JSONResponse:
     """Record a payment: 201 first time, 200 with the same result on replay, 409 on conflict.
 
@@ -43,7 +57,9 @@ class BulkIn(BaseModel):
     payments: list[Any] = Field(min_length=1, max_length=payments.MAX_BULK)
 
 
-@router.post("/bulk", response_model=None)
+@router.post("/bulk", response_model=None, responses={
+    200: {"model": BulkResult, "description": "One result per item, in input order"},
+    **errors(401, 403, 413, 422)})
 def record_bulk(db: Db, actor: Clerk, body: BulkIn) -> JSONResponse:
     """Record many payments in one transaction: per-item results in input order.
 
@@ -53,14 +69,19 @@ def record_bulk(db: Db, actor: Clerk, body: BulkIn) -> JSONResponse:
     return JSONResponse(payments.record_payments(db, actor, body.payments))
 
 
-@router.post("/settle")
+@router.post("/settle", response_model=SettleResult, responses=errors(401, 403))
 def settle(db: Db, actor: AdminOnly) -> dict[str, Any]:
     """Settle the payments recorded as ``unquoted`` whose figures are now published."""
     return payments.settle_pending(db, actor)
 
 
-@router.post("/{payment_id}/reversals", status_code=201, response_model=None)
-def reverse(db: Db, actor: Clerk, payment_id: int, body: ReversalIn) -> JSONResponse:
+_REVERSED = {"model": ReversalRecorded, "description": "Recorded (201) or the same "
+                                                      "reference repeated (200)"}
+
+
+@router.post("/{payment_id:int}/reversals", status_code=201, response_model=None, responses={
+    201: _REVERSED, 200: _REVERSED, **errors(401, 403, 404, 409, 413, 422)})
+def reverse(db: Db, actor: Clerk, payment_id: RowId, body: ReversalIn) -> JSONResponse:
     """Record a channel reversal (clerk, admin) or a refund (admin) of a payment.
 
     201 first time, 200 with the same result when the same ``reference`` is repeated.
@@ -71,12 +92,12 @@ def reverse(db: Db, actor: Clerk, payment_id: int, body: ReversalIn) -> JSONResp
     return JSONResponse(result, status_code=201 if created else 200)
 
 
-@router.get("")
+@router.get("", response_model=PaymentPage, responses=errors(401, 422))
 def list_payments(
     db: Db,
     actor: AnyStaff,
     page: Page,
-    coverage_year: int | None = None,
+    coverage_year: QueryYear = None,
     channel: Annotated[str | None, Query(max_length=32)] = None,
     settlement: Annotated[str | None, Query(max_length=16)] = None,
 ) -> dict[str, Any]:
@@ -92,7 +113,7 @@ def list_payments(
     )
 
 
-@router.get("/{payment_id}")
-def get(db: Db, actor: AnyStaff, payment_id: int) -> dict[str, Any]:
+@router.get("/{payment_id:int}", response_model=Payment, responses=errors(401, 404, 422))
+def get(db: Db, actor: AnyStaff, payment_id: RowId) -> dict[str, Any]:
     """One payment."""
     return payments.get_payment(db, actor, payment_id)

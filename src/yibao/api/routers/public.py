@@ -4,26 +4,44 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Path, Query
 
 from yibao import reference
+from yibao.api.schemas import (
+    ChannelList,
+    ContactList,
+    EligibilityList,
+    Quote,
+    RegionList,
+    RuleList,
+    SpecialGroupList,
+    errors,
+)
 from yibao.errors import InputError
 from yibao.services.persons import check_region
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
 
-@router.post("/quote")
+def _quote_body() -> dict[str, Any]:
+    from yibao.quoting import QuoteRequest
+
+    return QuoteRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+
+
+@router.post("/quote", response_model=Quote, responses=errors(413, 422), openapi_extra={
+    "requestBody": {"required": True, "content": {"application/json": {"schema": _quote_body()}}}
+})
 async def quote(payload: Annotated[Any, Body()]) -> dict[str, Any]:
     """What a resident owes and when cover starts (contract section 2)."""
     from yibao.quoting import quote as engine_quote
 
     if not isinstance(payload, dict):
-        raise InputError("invalid_input", "请求体须为 JSON 对象", "body must be a JSON object")
+        raise InputError("invalid_value", "请求体须为 JSON 对象", "body must be a JSON object")
     return engine_quote(payload)
 
 
-@router.get("/regions")
+@router.get("/regions", response_model=RegionList)
 async def regions() -> dict[str, Any]:
     """Every region known to yibao (GB/T 2260)."""
     from yibao.quoting import regions as all_regions
@@ -32,7 +50,7 @@ async def regions() -> dict[str, Any]:
     return {"items": items, "total": len(items)}
 
 
-@router.get("/rules")
+@router.get("/rules", response_model=RuleList)
 async def rules() -> dict[str, Any]:
     """The rules catalogue: id, title, source, text."""
     from yibao.quoting import rules_catalogue
@@ -41,17 +59,17 @@ async def rules() -> dict[str, Any]:
     return {"items": items, "total": len(items)}
 
 
-@router.get("/contacts")
-async def contacts(region: Annotated[str, Query(pattern=r"^\d{6}$")]) -> dict[str, Any]:
+@router.get("/contacts", response_model=ContactList, responses=errors(422))
+async def contacts(region: Annotated[str, Query(pattern=r"^[0-9]{6}$")]) -> dict[str, Any]:
     """Consultation contacts for a region and the regions above it."""
     check_region(region)
     items = [c.model_dump(mode="json") for c in reference.contacts_for(region)]
     return {"items": items, "total": len(items)}
 
 
-@router.get("/channels")
+@router.get("/channels", response_model=ChannelList, responses=errors(422))
 async def channels(
-    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
 ) -> dict[str, Any]:
     """Payment channels with their steps; ``region`` keeps those available there."""
     items = list(reference.channels())
@@ -62,33 +80,33 @@ async def channels(
     return {"items": out, "total": len(out)}
 
 
-@router.get("/channels/{code}")
-async def channel(code: str) -> dict[str, Any]:
+@router.get("/channels/{code}", response_model=reference.Channel, responses=errors(404, 422))
+async def channel(code: Annotated[str, Path(max_length=32)]) -> dict[str, Any]:
     """One payment channel."""
     return reference.channel(code).model_dump(mode="json")
 
 
-@router.get("/eligibility-categories")
+@router.get("/eligibility-categories", response_model=EligibilityList)
 async def eligibility() -> dict[str, Any]:
     """Who may enrol (seed 000 参保范围)."""
     items = [c.model_dump(mode="json") for c in reference.eligibility_categories()]
     return {"items": items, "total": len(items)}
 
 
-@router.get("/special-groups")
+@router.get("/special-groups", response_model=SpecialGroupList)
 async def special_groups() -> dict[str, Any]:
     """Special groups and how their contribution is assisted."""
     items = [g.model_dump(mode="json") for g in reference.special_groups()]
     return {"items": items, "total": len(items)}
 
 
-@router.get("/back-payment-reference")
+@router.get("/back-payment-reference", response_model=reference.BackPaymentReference)
 async def back_payment_reference() -> dict[str, Any]:
     """Back-payment application types, submission modes and materials (seed 001)."""
     return reference.back_payment_reference().model_dump(mode="json")
 
 
-@router.get("/newborn-preregistration")
+@router.get("/newborn-preregistration", response_model=reference.NewbornPreregistration)
 async def newborn_preregistration() -> dict[str, Any]:
     """Conditions of newborn pre-registration (seed 000 四.1)."""
     return reference.newborn_preregistration().model_dump(mode="json")

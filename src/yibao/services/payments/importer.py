@@ -25,7 +25,18 @@ from yibao.store.db import Database
 __all__ = ["import_payments", "read_items"]
 
 _LISTS = ("covered_years", "back_pay_years")
+_INTS = ("coverage_year", "pre_registration_id")
+_BOOLS = ("hardship_deferral",)
 _KEYS = frozenset(PaymentIn.model_fields)
+
+
+def _cell(text: str, *, number: bool = False, boolean: bool = False) -> Any:
+    """A CSV cell as the JSON value it stands for (validation stays strict for the rest)."""
+    if number and len(text) <= 12 and text.isascii() and text.isdigit():
+        return int(text)
+    if boolean and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
 
 
 def _unreadable(path: Path, why: str, why_en: str) -> InputError:
@@ -41,9 +52,10 @@ def _csv_row(row: dict[str, str]) -> dict[str, Any]:
         if not text:
             continue
         if key in _LISTS:
-            item[key] = [] if text == "[]" else [y.strip() for y in text.split(";") if y.strip()]
+            item[key] = [] if text == "[]" else [_cell(y.strip(), number=True)
+                                                 for y in text.split(";") if y.strip()]
         else:
-            item[key] = text
+            item[key] = _cell(text, number=key in _INTS, boolean=key in _BOOLS)
     return item
 
 

@@ -19,6 +19,7 @@ from yibao.errors import InputError, YibaoError
 from yibao.services.common import parse_paid_at, today_beijing, yuan_to_fen
 from yibao.services.inputs import PaymentIn
 from yibao.services.persons import normalize_id
+from yibao.validation import input_error
 
 __all__ = ["MAX_BULK", "Prepared", "prepare"]
 
@@ -46,18 +47,7 @@ class Prepared:
 
 def _item_error(exc: ValidationError) -> InputError:
     """An item's first validation problem, with the codes the API uses."""
-    first = exc.errors()[0]
-    name = ".".join(str(p) for p in first["loc"]) or None
-    kind, detail = str(first["type"]), str(first["msg"])
-    if kind == "extra_forbidden":
-        return InputError("unknown_key", f"不认识的字段“{name}”", f"unknown key {name!r}",
-                          field=name)
-    if kind == "missing":
-        return InputError("missing_field", f"缺少必填字段“{name}”",
-                          f"missing required field {name!r}", field=name)
-    if kind.startswith(("date", "datetime")):
-        return InputError("invalid_date", f"“{name}”不是有效日期", f"{name}: {detail}", field=name)
-    return InputError("invalid_input", f"“{name}”的值无效", f"{name}: {detail}", field=name)
+    return input_error(exc.errors())
 
 
 def _future(paid_at: dt.datetime, today: dt.date) -> InputError:

@@ -47,10 +47,11 @@ __all__ = ["quote_facts", "record_batch"]
 _P = PAYMENTS
 
 
-def _replay(digest: str, stored_digest: str, response: dict[str, Any] | None) -> Outcome:
+def _replay(digest: str, stored_digest: str, response: dict[str, Any] | None,
+            person_id: int | None) -> Outcome:
     if digest != stored_digest:
         return Outcome("conflict", error=conflict())
-    return Outcome("replayed", response=response)
+    return Outcome("replayed", response=response, person_id=person_id)
 
 
 def _waves(work: list[Work]) -> int:
@@ -82,7 +83,8 @@ def record_batch(conn: Connection, actor: Actor, items: list[Prepared]) -> list[
         (r.channel, r.channel_txn_id): r
         for r in conn.execute(
             select(
-                _P.c.id, _P.c.channel, _P.c.channel_txn_id, _P.c.request_hash, _P.c.response
+                _P.c.id, _P.c.channel, _P.c.channel_txn_id, _P.c.request_hash, _P.c.response,
+                _P.c.person_id,
             ).where(tuple_(_P.c.channel, _P.c.channel_txn_id).in_({i.key for _, i in valid}))
         )
     }
@@ -90,7 +92,8 @@ def record_batch(conn: Connection, actor: Actor, items: list[Prepared]) -> list[
     for n, item in valid:
         row = found.get(item.key)
         if row is not None:
-            out[n] = _replay(item.digest, row.request_hash, stored_response(row.id, row.response))
+            out[n] = _replay(item.digest, row.request_hash, stored_response(row.id, row.response),
+                             row.person_id)
             continue
         try:
             person = person_of(item, persons)
@@ -267,7 +270,7 @@ def _record(
         for w in (w for w in work if w.wave == wave):
             first = recorded.get(w.item.key)
             if first is not None:  # decided after the first item with this key
-                out[w.index] = _replay(w.item.digest, first.item.digest, None)
+                out[w.index] = _replay(w.item.digest, first.item.digest, None, w.person.id)
                 duplicates.append((w.index, first))
                 continue
             try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from yibao.services.common import Actor
+from yibao.services.common import Actor, audit_id_reads
 from yibao.services.inputs import PaymentIn
 from yibao.services.payments.intake import Prepared, prepare
 from yibao.services.payments.ledger import record_batch
@@ -29,14 +29,22 @@ def record_prepared(db: Database, actor: Actor, items: list[Prepared]) -> list[O
 
     The unique key (channel, channel_txn_id) is the last resort against concurrent writers:
     on IntegrityError the transaction is rolled back and the batch redone, when the keys the
-    other writer stored are replays or conflicts.
+    other writer stored are replays or conflicts. Answers that show full ID numbers (created
+    and replayed, for clerks and admins) are audited as ``read_id_number`` in the same
+    transaction (created ones in the same INSERT as their other audit rows).
     """
     if all(i.error is not None for i in items):
         return [Outcome("error", error=i.error) for i in items]
     for attempt in range(2):
         try:
             with db.write() as s:
-                return record_batch(s.connection(), actor, items)
+                outcomes = record_batch(s.connection(), actor, items)
+                # created answers are audited with the rows they wrote; replays here
+                shown = [o.person_id for o in outcomes if o.status == "replayed"
+                         and o.person_id is not None and o.response
+                         and o.response["payment"].get("id_number")]
+                audit_id_reads(s, actor, shown, "record_payment")
+                return outcomes
         except IntegrityError:
             if attempt:
                 raise

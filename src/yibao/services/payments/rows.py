@@ -72,6 +72,7 @@ class Outcome:
     status: str
     response: dict[str, Any] | None = None
     error: YibaoError | None = None
+    person_id: int | None = None  # whose ID number the response shows
 
 
 @dataclass(slots=True)
@@ -339,7 +340,8 @@ def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | 
         payment_ids_ahead)
     audits: list[dict[str, Any]] = []
     for w, response, pid in zip(done, responses, payment_ids, strict=True):
-        out[w.index] = Outcome("created", response=stored_response(pid, response))
+        out[w.index] = Outcome("created", response=stored_response(pid, response),
+                               person_id=w.person.id)
         eid = w.enrollment["id"] if w.enrollment else None
         audits.append(audit_row(actor, "payment", "enrollment", eid, w.before, snapshot(w.after),
                                 now))
@@ -356,6 +358,11 @@ def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | 
         if w.declare is not None:
             after["declared_covered_years"] = w.declare
         audits.append(audit_row(actor, "create", "payment", pid, None, after, now))
+    shown = sorted({w.person.id for w in done if w.person.id_number})
+    if shown and actor.sees_full_ids:  # the answers show these full ID numbers
+        audits.append(audit_row(actor, "read_id_number", "person",
+                                shown[0] if len(shown) == 1 else None, None,
+                                {"person_ids": shown, "via": "record_payment"}, now))
     conn.execute(insert(_A), audits)
     reg_ids = {w.data.pre_registration_id for w in done if w.data.pre_registration_id}
     if reg_ids:

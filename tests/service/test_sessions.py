@@ -1,0 +1,192 @@
+"""Tokens can be taken back; wrong passwords are throttled; a burst of logins starves no one.
+
+Each test uses accounts of its own and client addresses of its own (``X-Forwarded-For``,
+which uvicorn honours from 127.0.0.1), so the throttle never touches other tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import jwt
+from sqlalchemy import text
+
+from yibao.services.users import create_user
+from yibao.store.db import Database
+
+from .conftest import SECRET, Server
+from .helpers import assert_error
+
+PASSWORD = "right-pass-123"
+_addresses = itertools.count(1)
+
+
+def _address() -> str:
+    """A client address no other test uses (TEST-NET-2, 198.51.100.0/24 and beyond)."""
+    n = next(_addresses) + os.getpid() % 1000 * 64
+    return f"198.51.{100 + n // 250 % 100}.{n % 250 + 1}"
+
+
+def _user(server: Server, role: str = "clerk") -> str:
+    name = f"u-{secrets.token_hex(4)}"
+    db = Database(server.owner_url)
+    try:
+        create_user(db, name, role, PASSWORD)
+    finally:
+        db.dispose()
+    return name
+
+
+def _login(server: Server, name: str, password: str = PASSWORD,
+           address: str | None = None) -> httpx.Response:
+    headers = {"X-Forwarded-For": address or _address()}
+    return httpx.post(f"{server.base_url}/api/v1/auth/token", headers=headers, timeout=60,
+                      data={"username": name, "password": password})
+
+
+def _me(server: Server, token: str) -> httpx.Response:
+    return httpx.get(f"{server.base_url}/api/v1/auth/me",
+                     headers={"Authorization": f"Bearer {token}"})
+
+
+def _until_refused(server: Server, token: str, seconds: float = 5.0) -> float:
+    """Seconds until the token is refused (fails the test after ``seconds``)."""
+    start = time.monotonic()
+    while _me(server, token).status_code != 401:
+        assert time.monotonic() - start < seconds, "the token still works"
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def _cli(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "YIBAO_DATABASE_URL": server.db_url, "YIBAO_SECRET_KEY": SECRET}
+    return subprocess.run([sys.executable, "-m", "yibao", *args], env=env, text=True,
+                          capture_output=True, timeout=120)
+
+
+def test_logout_revokes_every_token_of_the_account(server: Server) -> None:
+    name = _user(server)
+    first = _login(server, name).json()["access_token"]
+    second = _login(server, name).json()["access_token"]
+    assert _me(server, first).status_code == 200 and _me(server, second).status_code == 200
+    r = httpx.post(f"{server.base_url}/api/v1/auth/logout",
+                   headers={"Authorization": f"Bearer {first}"})
+    assert r.status_code == 204, r.text
+    assert_error(_me(server, first), 401)
+    assert_error(_me(server, second), 401)
+    assert _me(server, _login(server, name).json()["access_token"]).status_code == 200
+
+
+def test_disable_and_enable_from_the_command_line(server: Server) -> None:
+    name = _user(server)
+    token = _login(server, name).json()["access_token"]
+    done = _cli(server, "user", "disable", name)
+    assert done.returncode == 0 and f"disabled {name}" in done.stdout, done.stderr
+    assert _until_refused(server, token) < 4.0
+    assert_error(_login(server, name), 401, "invalid_credentials")
+    assert "already disabled" in _cli(server, "user", "disable", name).stdout
+    assert _cli(server, "user", "enable", name).returncode == 0
+    fresh = _login(server, name)
+    assert fresh.status_code == 200 and _me(server, fresh.json()["access_token"]).status_code == 200
+    assert_error(_me(server, token), 401)  # tokens from before the disable stay revoked
+    missing = _cli(server, "user", "disable", "nobody-here")
+    assert missing.returncode == 2 and '"user_not_found"' in missing.stdout
+
+
+def test_deleted_user_and_changed_role(server: Server) -> None:
+    gone, demoted = _user(server), _user(server)
+    gone_token = _login(server, gone).json()["access_token"]
+    demoted_token = _login(server, demoted).json()["access_token"]
+    with server.engine.begin() as conn:
+        conn.execute(text("DELETE FROM staff_users WHERE username = :u"), {"u": gone})
+        conn.execute(text("UPDATE staff_users SET role = 'auditor' WHERE username = :u"),
+                     {"u": demoted})
+    assert _until_refused(server, gone_token) < 4.0
+    start = time.monotonic()
+    while _me(server, demoted_token).json()["role"] != "auditor":
+        assert time.monotonic() - start < 4.0
+        time.sleep(0.1)
+    r = httpx.post(f"{server.base_url}/api/v1/persons", json={},
+                   headers={"Authorization": f"Bearer {demoted_token}"})
+    assert_error(r, 403)
+
+
+def test_tokens_without_version_or_with_another_key_are_refused(server: Server) -> None:
+    name = _user(server)
+    now = dt.datetime.now(dt.UTC)
+    claims = {"sub": name, "role": "admin", "iat": now, "exp": now + dt.timedelta(hours=1)}
+    old_style = jwt.encode(claims, SECRET, algorithm="HS256")  # as issued before versions
+    assert_error(_me(server, old_style), 401)
+    good = jwt.decode(_login(server, name).json()["access_token"], options={
+        "verify_signature": False})
+    forged = jwt.encode({**good, "role": "admin"}, "another-key-" + "x" * 40, algorithm="HS256")
+    assert_error(_me(server, forged), 401)
+    none_alg = jwt.encode({**good}, key=None, algorithm="none")
+    assert_error(_me(server, none_alg), 401)
+
+
+def test_wrong_passwords_lock_the_account(server: Server) -> None:
+    name = _user(server)
+    for _ in range(5):  # from five different addresses: the account's count, not theirs
+        assert_error(_login(server, name, "wrong-pass"), 401, "invalid_credentials")
+    locked = _login(server, name, "wrong-pass")
+    err = assert_error(locked, 429, "too_many_attempts")
+    assert 1 <= int(locked.headers["retry-after"]) <= 15 and err["message"] and err["message_en"]
+    assert_error(_login(server, name), 429, "too_many_attempts")  # even the right password
+    other = _user(server)
+    assert _login(server, other).status_code == 200  # nobody else is locked
+
+
+def test_wrong_passwords_lock_the_client_address(server: Server) -> None:
+    address = _address()
+    names = [f"nobody-{n}" for n in range(30)]
+    for name in names:  # 30 accounts once each: no account lock, but the address's
+        assert_error(_login(server, name, "x", address), 401)
+    r = _login(server, _user(server), PASSWORD, address)
+    assert_error(r, 429, "too_many_attempts")
+    assert int(r.headers["retry-after"]) >= 1
+    assert _login(server, _user(server), PASSWORD).status_code == 200  # another address
+
+
+def test_a_burst_of_logins_is_bounded_and_starves_no_one(server: Server) -> None:
+    """24 logins at once: at most 16 wait for a password check (the rest: 503 with
+    Retry-After at once), and staff reads meanwhile are not queued behind them."""
+    names = [_user(server) for _ in range(3)]
+    token = _login(server, names[0]).json()["access_token"]
+    reads: list[float] = []
+
+    def login(n: int) -> httpx.Response:
+        return _login(server, names[n % 3], "wrong-but-not-locking" if n % 2 else PASSWORD)
+
+    def read() -> None:
+        for _ in range(8):
+            start = time.perf_counter()
+            r = httpx.get(f"{server.base_url}/api/v1/regions", timeout=30,
+                          headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 200
+            reads.append(time.perf_counter() - start)
+
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        started = time.perf_counter()
+        logins = [pool.submit(login, n) for n in range(24)]
+        reader = pool.submit(read)
+        answers = [f.result() for f in logins]
+        reader.result()
+        burst = time.perf_counter() - started
+    statuses = [r.status_code for r in answers]
+    assert set(statuses) <= {200, 401, 429, 503}, statuses
+    busy = [r for r in answers if r.status_code == 503]
+    assert busy, statuses  # the queue is bounded
+    for r in busy:
+        assert_error(r, 503, "login_busy")
+        assert r.headers["retry-after"] == "1"
+    assert statistics.median(reads) < burst / 4, (reads, burst)

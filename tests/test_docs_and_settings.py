@@ -1,0 +1,70 @@
+"""The docs keep up with the settings and commands; no password in them logs in; a weak
+signing key stops the service before it serves anything."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from yibao.errors import ConfigurationError
+from yibao.settings import Settings, check_secret_key
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = {name: (ROOT / name).read_text(encoding="utf-8")
+        for name in ("README.md", "docs/service.md", "docs/security.md", "docs/web.md")}
+
+
+@pytest.mark.parametrize("name", sorted(Settings.model_fields))
+def test_every_setting_is_documented(name: str) -> None:
+    variable = f"YIBAO_{name.upper()}"
+    assert variable in DOCS["docs/service.md"] + DOCS["docs/security.md"], variable
+
+
+def test_security_commands_are_documented() -> None:
+    service = DOCS["docs/service.md"]
+    for command in ("yibao user disable", "yibao user enable", "POST /auth/logout",
+                    "--access-log"):
+        assert command in service, command
+    assert "docs/security.md" in DOCS["README.md"]
+
+
+def test_no_fixed_demo_password_in_the_docs() -> None:
+    for name, text in DOCS.items():
+        assert not re.search(r"demo-20\d\d|password[:=]\s*[`'\"]?[a-z]+-demo", text), name
+        assert "password: " not in text.replace("password: {", ""), name
+
+
+@pytest.mark.parametrize("key", ["", "short", "x" * 64, "test-secret-" + "k" * 40,
+                                 "changemechangemechangemechangeme"])
+def test_weak_keys_are_refused(key: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        check_secret_key(key)
+    assert caught.value.code == "weak_secret_key" and "secrets.token_urlsafe" in caught.value.message_en
+
+
+def test_a_strong_key_passes() -> None:
+    assert check_secret_key("Zq8v-Jk2pW_r7Tn5Xs0cLb3Hm9Gd4Fy6") == "Zq8v-Jk2pW_r7Tn5Xs0cLb3Hm9Gd4Fy6"
+
+
+def _start(args: list[str], tmp_path: Path, key: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "YIBAO_SECRET_KEY": key,
+           "YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'y.sqlite3'}"}
+    return subprocess.run([sys.executable, "-m", *args], env=env, cwd=tmp_path, text=True,
+                          capture_output=True, timeout=60)
+
+
+def test_serve_refuses_a_weak_key(tmp_path: Path) -> None:
+    run = _start(["yibao", "serve", "--port", "1"], tmp_path, "secret-secret")
+    assert run.returncode == 2
+    assert '"weak_secret_key"' in run.stdout and "too short or too guessable" in run.stderr
+
+
+def test_the_app_factory_refuses_a_weak_key(tmp_path: Path) -> None:
+    run = _start(["uvicorn", "yibao.api.main:create_app", "--factory", "--port", "1"],
+                 tmp_path, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    assert run.returncode != 0 and "YIBAO_SECRET_KEY is too short or too guessable" in run.stderr
