@@ -61,6 +61,7 @@ def _validation(exc: RequestValidationError) -> JSONResponse:
     return error_response(422, err.code, err.message, err.message_en, err.field)
 
 
+_UNPARSEABLE_BODY = "There was an error parsing the body"  # FastAPI's words for a body it cannot decode
 _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
@@ -91,6 +92,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSEABLE_BODY:
+            err = input_error([{"type": "json_invalid", "loc": ("body",), "msg": "", "input": None}])
+            return error_response(422, err.code, err.message, err.message_en, err.field)
         code, zh, en = _HTTP.get(exc.status_code, ("http_error", "请求失败", str(exc.detail)))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:

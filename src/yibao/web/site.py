@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from yibao.api.errors import allowed_methods
 from yibao.web.templating import render
 
 __all__ = ["install_site"]
@@ -49,6 +50,9 @@ def install_site(app: FastAPI) -> None:
             return await result if not isinstance(result, Response) else result
         title, title_en, text, text_en = _PAGES.get(exc.status_code, _PAGES[404])
         ctx = {"title": (title, title_en), "text": (text, text_en), "status": exc.status_code}
-        return render(request, "error.html", ctx, status_code=exc.status_code)
+        response = render(request, "error.html", ctx, status_code=exc.status_code)
+        if exc.status_code == 405:
+            response.headers["Allow"] = allowed_methods(request)
+        return response
 
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from yibao.api.deps import AnyStaff, Clerk, Db, Page
+from yibao.api.schemas import errors
 from yibao.services import person_records
 from yibao.services.inputs import HistoryIn, MembershipIn
 
@@ -24,7 +25,7 @@ class MembershipEnd(BaseModel):
     valid_to: dt.date
 
 
-@router.get("")
+@router.get("", responses=errors(401, 422))
 def search(db: Db, actor: AnyStaff, page: Page,
            q: Annotated[str, Query(max_length=64)] = "") -> dict[str, Any]:
     """Persons whose name contains ``q`` or whose ID number contains it (4 or more digits;
@@ -32,27 +33,30 @@ def search(db: Db, actor: AnyStaff, page: Page,
     return person_records.search_persons(db, actor, q, page=page.page, per_page=page.per_page)
 
 
-@router.get("/{person_id}")
+@router.get("/{person_id}", responses=errors(401, 404, 422))
 def record(db: Db, actor: AnyStaff, person_id: int) -> dict[str, Any]:
     """Person, memberships, history, enrollments, payments, household members, and for
     auditors and admins the audit trail — one read, one audit row."""
     return person_records.person_record(db, actor, person_id)
 
 
-@router.patch("/{person_id}/special-groups/{membership_id}")
+@router.patch("/{person_id}/special-groups/{membership_id}",
+              responses=errors(401, 403, 404, 409, 413, 422))
 def end_membership(db: Db, actor: Clerk, person_id: int, membership_id: int,
                    body: MembershipEnd) -> dict[str, Any]:
     """End a special-group membership on ``valid_to``."""
     return person_records.end_membership(db, actor, person_id, membership_id, body.valid_to)
 
 
-@router.post("/{person_id}/special-groups", status_code=201)
+@router.post("/{person_id}/special-groups", status_code=201,
+             responses=errors(401, 403, 404, 409, 413, 422))
 def add_membership(db: Db, actor: Clerk, person_id: int, body: MembershipIn) -> dict[str, Any]:
     """Record a special-group membership (group, valid from/to, source)."""
     return person_records.add_membership(db, actor, person_id, body)
 
 
-@router.post("/{person_id}/history", status_code=201)
+@router.post("/{person_id}/history", status_code=201,
+             responses=errors(401, 403, 404, 409, 413, 422))
 def add_history(db: Db, actor: Clerk, person_id: int, body: HistoryIn) -> dict[str, Any]:
     """Declare years covered before the registry (added, never removed), with their source."""
     return person_records.add_history(db, actor, person_id, body)
