@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from yibao.api.deps import AnyStaff, Clerk, Db, Page
+from yibao.api.deps import AnyStaff, Clerk, Db, Page, RowId
 from yibao.api.schemas import errors
 from yibao.services import person_records
 from yibao.services.inputs import HistoryIn, MembershipIn
@@ -34,7 +34,7 @@ def search(db: Db, actor: AnyStaff, page: Page,
 
 
 @router.get("/{person_id}", responses=errors(401, 404, 422))
-def record(db: Db, actor: AnyStaff, person_id: int) -> dict[str, Any]:
+def record(db: Db, actor: AnyStaff, person_id: RowId) -> dict[str, Any]:
     """Person, memberships, history, enrollments, payments, household members, and for
     auditors and admins the audit trail — one read, one audit row."""
     return person_records.person_record(db, actor, person_id)
@@ -42,7 +42,7 @@ def record(db: Db, actor: AnyStaff, person_id: int) -> dict[str, Any]:
 
 @router.patch("/{person_id}/special-groups/{membership_id}",
               responses=errors(401, 403, 404, 409, 413, 422))
-def end_membership(db: Db, actor: Clerk, person_id: int, membership_id: int,
+def end_membership(db: Db, actor: Clerk, person_id: RowId, membership_id: RowId,
                    body: MembershipEnd) -> dict[str, Any]:
     """End a special-group membership on ``valid_to``."""
     return person_records.end_membership(db, actor, person_id, membership_id, body.valid_to)
@@ -50,13 +50,13 @@ def end_membership(db: Db, actor: Clerk, person_id: int, membership_id: int,
 
 @router.post("/{person_id}/special-groups", status_code=201,
              responses=errors(401, 403, 404, 409, 413, 422))
-def add_membership(db: Db, actor: Clerk, person_id: int, body: MembershipIn) -> dict[str, Any]:
+def add_membership(db: Db, actor: Clerk, person_id: RowId, body: MembershipIn) -> dict[str, Any]:
     """Record a special-group membership (group, valid from/to, source)."""
     return person_records.add_membership(db, actor, person_id, body)
 
 
 @router.post("/{person_id}/history", status_code=201,
              responses=errors(401, 403, 404, 409, 413, 422))
-def add_history(db: Db, actor: Clerk, person_id: int, body: HistoryIn) -> dict[str, Any]:
+def add_history(db: Db, actor: Clerk, person_id: RowId, body: HistoryIn) -> dict[str, Any]:
     """Declare years covered before the registry (added, never removed), with their source."""
     return person_records.add_history(db, actor, person_id, body)
