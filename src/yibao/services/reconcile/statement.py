@@ -108,10 +108,10 @@ def _read_csv(path: Path, data: bytes, layout: Layout) -> tuple[pa.Table, pa.Arr
     _check_header(path, header, layout)
     body = head[layout.header_row] if len(head) > layout.header_row else ""
     mapped = layout.columns.mapped()
-    bad: list[int] = []
+    bad: list[str] = []
 
-    def invalid(row: Any) -> str:
-        bad.append(int(row.number))
+    def invalid(row: Any) -> str:  # row.number is None when parsing with threads
+        bad.append(str(row.text))
         return "skip"
 
     utf8 = body.encode("utf-8")
@@ -130,7 +130,9 @@ def _read_csv(path: Path, data: bytes, layout: Layout) -> tuple[pa.Table, pa.Arr
         raise _unreadable(path, "不是有效的 CSV 文件", f"not a valid CSV file ({type(exc).__name__})"
                           ) from None
     if bad:
-        line = layout.header_row + min(bad)
+        wrong = set(bad)
+        line = layout.header_row + 1 + next(
+            (i for i, t in enumerate(body.split("\n")) if t.rstrip("\r") in wrong), 0)
         raise statement_error(
             "statement_bad_line",
             f"对账单 {path.name} 第 {line} 行的列数与表头不符（共 {len(bad)} 行）",
