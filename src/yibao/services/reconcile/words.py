@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CATEGORY_WORDS", "COUNT_WORDS"]
+__all__ = ["CATEGORY_WORDS", "COUNT_WORDS", "OUTCOME_WORDS"]
 
 CATEGORY_WORDS: dict[str, tuple[str, str]] = {
     "missing_from_ledger": ("渠道已收、账上没有", "missing from the ledger"),
@@ -31,4 +31,20 @@ COUNT_WORDS: dict[str, tuple[str, str]] = {
     "imported": ("已补记入账", "recorded in the ledger now"),
     "import_replayed": ("此前已入账", "already recorded"),
     "import_failed": ("无法入账（见差异行）", "could not be recorded (see lines)"),
+}
+
+#: What ``--import-missing`` did with a line (the ledger's error codes most often met).
+OUTCOME_WORDS: dict[str, tuple[str, str]] = {
+    "created": ("已补记入账", "recorded"),
+    "replayed": ("此前已入账", "already recorded"),
+    "person_not_found": ("无法入账：未登记此人", "not recorded: person not registered"),
+    "id_number_checksum": ("无法入账：身份证号码校验位有误", "not recorded: ID number checksum"),
+    "id_number_birth_date": ("无法入账：身份证号码出生日期有误",
+                             "not recorded: ID number birth date"),
+    "amount_zero": ("无法入账：金额为零", "not recorded: zero amount"),
+    "amount_too_large": ("无法入账：金额超过该年度可能的最高额",
+                         "not recorded: more than the year can cost"),
+    "paid_at_in_future": ("无法入账：缴费时间晚于今天", "not recorded: paid after today"),
+    "conflict": ("无法入账：同一交易号已有不同内容", "not recorded: transaction id already used"),
+    "history_conflict": ("无法入账：与登记的参保历史不符", "not recorded: conflicts with the history"),
 }
