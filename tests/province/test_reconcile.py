@@ -224,3 +224,24 @@ def test_refusals_exit_2_and_write_nothing(ledger: Ledger) -> None:
     out = ledger.run("reconcile", str(ledger.work / "lz.csv"), "--channel", "lz_yibao_wechat",
                      "-o", str(ledger.work / "report.pdf"), "--import-missing")
     assert out.returncode == 2 and "report" in out.stderr
+
+
+def test_every_channel_has_a_checked_statement_layout() -> None:
+    from pydantic import ValidationError
+
+    from yibao import reference
+    from yibao.errors import InputError
+    from yibao.services.reconcile.formats import Layout, layout, layouts
+
+    assert set(layouts()) == {c.code for c in reference.channels()}
+    assert layout("bank_counter").file == "xlsx"
+    with pytest.raises(InputError) as unknown:
+        layout("no_such_channel")
+    assert unknown.value.code == "unknown_channel"
+    good = layout("gx_yibao").model_dump()
+    for broken in ({"date_format": "%H:%M"},  # loses the date
+                   {"collected": []},  # a status column without its collected values
+                   {"columns": {**good["columns"], "name": good["columns"]["amount"]}},
+                   {"encoding": "latin-1"}, {"header_row": 0}):
+        with pytest.raises(ValidationError):
+            Layout.model_validate({**good, **broken})
