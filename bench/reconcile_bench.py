@@ -7,6 +7,7 @@ Makes a fresh database (dropped at the end), migrates it, writes persons, enroll
 payments of one channel straight with COPY (the payment path is not what is measured
 here), writes the statement with ``yibao demo statement`` (2% of the lines of each planted
 kind), then times ``yibao reconcile`` through its real entry point and prints lines/second.
+``--keep DIR`` keeps the database and statement; ``--reuse DIR`` times runs on them again.
 """
 
 from __future__ import annotations
@@ -105,12 +106,39 @@ def make_ledger(url: str, rows: int) -> None:
         engine.dispose()
 
 
+def _timed_runs(url: str, statement: Path, lines: int, runs: int) -> None:
+    env = {**os.environ, "YIBAO_DATABASE_URL": url}
+    for n in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run([YIBAO, "reconcile", str(statement), "--channel", CHANNEL,
+                               "-o", str(statement.with_name("report.csv")), "--json"],
+                              env=env, check=True, capture_output=True, text=True)
+        seconds = time.perf_counter() - t0
+        counts = json.loads(proc.stdout)["counts"]
+        print(f"reconcile run {n + 1}: {lines} lines against {counts['ledger_payments']} "
+              f"payments in {seconds:.1f} s ({lines / seconds:,.0f} lines/s; whole "
+              f"command, report and stored run included); matched {counts['matched']}, "
+              f"missing from ledger {counts['missing_from_ledger']}, from statement "
+              f"{counts['missing_from_statement']}, amounts {counts['amount_differences']}, "
+              f"duplicates {counts['duplicate_txn']} + {counts['duplicate_person_year']}",
+              flush=True)
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pg", default=os.environ.get(
         "YIBAO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="keep the database and the statement in this folder (for profiling)")
+    parser.add_argument("--reuse", type=Path, default=None,
+                        help="time the runs again on what --keep left in this folder")
     args = parser.parse_args(argv)
+    if args.reuse is not None:
+        kept = json.loads((args.reuse / "bench.json").read_text())
+        _timed_runs(kept["url"], args.reuse / "statement.csv", kept["lines"], args.runs)
+        return
     from yibao.store.migrate import upgrade
 
     admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
@@ -123,33 +151,28 @@ def main(argv: list[str]) -> None:
         t0 = time.perf_counter()
         make_ledger(url, args.rows)
         print(f"reconcile ledger: {args.rows} payments written by COPY in "
-              f"{time.perf_counter() - t0:.1f} s")
+              f"{time.perf_counter() - t0:.1f} s", flush=True)
         env = {**os.environ, "YIBAO_DATABASE_URL": url}
         with tempfile.TemporaryDirectory() as tmp:
-            statement = Path(tmp) / "statement.csv"
+            folder = args.keep or Path(tmp)
+            folder.mkdir(parents=True, exist_ok=True)
+            statement = folder / "statement.csv"
             t0 = time.perf_counter()
             subprocess.run([YIBAO, "demo", "statement", "--channel", CHANNEL, "--year", str(YEAR),
                             "-o", str(statement), "--seed", "5"], env=env, check=True,
                            capture_output=True)
             lines = json.loads(Path(f"{statement}.planted.json").read_text())["lines"]
             print(f"reconcile statement: {lines} lines ({statement.stat().st_size / 1e6:.0f} MB) "
-                  f"in {time.perf_counter() - t0:.1f} s")
-            for n in range(2):
-                t0 = time.perf_counter()
-                proc = subprocess.run([YIBAO, "reconcile", str(statement), "--channel", CHANNEL,
-                                       "-o", str(Path(tmp) / "report.csv"), "--json"],
-                                      env=env, check=True, capture_output=True, text=True)
-                seconds = time.perf_counter() - t0
-                counts = json.loads(proc.stdout)["counts"]
-                print(f"reconcile run {n + 1}: {lines} lines against {counts['ledger_payments']} "
-                      f"payments in {seconds:.1f} s ({lines / seconds:,.0f} lines/s; whole "
-                      f"command, report and stored run included); matched {counts['matched']}, "
-                      f"missing from ledger {counts['missing_from_ledger']}, from statement "
-                      f"{counts['missing_from_statement']}, amounts {counts['amount_differences']}, "
-                      f"duplicates {counts['duplicate_txn']} + {counts['duplicate_person_year']}")
+                  f"in {time.perf_counter() - t0:.1f} s", flush=True)
+            if args.keep:
+                (folder / "bench.json").write_text(json.dumps({"url": url, "lines": lines}))
+            _timed_runs(url, statement, lines, args.runs)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if args.keep is None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        else:
+            print(f"kept: database {name}, files in {args.keep} (drop the database when done)")
         admin.dispose()
 
 

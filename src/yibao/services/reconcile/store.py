@@ -15,6 +15,8 @@ from yibao.store.models import ReconciliationLine, ReconciliationRun
 __all__ = ["get_run", "list_runs", "save_run"]
 
 _CHUNK = 5000
+_COLUMNS = ("category", "line", "channel_txn_id", "id_number_masked", "person_id",
+            "coverage_year", "statement_fen", "ledger_fen", "payment_id", "outcome")
 
 
 def save_run(db: Database, actor: Actor, run: dict[str, Any], lines: list[dict[str, Any]]
@@ -24,9 +26,18 @@ def save_run(db: Database, actor: Actor, run: dict[str, Any], lines: list[dict[s
         row = ReconciliationRun(run_by=actor.username, **run)
         s.add(row)
         s.flush()
-        for start in range(0, len(lines), _CHUNK):
-            chunk = [{**line, "run_id": row.id} for line in lines[start:start + _CHUNK]]
-            s.execute(insert(ReconciliationLine), chunk)
+        conn = s.connection()
+        if conn.dialect.name == "postgresql" and lines:  # COPY: one stream, no per-row SQL
+            raw = conn.connection.driver_connection
+            with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
+                    f"COPY reconciliation_lines (run_id, {', '.join(_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for line in lines:
+                    copy.write_row((row.id, *(line[c] for c in _COLUMNS)))
+        else:
+            for start in range(0, len(lines), _CHUNK):
+                chunk = [{**line, "run_id": row.id} for line in lines[start:start + _CHUNK]]
+                s.execute(insert(ReconciliationLine), chunk)
         audit(s, actor, "reconcile", "reconciliation_run", row.id,
               after={"channel": row.channel, "file_digest": row.file_digest,
                      "counts": row.counts})
