@@ -232,6 +232,7 @@ def batch_quote(
 
 cli_service.register(app)
 cli_policy.register(app)
+__import__("yibao.cli_reconcile").cli_reconcile.register(app)  # reconcile, demo statement
 
 
 def main() -> None:  # pragma: no cover - console entry point

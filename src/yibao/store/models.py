@@ -1,7 +1,7 @@
 """Tables of the registry: staff and their login throttle, persons, households,
 memberships, coverage history, enrollments, payments and their reversals, enrollment
-corrections, newborn pre-registrations, back-payment applications and the append-only
-audit log.
+corrections, newborn pre-registrations, back-payment applications, the append-only
+audit log, and channel reconciliation runs with their difference lines.
 
 Money is integer fen. ``paid_at`` is Beijing local time (naive); every ``*_at`` stamp
 written by the system is naive UTC.
@@ -41,6 +41,8 @@ __all__ = [
     "PaymentReversal",
     "Person",
     "PreRegistration",
+    "ReconciliationLine",
+    "ReconciliationRun",
     "SpecialGroupMembership",
     "StaffUser",
     "utcnow",
@@ -309,3 +311,48 @@ class AuditEntry(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ReconciliationRun(Base):
+    """One reconciliation of a channel's statement against the ledger (``yibao reconcile``).
+
+    ``counts`` holds the integer counts and fen totals of the run (see
+    :mod:`yibao.services.reconcile.matching`); the difference lines are
+    :class:`ReconciliationLine` rows. Written once, never changed.
+    """
+
+    __tablename__ = "reconciliation_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_digest: Mapped[str] = mapped_column(String(64))
+    year_from: Mapped[int | None] = mapped_column(Integer)
+    year_to: Mapped[int | None] = mapped_column(Integer)
+    import_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    run_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class ReconciliationLine(Base):
+    """A difference line of a run: its category, the statement's line, amounts in fen.
+
+    ID numbers are stored masked; ``person_id`` links a known person. ``outcome`` is what
+    ``--import-missing`` did with a line missing from the ledger (``created``, ``replayed``
+    or the error code that stopped it).
+    """
+
+    __tablename__ = "reconciliation_lines"
+    __table_args__ = (Index("ix_reconciliation_lines_run_category", "run_id", "category"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_runs.id"))
+    category: Mapped[str] = mapped_column(String(32))
+    line: Mapped[int | None] = mapped_column(Integer)
+    channel_txn_id: Mapped[str] = mapped_column(String(64))
+    id_number_masked: Mapped[str | None] = mapped_column(String(18))
+    person_id: Mapped[int | None] = mapped_column(Integer)
+    coverage_year: Mapped[int | None] = mapped_column(Integer)
+    statement_fen: Mapped[int | None] = mapped_column(BigInteger)
+    ledger_fen: Mapped[int | None] = mapped_column(BigInteger)
+    payment_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(48))

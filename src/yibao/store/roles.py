@@ -23,8 +23,8 @@ __all__ = ["grant_service_role", "service_owns_audit_log"]
 
 log = logging.getLogger(__name__)
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-#: Tables whose rows the service never changes once written (beyond the audit log).
-_APPEND_ONLY = ("audit_log",)
+#: Tables whose rows the service never changes once written: the audit log, reconciliation runs.
+_APPEND_ONLY = ("audit_log", "reconciliation_runs", "reconciliation_lines")
 _READ_ONLY = ("alembic_version",)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import cache
 
 from yibao import reference
+from yibao.services.reconcile.words import CATEGORY_WORDS, COUNT_WORDS, OUTCOME_WORDS
 
 __all__ = ["KINDS", "Pair", "word"]
 
@@ -84,6 +85,7 @@ _TABLES: dict[str, dict[str, Pair]] = {
         "open_year": ("开启新年度", "opened the year"),
         "end_membership": ("结束特殊群体资格", "ended a special-group membership"),
         "self_lookup": ("居民本人查询", "resident's own look-up"),
+        "reconcile": ("渠道对账", "reconciled a channel statement"),
     },
     "entity": {
         "person": ("参保人", "person"),
@@ -95,6 +97,7 @@ _TABLES: dict[str, dict[str, Pair]] = {
         "preregistration": ("新生儿预登记", "newborn pre-registration"),
         "back_payment_application": ("补缴申请", "back-payment application"),
         "staff_user": ("工作人员账号", "staff account"),
+        "reconciliation_run": ("对账记录", "reconciliation run"),
     },
 }
 
@@ -111,6 +114,9 @@ def _reference() -> dict[str, dict[str, Pair]]:
                              for t in ref.application_types},
         "material": {m.code: (m.name, m.name_en or m.name) for m in ref.materials},
         "submitted_via": {m.code: (m.name, m.name_en or m.name) for m in ref.submission_modes},
+        "reconcile_category": dict(CATEGORY_WORDS),
+        "reconcile_count": dict(COUNT_WORDS),
+        "reconcile_outcome": dict(OUTCOME_WORDS),
     }
 
 
@@ -121,7 +127,8 @@ def word(kind: str, code: object) -> Pair:
 
 
 KINDS: tuple[str, ...] = (*_TABLES, "channel", "special_group", "eligibility",
-                          "application_type", "material", "submitted_via")
+                          "application_type", "material", "submitted_via", "reconcile_category",
+                          "reconcile_count", "reconcile_outcome")
 
 
 def sayer(tr: Callable[[str, str], str]) -> Callable[[str, object], str]:

@@ -1,0 +1,247 @@
+"""``yibao reconcile`` and ``yibao demo statement`` through the real entry point, on SQLite
+and PostgreSQL: the demo ledger (``yibao demo load``), statements with planted
+differences in CSV (UTF-8 with a BOM, GB 18030) and Excel, exactly the planted
+differences found, ``--import-missing`` twice, and the refusals (exit 2, nothing written).
+
+On PostgreSQL the commands run as a login of the service role (append-only grants on the
+reconciliation tables), as the service does in production.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ..service.conftest import _postgres_database, _service_login
+
+YIBAO = str(Path(sys.executable).parent / "yibao")
+
+
+@dataclass
+class Ledger:
+    backend: str
+    url: str
+    work: Path
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "YIBAO_DATABASE_URL": self.url}
+        return subprocess.run([YIBAO, *args], env=env, cwd=self.work, capture_output=True,
+                              text=True, timeout=300, check=False)
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text(sql), params).scalar_one()
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres",
+                                                               marks=pytest.mark.postgres)])
+def ledger(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[Ledger]:
+    """A migrated database holding the demo registry and its payments."""
+    from yibao.store.migrate import upgrade
+
+    work = tmp_path_factory.mktemp(f"reconcile-{request.param}")
+    admin = None
+    if request.param == "sqlite":
+        owner = url = f"sqlite:///{work / 'yibao.sqlite3'}"
+    else:
+        owner, admin = _postgres_database()
+    assert upgrade(owner)
+    if admin is not None:
+        url = _service_login(admin, owner)
+    found = Ledger(request.param, url, work)
+    loaded = found.run("demo", "load")
+    assert loaded.returncode == 0, loaded.stderr
+    try:
+        yield found
+    finally:
+        if admin is not None:
+            name = owner.rsplit("/", 1)[1]
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'DROP ROLE IF EXISTS "{name}_app"'))
+            admin.dispose()
+
+
+def _report(path: Path) -> dict[str, list[dict[str, str]]]:
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True)["差异 differences"]
+        rows = [[("" if c is None else str(c)) for c in r] for r in sheet.iter_rows(values_only=True)]
+        width = len(rows[0])  # a row's empty cells at the end are not stored
+        records = [dict(zip(rows[0], r + [""] * (width - len(r)), strict=True)) for r in rows[1:]]
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            records = list(csv.DictReader(fh))
+    out: dict[str, list[dict[str, str]]] = {}
+    for r in records:
+        out.setdefault(r["category"], []).append(r)
+    return out
+
+
+def _statement(ledger: Ledger, channel: str, name: str, *extra: str) -> dict[str, Any]:
+    target = ledger.work / name
+    made = ledger.run("demo", "statement", "--channel", channel, "-o", str(target), "--seed", "7",
+                      "--rate", "0.1", *extra)
+    assert made.returncode == 0, made.stderr
+    return dict(json.loads((ledger.work / f"{name}.planted.json").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(("channel", "statement", "report"), [
+    ("wechat_city_service", "wechat.csv", "wechat-report.xlsx"),  # UTF-8 with BOM, title line
+    ("alipay_citizen_center", "alipay.csv", "alipay-report.csv"),  # GB 18030, 2 title lines
+    ("bank_counter", "bank.xlsx", "bank-report.csv"),  # Excel: number and date cells
+])
+def test_exactly_the_planted_differences_are_found(ledger: Ledger, channel: str,
+                                                   statement: str, report: str) -> None:
+    planted = _statement(ledger, channel, statement, "--year", "2021")
+    runs_before = ledger.scalar("SELECT count(*) FROM reconciliation_runs")
+    out = ledger.run("reconcile", str(ledger.work / statement), "--channel", channel,
+                     "-o", str(ledger.work / report), "--json")
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    found = _report(ledger.work / report)
+    for category, txn_ids in planted["expected"].items():
+        got = sorted(r["channel_txn_id"] for r in found.get(category, []))
+        assert got == sorted(txn_ids), category
+    counts = summary["counts"]
+    assert counts["matched"] == planted["matched"]
+    assert counts["lines"] == planted["lines"]
+    assert counts["ledger_payments"] == planted["ledger_payments"]
+    # amounts exact, in yuan, ID numbers masked in the report
+    for r in found["amount_difference"]:
+        s, g = (int(x.replace(".", "")) for x in (r["statement_amount"], r["ledger_amount"]))
+        assert int(r["difference"].replace(".", "")) == s - g
+    assert all("*" * 8 in r["id_number_masked"] for rows in found.values() for r in rows)
+    # the run is stored with its lines
+    assert ledger.scalar("SELECT count(*) FROM reconciliation_runs") == runs_before + 1
+    stored = ledger.scalar("SELECT count(*) FROM reconciliation_lines WHERE run_id = :r",
+                           r=summary["run_id"])
+    assert stored == sum(len(v) for v in found.values())
+    # the Rich table in Chinese and English
+    table = ledger.run("reconcile", str(ledger.work / statement), "--channel", channel)
+    assert table.returncode == 0 and "相符 matched" in table.stdout
+    assert "账上有、对账单没有 missing from the statement" in table.stdout
+
+
+def test_import_missing_twice_records_each_payment_once(ledger: Ledger) -> None:
+    channel = "mobile_pos"
+    planted = _statement(ledger, channel, "pos.csv", "--year", "2021")
+    recordable = [*planted["planted"]["extra"], *planted["planted"]["paid_twice"]]
+    first = ledger.run("reconcile", str(ledger.work / "pos.csv"), "--channel", channel,
+                       "--import-missing", "-o", str(ledger.work / "pos-1.csv"), "--json")
+    assert first.returncode == 0, first.stderr
+    counts = json.loads(first.stdout)["counts"]
+    assert counts["imported"] == len(recordable)
+    assert counts["import_failed"] == 1
+    lines = _report(ledger.work / "pos-1.csv")["missing_from_ledger"]
+    outcome = {r["channel_txn_id"]: r["import_outcome"] for r in lines}
+    assert outcome[planted["planted"]["unknown_person"][0]] == "person_not_found"
+    assert all(outcome[t] == "created" for t in recordable)
+
+    second = ledger.run("reconcile", str(ledger.work / "pos.csv"), "--channel", channel,
+                        "--import-missing", "--json")
+    counts = json.loads(second.stdout)["counts"]
+    assert (counts["imported"], counts["import_failed"]) == (0, 1)
+    assert counts["missing_from_ledger"] == 1  # the unknown person, listed again
+    assert counts["matched"] == planted["matched"] + len(recordable)
+    for txn in recordable:
+        assert ledger.scalar("SELECT count(*) FROM payments WHERE channel = :c "
+                             "AND channel_txn_id = :t", c=channel, t=txn) == 1
+
+
+def _refused(ledger: Ledger, path: Path, channel: str, *words: str) -> None:
+    runs = ledger.scalar("SELECT count(*) FROM reconciliation_runs")
+    payments = ledger.scalar("SELECT count(*) FROM payments")
+    report = ledger.work / "refused-report.csv"
+    out = ledger.run("reconcile", str(path), "--channel", channel, "-o", str(report),
+                     "--import-missing")
+    assert out.returncode == 2, out.stdout + out.stderr
+    error = json.loads(out.stdout)["error"]
+    assert error["message"] and error["message_en"]
+    for word in words:
+        assert word in out.stderr, out.stderr
+    assert ledger.scalar("SELECT count(*) FROM reconciliation_runs") == runs
+    assert ledger.scalar("SELECT count(*) FROM payments") == payments
+    assert not report.exists()
+    assert not [p for p in ledger.work.iterdir() if p.name.startswith(".refused")]
+
+
+def test_refusals_exit_2_and_write_nothing(ledger: Ledger) -> None:
+    _statement(ledger, "lz_yibao_wechat", "lz.csv")
+    good = (ledger.work / "lz.csv").read_text(encoding="utf-8").splitlines()
+    _refused(ledger, ledger.work / "lz.csv", "no_such_channel", "未知的缴费渠道", "unknown payment channel")
+    _refused(ledger, ledger.work / "missing.csv", "lz_yibao_wechat", "无法读取", "cannot read")
+    (ledger.work / "lz.txt").write_text("\n".join(good), encoding="utf-8")
+    _refused(ledger, ledger.work / "lz.txt", "lz_yibao_wechat", ".csv", ".xlsx")
+
+    header = good[0].split(",")
+    no_amount = [",".join(c for i, c in enumerate(line.split(",")) if i != 3) for line in good]
+    assert '"金额"' in header[3]
+    (ledger.work / "no-amount.csv").write_text("\n".join(no_amount), encoding="utf-8")
+    _refused(ledger, ledger.work / "no-amount.csv", "lz_yibao_wechat", "缺少列：金额",
+             "lacks column(s) 金额", "line 1")
+
+    for n, (bad, field) in enumerate([('"400.001"', "金额"), ('"4OO.00"', "金额")]):
+        lines = good[:]
+        cells = lines[5].split(",")
+        cells[3] = bad
+        lines[5] = ",".join(cells)
+        path = ledger.work / f"bad-{n}.csv"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        _refused(ledger, path, "lz_yibao_wechat", "第 6 行", f"“{field}”列", "line 6",
+                 f"column '{field}'")
+    lines = good[:]
+    lines[3] = lines[3].replace("2025", "2025年", 1) if "2025" in lines[3] else lines[3] + "x"
+    cells = lines[3].split(",")
+    cells[4] = '"2025-13-40 25:00:00"'
+    lines[3] = ",".join(cells)
+    (ledger.work / "bad-date.csv").write_text("\n".join(lines), encoding="utf-8")
+    _refused(ledger, ledger.work / "bad-date.csv", "lz_yibao_wechat", "第 4 行", "缴费时间")
+    (ledger.work / "short.csv").write_text("\n".join([*good[:3], '"x","y"', *good[3:]]),
+                                           encoding="utf-8")
+    _refused(ledger, ledger.work / "short.csv", "lz_yibao_wechat", "第 4 行", "line 4")
+    (ledger.work / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    _refused(ledger, ledger.work / "broken.xlsx", "bank_counter", "Excel")
+    (ledger.work / "gbk.csv").write_bytes("\n".join(good).encode("gb18030"))
+    _refused(ledger, ledger.work / "gbk.csv", "lz_yibao_wechat", "utf-8")
+    # a report name that cannot be written is refused before anything happens
+    out = ledger.run("reconcile", str(ledger.work / "lz.csv"), "--channel", "lz_yibao_wechat",
+                     "-o", str(ledger.work / "report.pdf"), "--import-missing")
+    assert out.returncode == 2 and "report" in out.stderr
+
+
+def test_every_channel_has_a_checked_statement_layout() -> None:
+    from pydantic import ValidationError
+
+    from yibao import reference
+    from yibao.errors import InputError
+    from yibao.services.reconcile.formats import Layout, layout, layouts
+
+    assert set(layouts()) == {c.code for c in reference.channels()}
+    assert layout("bank_counter").file == "xlsx"
+    with pytest.raises(InputError) as unknown:
+        layout("no_such_channel")
+    assert unknown.value.code == "unknown_channel"
+    good = layout("gx_yibao").model_dump()
+    for broken in ({"date_format": "%H:%M"},  # loses the date
+                   {"collected": []},  # a status column without its collected values
+                   {"columns": {**good["columns"], "name": good["columns"]["amount"]}},
+                   {"encoding": "latin-1"}, {"header_row": 0}):
+        with pytest.raises(ValidationError):
+            Layout.model_validate({**good, **broken})
