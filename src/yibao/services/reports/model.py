@@ -226,7 +226,8 @@ def build_report(params: ReportParams, by_region: Mapping[str, RegionCounts]) ->
             if up is not None:
                 sums.setdefault(up, RegionCounts()).add(c)
         for code in sorted(sums):
-            if params.region is not None and (level == "province" or code not in scope):
+            if params.region is not None and (level == "province" or code not in scope
+                                             or code == params.region):
                 continue  # inside a scope the total says it; no partial city
             rows.append(ReportRow(level, code, regions[code].name,
                                   _ancestor(code, "province") if level == "city" else None,
