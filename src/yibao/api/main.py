@@ -34,6 +34,7 @@ from yibao.api.routers import (
     policy,
     preregistrations,
     public,
+    reports,
 )
 from yibao.api.schemas import Health
 from yibao.services.sessions import TokenChecker
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         applications,
         audit,
         counts,
+        reports,
     ):
         app.include_router(module.router)
 
