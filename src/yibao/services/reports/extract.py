@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import Engine, String, case, cast, func, select, union_all
 
 from yibao.services.reports.model import COVERED_STATUSES, ReportParams
-from yibao.services.reports.sql import _E, _H, _P, person_year
+from yibao.services.reports.sql import _E, _H, _P, WORK_MEM, person_year
 
 __all__ = ["SCHEMA", "YEAR_KEY", "extract_query", "write_extract"]
 
@@ -93,6 +93,7 @@ def _batches_postgres(engine: Engine, stmt: Any, spool: Path) -> Any:
     raw = engine.raw_connection()
     try:
         cur: Any = raw.cursor()  # psycopg 3: COPY streams blocks as the server sends them
+        cur.execute(WORK_MEM)  # in the COPY's transaction, rolled back when it is closed
         with spool.open("wb") as out, cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
             for block in copy:
                 out.write(block)
