@@ -11,14 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from yibao.errors import InputError, YibaoError
+
+if TYPE_CHECKING:
+    from yibao.services.reports.model import Report
 
 __all__ = ["register"]
 
@@ -41,10 +45,13 @@ def _as_of(text: str | None) -> dt.date:
     return today_beijing() if text is None else parse_date(text, field="as_of")
 
 
-def _table(report: object) -> Table:
-    from yibao.services.reports.model import Report
+def _pct(value: Decimal | None) -> str:
+    return "–" if value is None else f"{(value * 100).quantize(Decimal('0.1'))}%"
 
-    assert isinstance(report, Report)
+
+def _table(report: Report) -> Table:
+    from yibao.rules.money import fen_to_yuan
+
     p = report.params
     table = Table(title=f"{p.year}年度 参保缴费统计 / coverage year {p.year} "
                         f"(等待期按 {p.waiting_day} / waiting on {p.waiting_day})")
@@ -54,17 +61,12 @@ def _table(report: object) -> Table:
     for i, (zh, en) in enumerate(heads):
         table.add_column(f"{zh}\n{en}", justify="left" if i == 0 else "right")
 
-    def pct(value: object) -> str:
-        return "–" if value is None else f"{float(str(value)) * 100:.1f}%"
-
-    from yibao.rules.money import fen_to_yuan
-
     for row in report.rows:
         c = row.counts
         name = {"county": "  ", "city": "", "province": "", "total": ""}[row.level] + row.name
         style = "bold" if row.level in ("city", "province", "total") else None
-        table.add_row(name, str(c.registered), str(c.paid), pct(c.paid_share),
-                      pct(c.on_time_share), str(c.unpaid), str(c.lapsed), str(c.waiting),
+        table.add_row(name, str(c.registered), str(c.paid), _pct(c.paid_share),
+                      _pct(c.on_time_share), str(c.unpaid), str(c.lapsed), str(c.waiting),
                       str(c.history_unknown), fen_to_yuan(c.collected_fen), style=style)
     return table
 
