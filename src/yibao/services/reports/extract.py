@@ -23,10 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from sqlalchemy import Engine, String, case, cast, func, select, union_all
+from sqlalchemy import Engine, case, select
 
-from yibao.services.reports.model import COVERED_STATUSES, ReportParams
-from yibao.services.reports.sql import _E, _H, _P, WORK_MEM, person_year
+from yibao.services.reports.model import ReportParams
+from yibao.services.reports.sql import _P, WORK_MEM, person_facts
 
 __all__ = ["SCHEMA", "YEAR_KEY", "extract_query", "write_extract"]
 
@@ -50,28 +50,16 @@ BATCH_ROWS = 65_536
 
 def extract_query(params: ReportParams) -> Any:
     """One row per registered person of the scope (ordered by person id)."""
-    persons, _prior, year_e, pays = person_year(params)
-    y = params.year
-    covered = union_all(
-        select(_E.c.person_id, _E.c.coverage_year)
-        .where(_E.c.status.in_(COVERED_STATUSES), _E.c.coverage_year < y),
-        select(_H.c.person_id, _H.c.coverage_year).where(_H.c.coverage_year < y),
-    ).subquery("covered")
-    years = (select(covered.c.person_id,
-                    func.aggregate_strings(cast(covered.c.coverage_year, String), ";")
-                    .label("years"))
-             .group_by(covered.c.person_id).subquery("years"))
+    pp = person_facts(params, years_text=True)
     stmt = (
-        select(persons.c.id.label("person_id"), persons.c.region, persons.c.birth_date,
-               case((persons.c.history_recorded_at.is_(None), 0), else_=1).label("history_known"),
-               years.c.years.label("covered_before"), year_e.c.status, year_e.c.benefit_start,
-               pays.c.anchor.label("anchor_paid_at"), pays.c.net.label("net_paid_fen"))
-        .select_from(persons)
-        .outerjoin(years, years.c.person_id == persons.c.id)
-        .outerjoin(year_e, year_e.c.person_id == persons.c.id)
-        .outerjoin(pays, pays.c.person_id == persons.c.id)
-        .where(persons.c.birth_date <= params.last_day)
-        .order_by(persons.c.id)
+        select(_P.c.id.label("person_id"), _P.c.region, _P.c.birth_date,
+               case((_P.c.history_recorded_at.is_(None), 0), else_=1).label("history_known"),
+               pp.c.years.label("covered_before"), pp.c.status, pp.c.benefit_start,
+               pp.c.anchor.label("anchor_paid_at"), pp.c.net.label("net_paid_fen"))
+        .select_from(_P)
+        .outerjoin(pp, pp.c.person_id == _P.c.id)
+        .where(_P.c.birth_date <= params.last_day)
+        .order_by(_P.c.id)
     )
     codes = params.scope_codes()
     return stmt.where(_P.c.region.in_(codes)) if codes is not None else stmt
