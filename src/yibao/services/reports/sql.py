@@ -68,22 +68,30 @@ def person_facts(params: ReportParams, *, years_text: bool = False) -> Any:
     none_text = null().cast(String(16))
     none_time = null().cast(DateTime)
     zero = literal(0, BigInteger)
+    codes = params.scope_codes()
+
+    def scoped(table: Table) -> list[Any]:
+        """A scope's persons only (a county's report reads that county's facts)."""
+        if codes is None:
+            return []
+        return [table.c.person_id.in_(select(_P.c.id).where(_P.c.region.in_(codes)))]
 
     def covered(table: Table, *where: Any) -> Any:
         return select(table.c.person_id, table.c.coverage_year.label("cy"),
                       none_text.label("status"), none_date.label("start"),
                       none_time.label("paid_at"), zero.label("net")).where(
-            table.c.coverage_year < y, *where)
+            table.c.coverage_year < y, *where, *scoped(table))
 
     live = _PAY.c.amount_fen > _PAY.c.reversed_fen
     facts = union_all(
         covered(_E, _E.c.status.in_(COVERED_STATUSES)),
         covered(_H),
         select(_E.c.person_id, literal(y).label("cy"), _E.c.status, _E.c.benefit_start,
-               none_time, zero).where(_E.c.coverage_year == y),
+               none_time, zero).where(_E.c.coverage_year == y, *scoped(_E)),
         select(_PAY.c.person_id, literal(y).label("cy"), none_text, none_date,
                case((live, _PAY.c.paid_at), else_=None),
-               (_PAY.c.amount_fen - _PAY.c.reversed_fen)).where(_PAY.c.coverage_year == y),
+               (_PAY.c.amount_fen - _PAY.c.reversed_fen)).where(_PAY.c.coverage_year == y,
+                                                                 *scoped(_PAY)),
     ).subquery("facts")
     f = facts.c
     columns = [
