@@ -55,7 +55,7 @@ _H: Table = CoverageHistory.__table__  # type: ignore[assignment]
 
 def person_facts(params: ReportParams, *, years_text: bool = False) -> Any:
     """One row per person with anything for the report, aggregated once over a
-    ``UNION ALL`` of the facts (a single pass that PostgreSQL parallelises):
+    ``UNION ALL`` of the facts (one pass over them):
 
     ``prev`` (YEAR−1 covered), ``earlier`` (a year before YEAR−1 covered) — from enrollments
     in a covered status and the cover recorded before the registry; ``status`` and
