@@ -57,6 +57,7 @@ def test_report_page_drills_down_and_downloads(
     text = Path(dl.value.path()).read_text(encoding="utf-8")
     assert text.startswith("level,code,name,registered,paid,paid_share")
     assert "county,450126,宾阳县,3,1,0.3333" in text
+    assert text.splitlines()[0].endswith("collected_fen,collected_yuan")  # as the CLI writes
 
     desktop.click("#report-table a:has-text('宾阳县')")
     desktop.wait_for_url(f"{server}/clerk/reports?year=2025&region={BINYANG}")

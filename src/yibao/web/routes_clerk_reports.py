@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from yibao import reference
 from yibao.services.common import today_beijing
+from yibao.services.reports.output import CSV_COLUMNS
 from yibao.web.charts import Chart, bar_chart
 from yibao.web.clerk_api import ApiError, StaffLogin, api
 from yibao.web.csrf import csrf_protect
@@ -25,11 +26,6 @@ from yibao.web.templating import render
 __all__ = ["router"]
 
 router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depends(csrf_protect)])
-
-CSV_COLUMNS = ("level", "code", "name", "registered", "paid", "paid_share", "on_time",
-               "on_time_share", "unpaid", "underpaid", "pending", "lapsed", "lapsed_paid",
-               "history_unknown", "late_start", "waiting", "collected_fen", "collected")
-
 
 def _pct(share: str | None) -> str:
     return "–" if share is None else f"{(Decimal(share) * 100).quantize(Decimal('0.1'))}%"
@@ -89,7 +85,7 @@ async def reports_page(request: Request, who: StaffLogin, year: int | None = Non
 @router.get("/reports.csv")
 async def reports_csv(request: Request, who: StaffLogin, year: int, region: str = ""
                       ) -> Response:
-    """The report as a CSV file (every row: counties, cities, provinces, total)."""
+    """The report as a CSV file, the same columns as ``yibao report -o`` writes."""
     try:
         body = await api(request, "GET", f"/api/v1/reports/{year}",
                          params={"region": region or None})
@@ -100,7 +96,8 @@ async def reports_csv(request: Request, who: StaffLogin, year: int, region: str 
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for row in body["rows"]:
-        w.writerow(["" if row[k] is None else row[k] for k in CSV_COLUMNS])
+        cells = {**row, "collected_yuan": row["collected"]}
+        w.writerow(["" if cells[k] is None else cells[k] for k in CSV_COLUMNS])
     name = f"report-{year}" + (f"-{region}" if region else "") + ".csv"
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
