@@ -35,6 +35,7 @@ from yibao.api.routers import (
     preregistrations,
     public,
     reconciliations,
+    reports,
 )
 from yibao.api.schemas import Health
 from yibao.services.sessions import TokenChecker
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         audit,
         counts,
         reconciliations,
+        reports,
     ):
         app.include_router(module.router)
 

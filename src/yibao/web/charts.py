@@ -95,8 +95,10 @@ def bar_chart(
     kinds: Sequence[str],
     width: int = 360,
     bar_h: float = 14.0,
+    top: float | None = None,
 ) -> Chart:
-    """Horizontal grouped bars, one group per label (e.g. enrollments and payments per county)."""
+    """Horizontal grouped bars, one group per label (e.g. enrollments and payments per county);
+    ``top`` is the value of a full-width bar (default: the largest value)."""
     groups = len(labels)
     per = bar_h * len(series) + 8
     height = int(TOP + BOTTOM + per * max(groups, 1))
@@ -104,7 +106,7 @@ def bar_chart(
     chart = Chart(width, height, left=left)
     chart.plot_w = width - left - RIGHT
     chart.plot_h = height - TOP - BOTTOM
-    top = max([max(s, default=0.0) for s in series] + [1.0])
+    top = top or max([max(s, default=0.0) for s in series] + [1.0])
     for g, label in enumerate(labels):
         y0 = TOP + g * per
         chart.y_ticks.append((y0 + per / 2 - 4, label))

@@ -1,0 +1,103 @@
+"""Clerk console: the report of a coverage year (``/clerk/reports``): persons, paid,
+on-time share, lapsed, in waiting and collected per city, drilling down to counties, with
+a bar chart and a CSV download. One call to ``/api/v1/reports/{year}``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from yibao import reference
+from yibao.services.common import today_beijing
+from yibao.services.reports.output import CSV_COLUMNS
+from yibao.web.charts import Chart, bar_chart
+from yibao.web.clerk_api import ApiError, StaffLogin, api
+from yibao.web.csrf import csrf_protect
+from yibao.web.forms import default_coverage_year
+from yibao.web.routes_clerk import staff
+from yibao.web.templating import render
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+def _pct(share: str | None) -> str:
+    return "–" if share is None else f"{(Decimal(share) * 100).quantize(Decimal('0.1'))}%"
+
+
+def _percent(share: str | None) -> float:
+    """A share as a percentage for drawing (one decimal)."""
+    return float((Decimal(share or 0) * 100).quantize(Decimal("0.1")))
+
+
+def _trail(code: str | None) -> list[tuple[str, str]]:
+    """The scope and the regions above it, for the drilldown's way back up."""
+    if not code:
+        return []
+    regions = reference.load_regions()
+    chain = [c for c in reversed(reference.region_chain(code)) if regions[c].level != "national"]
+    return [(c, regions[c].name) for c in chain]
+
+
+def _chart(rows: list[dict[str, Any]]) -> Chart | None:
+    shown = [r for r in rows if r["registered"] > 0][:40]
+    if not shown:
+        return None
+    return bar_chart(
+        [r["name"] for r in shown],
+        [[_percent(r["paid_share"]) for r in shown], [_percent(r["on_time_share"]) for r in shown]],
+        kinds=["enrol", "paid"], width=520, top=100.0)
+
+
+@router.get("/reports")
+async def reports_page(request: Request, who: StaffLogin, year: int | None = None,
+                       region: str = "") -> Response:
+    year = year or default_coverage_year(today_beijing())
+    ctx: dict[str, Any] = {"year": year, "region": region, "report": None, "error": None,
+                           "pct": _pct,
+                           "trail": _trail(region if region in reference.load_regions() else None),
+                           "cities": [r for r in reference.load_regions().values()
+                                      if r.level == "city" and r.parent == "450000"],
+                           **staff(who)}
+    try:
+        body = await api(request, "GET", f"/api/v1/reports/{year}",
+                         params={"region": region or None})
+    except ApiError as exc:
+        ctx["error"] = (exc.message, exc.message_en)
+        return render(request, "clerk/reports.html", ctx, status_code=exc.status)
+    rows = body["rows"]
+    level = "county" if region and reference.load_regions()[region].level != "province" \
+        else "city"
+    if region and reference.load_regions()[region].level == "county":
+        level = "total"
+    shown = [r for r in rows if r["level"] == level]
+    ctx.update(report=body, rows=shown, total=rows[-1], level=level,
+               chart=_chart(shown) if level != "total" else None)
+    return render(request, "clerk/reports.html", ctx)
+
+
+@router.get("/reports.csv")
+async def reports_csv(request: Request, who: StaffLogin, year: int, region: str = ""
+                      ) -> Response:
+    """The report as a CSV file, the same columns as ``yibao report -o`` writes."""
+    try:
+        body = await api(request, "GET", f"/api/v1/reports/{year}",
+                         params={"region": region or None})
+    except ApiError as exc:
+        return Response(f"{exc.message}\n{exc.message_en}\n", status_code=exc.status,
+                        media_type="text/plain; charset=utf-8")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for row in body["rows"]:
+        cells = {**row, "collected_yuan": row["collected"]}
+        w.writerow(["" if cells[k] is None else cells[k] for k in CSV_COLUMNS])
+    name = f"report-{year}" + (f"-{region}" if region else "") + ".csv"
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
