@@ -92,9 +92,63 @@ def demo_generate(
         f"{rate:,.0f} residents/s")
 
 
+def _iso_day(text: str | None) -> dt.date | None:
+    from yibao.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(InputError("invalid_date", f"日期无效: {text}(格式 YYYY-MM-DD)",
+                         f"invalid date: {text} (YYYY-MM-DD)", field="as_of"))
+
+
+def renewal(
+    year: Annotated[int, typer.Argument(help="Coverage year to collect, e.g. 2025.")],
+    output: Annotated[Path, Opt("-o", "--output", help="Output folder.")] = Path("renewal"),
+    region: Annotated[str | None, Opt(help="Only this region (a city or county code).")] = None,
+    notices: Annotated[bool, Opt("--notices", help="Also write a PDF notice per household.")]
+    = False,
+    resume: Annotated[bool, Opt("--resume", help="Skip the regions a previous run finished.")]
+    = False,
+    as_of: Annotated[str | None, Opt(help="Quote as if paid on this day (default: today, "
+                                          "Beijing; never before the period opens).")] = None,
+) -> None:
+    """What every registered resident owes for YEAR, by when, and who has not paid yet."""
+    from yibao.services.renewal import RenewalOptions, run_renewal
+    from yibao.store.db import Database
+
+    options = RenewalOptions(year=year, out=output, region=region, notices=notices,
+                             resume=resume, as_of=_iso_day(as_of))
+    db = _database()
+    assert isinstance(db, Database)
+    with _bars() as bars:
+        task: list[TaskID] = []
+
+        def progress(_part: str, done: int, total: int) -> None:
+            if not task:
+                task.append(bars.add_task("续保 regions", total=total))
+            bars.update(task[0], completed=done, total=total)
+
+        try:
+            summary = run_renewal(db, options, progress=progress)
+        except YibaoError as exc:
+            bars.stop()
+            _fail(exc)
+        finally:
+            db.dispose()
+    rate = summary.persons / max(summary.seconds, 1e-9)
+    typer.echo(
+        f"{summary.persons} residents in {summary.regions} regions ({summary.skipped} resumed), "
+        f"{summary.unpaid} unpaid, {summary.unpublished} with unpublished figures, "
+        f"{summary.households_noticed} household notices; {summary.seconds:.1f} s "
+        f"({rate:,.0f} residents/s) -> {summary.output}")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``demo generate`` (to the service's ``demo`` group) and ``renewal``."""
     from yibao import cli_service
 
     cli_service.demo_app.command("generate")(demo_generate)
-    _ = (dt, Path)
+    app.command("renewal")(renewal)

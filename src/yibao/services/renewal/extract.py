@@ -1,0 +1,105 @@
+"""Read one chunk of the registry (the residents of one region code) as Arrow tables.
+
+On PostgreSQL each query is streamed out with ``COPY (SELECT …) TO STDOUT`` and parsed
+by Arrow's CSV reader; elsewhere (SQLite) the same SELECT is streamed through
+SQLAlchemy. Four queries per chunk, whatever its size: persons, covered years before
+the renewal year, the renewal year's enrollments, special-group memberships.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import Connection, Select, Table, literal, select, union_all
+
+from yibao.services.history import COVERED_STATUSES
+from yibao.store.models import CoverageHistory, Enrollment, Person, SpecialGroupMembership
+
+__all__ = ["Chunk", "extract_chunk", "registered_regions"]
+
+_P: Table = Person.__table__  # type: ignore[assignment]
+_H: Table = CoverageHistory.__table__  # type: ignore[assignment]
+_E: Table = Enrollment.__table__  # type: ignore[assignment]
+_M: Table = SpecialGroupMembership.__table__  # type: ignore[assignment]
+
+PERSONS = pa.schema([("person_id", pa.int64()), ("household_id", pa.int64()),
+                     ("id_number", pa.string()), ("name", pa.string()),
+                     ("birth_date", pa.date32()), ("known", pa.bool_())])
+YEARS = pa.schema([("person_id", pa.int64()), ("coverage_year", pa.int32()),
+                   ("registry", pa.bool_())])
+CURRENT = pa.schema([("person_id", pa.int64()), ("status", pa.string()),
+                     ("paid_fen", pa.int64()), ("covered_from", pa.date32())])
+GROUPS = pa.schema([("person_id", pa.int64()), ("group_code", pa.string()),
+                    ("valid_from", pa.date32()), ("valid_to", pa.date32())])
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The registry's facts on the residents of one region code."""
+
+    region: str
+    persons: pa.Table
+    years: pa.Table
+    current: pa.Table
+    groups: pa.Table
+
+
+def registered_regions(conn: Connection, within: tuple[str, ...] | None) -> list[str]:
+    """The region codes residents are registered in (optionally only these), sorted."""
+    query = select(_P.c.region).distinct()
+    if within is not None:
+        query = query.where(_P.c.region.in_(within))
+    return sorted(r for r in conn.execute(query).scalars())
+
+
+def _table(conn: Connection, query: Select[Any], schema: pa.Schema) -> pa.Table:
+    if conn.dialect.name == "postgresql":
+        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        raw: Any = conn.connection.driver_connection
+        buf = io.BytesIO()
+        with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for block in copy:
+                buf.write(block)
+        if buf.tell() == 0:
+            return schema.empty_table()
+        buf.seek(0)
+        return pacsv.read_csv(
+            buf,
+            read_options=pacsv.ReadOptions(column_names=schema.names),
+            convert_options=pacsv.ConvertOptions(
+                column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False,
+                true_values=["t"], false_values=["f"]),
+        ).select(schema.names)
+    columns: list[list[Any]] = [[] for _ in schema.names]
+    for row in conn.execution_options(yield_per=50_000).execute(query):
+        for values, value in zip(columns, row, strict=True):
+            values.append(value)
+    for values, f in zip(columns, schema, strict=True):
+        if pa.types.is_boolean(f.type):  # SQLite answers 0/1
+            values[:] = [None if v is None else bool(v) for v in values]
+    return pa.table([pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)],
+                    schema=schema)
+
+
+def extract_chunk(conn: Connection, region: str, year: int) -> Chunk:
+    """Everything the renewal of ``year`` needs on the residents registered in ``region``."""
+    mine = select(_P.c.id).where(_P.c.region == region).scalar_subquery()
+    persons = select(_P.c.id, _P.c.household_id, _P.c.id_number, _P.c.name, _P.c.birth_date,
+                     _P.c.history_recorded_at.is_not(None)).where(
+        _P.c.region == region).order_by(_P.c.id)
+    before = select(_H.c.person_id, _H.c.coverage_year, literal(False)).where(
+        _H.c.person_id.in_(mine), _H.c.coverage_year < year)
+    paid = select(_E.c.person_id, _E.c.coverage_year, literal(True)).where(
+        _E.c.person_id.in_(mine), _E.c.coverage_year < year, _E.c.status.in_(COVERED_STATUSES))
+    years = union_all(before, paid).subquery()
+    years_q = select(years).order_by(*years.c)
+    current = select(_E.c.person_id, _E.c.status, _E.c.amount_paid_fen, _E.c.benefit_start).where(
+        _E.c.person_id.in_(mine), _E.c.coverage_year == year).order_by(_E.c.person_id)
+    groups = select(_M.c.person_id, _M.c.group_code, _M.c.valid_from, _M.c.valid_to).where(
+        _M.c.person_id.in_(mine)).order_by(_M.c.person_id, _M.c.id)
+    return Chunk(region, _table(conn, persons, PERSONS), _table(conn, years_q, YEARS),
+                 _table(conn, current, CURRENT), _table(conn, groups, GROUPS))
