@@ -158,8 +158,8 @@ def _plan_payments(rng: random.Random, pop: Population, index: int, county: str,
     """Payments of ``year - 1`` (most of those covered before; some late) and ``year``."""
     if not channels:
         return
-    regular = history is None or (len(history) > 0 and history[-1] == year - 2)
-    paid_last = rng.random() < (0.88 if regular else 0.35)
+    regular = history is not None and len(history) > 0 and history[-1] == year - 2
+    paid_last = rng.random() < (0.5 if history is None else 0.88 if regular else 0.35)
     for y, chance in ((year - 1, 1.0 if paid_last else 0.0),
                       (year, 0.62 if paid_last else 0.15)):
         period = periods.get((county, y))
