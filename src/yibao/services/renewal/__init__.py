@@ -26,13 +26,15 @@ from yibao.reference import region_subtree
 from yibao.rules.policy import digest
 from yibao.services.common import today_beijing
 from yibao.services.renewal.compute import RESULT, Terms, renewal_table
-from yibao.services.renewal.extract import extract_chunk, registered_regions
+from yibao.services.renewal.extract import Chunk, extract_chunks, registered_regions
 from yibao.services.renewal.write import Manifest, combine, write_parquet, write_reminders
 from yibao.store.db import Database
 
 __all__ = ["RenewalOptions", "RenewalSummary", "run_renewal"]
 
 Progress = Callable[[str, int, int], None]
+#: Regions read from the registry together (bounded memory: a few counties at a time).
+REGIONS_PER_READ = 16
 
 
 @dataclass(frozen=True)
@@ -133,19 +135,23 @@ def _run(db: Database, options: RenewalOptions, regions: list[str], as_of: dt.da
         font_path()  # refuse before any work when there is no font
     policy = load_policy()
     manifest.save()
-    skipped = 0
+    todo = [r for r in regions if r not in manifest.chunks
+            or not (out / "chunks" / f"{r}.parquet").exists()]
+    skipped = len(regions) - len(todo)
+    extracted: dict[str, Chunk] = {}
     for n, region in enumerate(regions):
         chunk_file = out / "chunks" / f"{region}.parquet"
-        done = manifest.chunks.get(region)
-        if done is not None and chunk_file.exists():
-            skipped += 1
-        else:
+        if region in todo:
+            if region not in extracted:  # the next group of regions, in one read
+                extracted.clear()
+                group = todo[todo.index(region):todo.index(region) + REGIONS_PER_READ]
+                with db.read() as s:
+                    extracted.update(extract_chunks(s.connection(), group, year))
+            chunk = extracted.pop(region)
             period = concentrated_period(region, year)
             quote_date = max(as_of, period[0]) if period else as_of
             terms = Terms(year, policy.regions[region].name if region in policy.regions
                           else region, period, quote_date)
-            with db.read() as s:
-                chunk = extract_chunk(s.connection(), region, year)
             table = renewal_table(chunk, terms, policy)
             write_parquet(table, chunk_file)
             reminders = write_reminders(table, out / "reminders", region)

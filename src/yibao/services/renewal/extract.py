@@ -1,9 +1,10 @@
-"""Read one chunk of the registry (the residents of one region code) as Arrow tables.
+"""Read chunks of the registry (the residents of some region codes) as Arrow tables.
 
 On PostgreSQL each query is streamed out with ``COPY (SELECT …) TO STDOUT`` and parsed
 by Arrow's CSV reader; elsewhere (SQLite) the same SELECT is streamed through
-SQLAlchemy. Four queries per chunk, whatever its size: persons, covered years before
-the renewal year, the renewal year's enrollments, special-group memberships.
+SQLAlchemy. Four queries for a group of regions, whatever their size: persons, covered
+years before the renewal year, the renewal year's enrollments, special-group memberships;
+each sorted by region and split into one chunk per region.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Select, Table, literal, select, union_all
@@ -19,7 +21,7 @@ from sqlalchemy import Connection, Select, Table, literal, select, union_all
 from yibao.services.history import COVERED_STATUSES
 from yibao.store.models import CoverageHistory, Enrollment, Person, SpecialGroupMembership
 
-__all__ = ["Chunk", "extract_chunk", "registered_regions"]
+__all__ = ["Chunk", "extract_chunks", "registered_regions"]
 
 _P: Table = Person.__table__  # type: ignore[assignment]
 _H: Table = CoverageHistory.__table__  # type: ignore[assignment]
@@ -85,21 +87,42 @@ def _table(conn: Connection, query: Select[Any], schema: pa.Schema) -> pa.Table:
                     schema=schema)
 
 
-def extract_chunk(conn: Connection, region: str, year: int) -> Chunk:
-    """Everything the renewal of ``year`` needs on the residents registered in ``region``."""
-    mine = select(_P.c.id).where(_P.c.region == region).scalar_subquery()
-    persons = select(_P.c.id, _P.c.household_id, _P.c.id_number, _P.c.name, _P.c.birth_date,
-                     _P.c.history_recorded_at.is_not(None)).where(
-        _P.c.region == region).order_by(_P.c.id)
-    before = select(_H.c.person_id, _H.c.coverage_year, literal(False)).where(
-        _H.c.person_id.in_(mine), _H.c.coverage_year < year)
-    paid = select(_E.c.person_id, _E.c.coverage_year, literal(True)).where(
-        _E.c.person_id.in_(mine), _E.c.coverage_year < year, _E.c.status.in_(COVERED_STATUSES))
+def _split(table: pa.Table, regions: list[str]) -> dict[str, pa.Table]:
+    """Slices of a table sorted by its ``region`` column, one per region (without it)."""
+    codes = table.column("region").to_numpy(zero_copy_only=False).astype(str)
+    body = table.drop_columns(["region"])
+    out = {}
+    for region in regions:
+        lo, hi = np.searchsorted(codes, region, "left"), np.searchsorted(codes, region, "right")
+        out[region] = body.slice(int(lo), int(hi - lo))
+    return out
+
+
+def _with_region(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([("region", pa.string()), *schema])
+
+
+def extract_chunks(conn: Connection, regions: list[str], year: int) -> dict[str, Chunk]:
+    """Everything the renewal of ``year`` needs on the residents registered in ``regions``:
+    four queries for all of them, sorted by region, split into one chunk per region."""
+    wanted = sorted(regions)
+    region = _P.c.region
+    persons = select(region, _P.c.id, _P.c.household_id, _P.c.id_number, _P.c.name,
+                     _P.c.birth_date, _P.c.history_recorded_at.is_not(None)).where(
+        region.in_(wanted)).order_by(region, _P.c.id)
+    before = select(region, _H.c.person_id, _H.c.coverage_year, literal(False)).join(
+        _P, _P.c.id == _H.c.person_id).where(region.in_(wanted), _H.c.coverage_year < year)
+    paid = select(region, _E.c.person_id, _E.c.coverage_year, literal(True)).join(
+        _P, _P.c.id == _E.c.person_id).where(
+        region.in_(wanted), _E.c.coverage_year < year, _E.c.status.in_(COVERED_STATUSES))
     years = union_all(before, paid).subquery()
     years_q = select(years).order_by(*years.c)
-    current = select(_E.c.person_id, _E.c.status, _E.c.amount_paid_fen, _E.c.benefit_start).where(
-        _E.c.person_id.in_(mine), _E.c.coverage_year == year).order_by(_E.c.person_id)
-    groups = select(_M.c.person_id, _M.c.group_code, _M.c.valid_from, _M.c.valid_to).where(
-        _M.c.person_id.in_(mine)).order_by(_M.c.person_id, _M.c.id)
-    return Chunk(region, _table(conn, persons, PERSONS), _table(conn, years_q, YEARS),
-                 _table(conn, current, CURRENT), _table(conn, groups, GROUPS))
+    current = select(region, _E.c.person_id, _E.c.status, _E.c.amount_paid_fen,
+                     _E.c.benefit_start).join(_P, _P.c.id == _E.c.person_id).where(
+        region.in_(wanted), _E.c.coverage_year == year).order_by(region, _E.c.person_id)
+    groups = select(region, _M.c.person_id, _M.c.group_code, _M.c.valid_from,
+                    _M.c.valid_to).join(_P, _P.c.id == _M.c.person_id).where(
+        region.in_(wanted)).order_by(region, _M.c.person_id, _M.c.id)
+    parts = [_split(_table(conn, q, _with_region(schema)), wanted) for q, schema in (
+        (persons, PERSONS), (years_q, YEARS), (current, CURRENT), (groups, GROUPS))]
+    return {r: Chunk(r, *(part[r] for part in parts)) for r in wanted}
