@@ -16,6 +16,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,15 +34,18 @@ def _timed(args: list[str], url: str) -> tuple[float, float, str]:
     """Run the command; (wall seconds, peak RSS in MB, stdout)."""
     env = {**os.environ, "YIBAO_DATABASE_URL": url}
     started = time.perf_counter()
-    proc = subprocess.Popen([YIBAO, *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen([YIBAO, *args], env=env, stdout=subprocess.PIPE, stderr=log,
+                                text=True)
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)  # the child's own peak memory
+        log.seek(0)
+        errors = log.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
-        raise SystemExit(f"yibao {' '.join(args)} failed ({proc.returncode})")
+        raise SystemExit(f"yibao {' '.join(args)} failed ({proc.returncode}): {errors[-2000:]}")
     return seconds, usage.ru_maxrss / 1024, out.strip()
 
 

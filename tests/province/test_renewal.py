@@ -3,6 +3,7 @@ against a registered person's single quote, reminders, resume, notices, refusals
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import re
@@ -88,10 +89,14 @@ def test_reminders_are_exactly_the_unpaid_partitioned_by_region(renewed: Path) -
         assert set(table.column("region").to_pylist()) <= {part.stem}
         assert not seen & set(ids)
         seen |= set(ids)
-        lines = part.with_suffix(".csv").read_text(encoding="utf-8").splitlines()
-        assert len(lines) == 1 + table.num_rows
-        for line, due in zip(lines[1:], table.column("amount_due").to_pylist(), strict=True):
-            assert line.split(",")[6] == ("" if due is None else fen_to_yuan(due))
+        with part.with_suffix(".csv").open(encoding="utf-8", newline="") as f:
+            lines = list(csv.DictReader(f))
+        assert len(lines) == table.num_rows
+        for line, row in zip(lines, table.to_pylist(), strict=True):
+            due = row["amount_due"]
+            assert line["amount_due_yuan"] == ("" if due is None else fen_to_yuan(due))
+            assert int(line["person_id"]) == row["person_id"]
+            assert line["deadline"] == str(row["deadline"] or "")
     assert seen == unpaid
 
 

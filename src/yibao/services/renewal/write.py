@@ -12,7 +12,6 @@ The same registry and settings give the same bytes.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -22,9 +21,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-
-from yibao.rules.money import fen_to_yuan
 
 __all__ = ["REMINDER_CSV", "Manifest", "atomic", "combine", "unpaid", "write_parquet",
            "write_reminders"]
@@ -55,30 +53,44 @@ def unpaid(table: pa.Table) -> pa.Table:
     return table.filter(pc.invert(table.column("paid")))
 
 
-def _csv_text(table: pa.Table) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(REMINDER_CSV)
-    cols = {name: table.column(name).to_pylist() for name in table.column_names}
-    for i in range(table.num_rows):
-        due, deadline, start = cols["amount_due"][i], cols["deadline"][i], cols["benefit_start"][i]
-        writer.writerow([
-            cols["region"][i], cols["region_name"][i], cols["household_id"][i] or "",
-            cols["person_id"][i], cols["name"][i], cols["id_masked"][i] or "",
-            "" if due is None else fen_to_yuan(due),
-            "" if deadline is None else deadline.isoformat(),
-            "" if start is None else start.isoformat(),
-            "yes" if cols["history_unknown"][i] else "no", cols["missing"][i] or "",
-        ])
-    return out.getvalue()
+def _yuan(fen: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Fen → exact yuan strings (``fen_to_yuan`` on a column; amounts due are never negative)."""
+    whole = pc.cast(pc.divide(fen, 100), pa.string())
+    cents = pc.utf8_lpad(pc.cast(pc.subtract(fen, pc.multiply(pc.divide(fen, 100), 100)),
+                                 pa.string()), 2, "0")
+    return pc.binary_join_element_wise(whole, cents, ".")
+
+
+def _csv_bytes(table: pa.Table) -> bytes:
+    """The reminders CSV (columns :data:`REMINDER_CSV`, empty cells for absent values)."""
+    def text(col: pa.ChunkedArray) -> pa.ChunkedArray:
+        return pc.fill_null(pc.cast(col, pa.string()), "")
+
+    unknown = table.column("history_unknown")
+    cells = pa.table({
+        "region": text(table.column("region")),
+        "region_name": text(table.column("region_name")),
+        "household_id": text(table.column("household_id")),
+        "person_id": text(table.column("person_id")),
+        "name": text(table.column("name")),
+        "id_masked": text(table.column("id_masked")),
+        "amount_due_yuan": text(_yuan(table.column("amount_due"))),
+        "deadline": text(table.column("deadline")),
+        "benefit_start_if_paid": text(table.column("benefit_start")),
+        "history_unknown": pc.if_else(unknown, "yes", "no"),
+        "missing": text(table.column("missing")),
+    })
+    sink = io.BytesIO()
+    pacsv.write_csv(cells, sink, pacsv.WriteOptions(quoting_style="needed"))
+    return sink.getvalue()
 
 
 def write_reminders(table: pa.Table, folder: Path, region: str) -> pa.Table:
     """The unpaid of one chunk as ``<region>.parquet`` and ``<region>.csv``; returns them."""
     rows = unpaid(table)
     write_parquet(rows, folder / f"{region}.parquet")
-    text = _csv_text(rows)
-    atomic(folder / f"{region}.csv", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    body = _csv_bytes(rows)
+    atomic(folder / f"{region}.csv", lambda tmp: tmp.write_bytes(body))
     return rows
 
 
