@@ -49,7 +49,8 @@ def _timed(args: list[str], url: str) -> tuple[float, float, str]:
     return seconds, usage.ru_maxrss / 1024, out.strip()
 
 
-def run(persons: int, *, notices: bool, keep: bool) -> dict[str, float]:
+def run(persons: int, *, notices: bool, keep: bool, no_payments: bool = False
+        ) -> dict[str, float]:
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     name = f"yibao_bench_{secrets.token_hex(3)}"
     with admin.connect() as conn:
@@ -61,7 +62,8 @@ def run(persons: int, *, notices: bool, keep: bool) -> dict[str, float]:
         subprocess.run([YIBAO, "db", "upgrade"], env={**os.environ, "YIBAO_DATABASE_URL": url},
                        check=True, capture_output=True)
         gen_s, gen_mb, gen_out = _timed(["demo", "generate", "--persons", str(persons),
-                                         "--seed", "1", "--year", YEAR], url)
+                                         "--seed", "1", "--year", YEAR,
+                                         *(["--no-payments"] if no_payments else [])], url)
         print(f"province generate {persons:>9,}: {gen_s:7.1f} s  "
               f"{persons / gen_s:>9,.0f} residents/s  peak {gen_mb:,.0f} MB  | {gen_out}",
               flush=True)
@@ -87,8 +89,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     parser.add_argument("--persons", type=int, nargs="+", default=[100_000])
     parser.add_argument("--notices", action="store_true", help="Also time the PDF notices.")
     parser.add_argument("--keep", action="store_true", help="Keep the benchmark databases.")
+    parser.add_argument("--no-payments", action="store_true",
+                        help="Generate residents and history only (no ledger payments).")
     args = parser.parse_args(argv)
-    return [run(n, notices=args.notices, keep=args.keep) for n in args.persons]
+    return [run(n, notices=args.notices, keep=args.keep, no_payments=args.no_payments)
+            for n in args.persons]
 
 
 if __name__ == "__main__":

@@ -60,6 +60,8 @@ def demo_generate(
     seed: Annotated[int, Opt(help="Random seed (same seed, same residents).")] = 1,
     year: Annotated[int | None, Opt(help="Coverage year being collected (default: the latest "
                                          "with a published Guangxi share).")] = None,
+    no_payments: Annotated[bool, Opt("--no-payments", help="Residents and history only: "
+                                     "no payments through the ledger.")] = False,
 ) -> None:
     """Fill the registry with synthetic Guangxi residents, households, history and payments."""
     from yibao.demo.generate import generate
@@ -77,7 +79,8 @@ def demo_generate(
             bars.update(tasks[part], completed=done, total=total)
 
         try:
-            summary = generate(db, persons=persons, seed=seed, year=year, progress=progress)
+            summary = generate(db, persons=persons, seed=seed, year=year, progress=progress,
+                               payments=not no_payments)
         except YibaoError as exc:
             bars.stop()
             _fail(exc)

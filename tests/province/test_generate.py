@@ -85,3 +85,20 @@ def test_the_same_seed_gives_the_same_registry(tmp_path: Path) -> None:
         drop(url, admin)
     assert runs[0] == runs[1]
     assert len(runs[0][0]) == 80 and runs[0][2]
+
+
+def test_no_payments_writes_residents_and_history_only(tmp_path: Path) -> None:
+    url, admin = fresh_database("sqlite", tmp_path)
+    proc = Registry("sqlite", url).run("demo", "generate", "--persons", "40", "--no-payments")
+    assert proc.returncode == 0, proc.stderr
+    from yibao.store.db import Database
+
+    db = Database(url)
+    try:
+        with db.read() as s:
+            assert s.scalar(select(func.count()).select_from(Person)) == 40
+            assert s.scalar(select(func.count()).select_from(Payment)) == 0
+            assert s.scalar(select(func.count()).select_from(CoverageHistory)) > 0
+    finally:
+        db.dispose()
+        drop(url, admin)

@@ -258,9 +258,10 @@ def _record_payments(db: Database, pop: Population, seed: int, today: dt.date,
 
 def generate(db: Database, *, persons: int, seed: int = 1, year: int | None = None,
              today: dt.date | None = None, progress: Progress | None = None,
-             workers: int | None = None) -> GenerateSummary:
+             workers: int | None = None, payments: bool = True) -> GenerateSummary:
     """Write ``persons`` synthetic residents and their payments; refuses a second run.
 
+    ``payments=False`` writes the residents, households, history and memberships only.
     ``workers``: ledger processes on PostgreSQL (default: two per core; they wait on the
     database about half the time).
     """
@@ -292,8 +293,10 @@ def generate(db: Database, *, persons: int, seed: int = 1, year: int | None = No
         progress("registry", persons, persons)
     registry_done = time.perf_counter()
     db.dispose()  # no pooled connection crosses into the ledger workers
-    created, errors = _record_payments(db, pop, seed, today, progress,
-                                       workers or 2 * (os.cpu_count() or 1))
+    created = errors = 0
+    if payments:
+        created, errors = _record_payments(db, pop, seed, today, progress,
+                                           workers or 2 * (os.cpu_count() or 1))
     return GenerateSummary(persons, len(pop.households), history_rows, created, errors,
                            registry_done - started, time.perf_counter() - registry_done)
 
