@@ -67,16 +67,19 @@ def _covered_years(chunk: Chunk, year: int) -> tuple[pa.Array, np.ndarray]:
     """``covered_years`` per person (null = unknown) and the ``known`` mask."""
     persons = chunk.persons
     n = persons.num_rows
-    pid = persons.column("person_id").to_numpy()
     births = pc.year(persons.column("birth_date")).to_numpy(zero_copy_only=False)
-    idx = np.searchsorted(pid, chunk.years.column("person_id").to_numpy())
-    years = chunk.years.column("coverage_year").to_numpy().astype(np.int64)
-    registry = chunk.years.column("registry").to_numpy(zero_copy_only=False).astype(bool)
-    paid_before = np.zeros(n, dtype=bool)
-    paid_before[idx[registry]] = True
+    text = pc.fill_null(persons.column("years"), "").combine_chunks()
+    tokens = pc.split_pattern(text, ";")
+    lengths = np.where(pc.equal(text, "").to_numpy(zero_copy_only=False), 0,
+                       pc.list_value_length(tokens).to_numpy(zero_copy_only=False))
+    flat = pc.list_flatten(tokens)
+    flat = flat.filter(pc.not_equal(flat, ""))
+    years = pc.cast(flat, pa.int64()).to_numpy()
+    idx = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    paid_before = persons.column("registry").to_numpy(zero_copy_only=False) > 0
     declared = persons.column("known").to_numpy(zero_copy_only=False).astype(bool)
     known = declared | (births >= year - 1) | paid_before
-    keys = np.unique(idx.astype(np.int64) * 10_000 + years)
+    keys = np.unique(idx * 10_000 + years)
     rows, values = keys // 10_000, keys % 10_000
     keep = known[rows]
     rows, values = rows[keep], values[keep]

@@ -2,9 +2,10 @@
 
 On PostgreSQL each query is streamed out with ``COPY (SELECT …) TO STDOUT`` and parsed
 by Arrow's CSV reader; elsewhere (SQLite) the same SELECT is streamed through
-SQLAlchemy. Four queries for a group of regions, whatever their size: persons, covered
-years before the renewal year, the renewal year's enrollments, special-group memberships;
-each sorted by region and split into one chunk per region.
+SQLAlchemy. Three queries for a group of regions, whatever their size: persons with their
+covered years before the renewal year (aggregated in the database, one row per person),
+the renewal year's enrollments, special-group memberships; each sorted by region and
+split into one chunk per region.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, Select, Table, literal, select, union_all
+from sqlalchemy import Connection, Select, String, Table, cast, func, literal, select, union_all
 
 from yibao.services.history import COVERED_STATUSES
 from yibao.store.models import CoverageHistory, Enrollment, Person, SpecialGroupMembership
@@ -28,11 +29,13 @@ _H: Table = CoverageHistory.__table__  # type: ignore[assignment]
 _E: Table = Enrollment.__table__  # type: ignore[assignment]
 _M: Table = SpecialGroupMembership.__table__  # type: ignore[assignment]
 
+#: ``years``: covered years before the renewal year, ``;``-separated (declared or imported,
+#: and paid through the registry), in no particular order; ``registry``: 1 when one of them
+#: was paid through the registry.
 PERSONS = pa.schema([("person_id", pa.int64()), ("household_id", pa.int64()),
                      ("id_number", pa.string()), ("name", pa.string()),
-                     ("birth_date", pa.date32()), ("known", pa.bool_())])
-YEARS = pa.schema([("person_id", pa.int64()), ("coverage_year", pa.int32()),
-                   ("registry", pa.bool_())])
+                     ("birth_date", pa.date32()), ("known", pa.bool_()),
+                     ("years", pa.string()), ("registry", pa.int32())])
 CURRENT = pa.schema([("person_id", pa.int64()), ("status", pa.string()),
                      ("paid_fen", pa.int64()), ("covered_from", pa.date32())])
 GROUPS = pa.schema([("person_id", pa.int64()), ("group_code", pa.string()),
@@ -45,7 +48,6 @@ class Chunk:
 
     region: str
     persons: pa.Table
-    years: pa.Table
     current: pa.Table
     groups: pa.Table
 
@@ -104,19 +106,24 @@ def _with_region(schema: pa.Schema) -> pa.Schema:
 
 def extract_chunks(conn: Connection, regions: list[str], year: int) -> dict[str, Chunk]:
     """Everything the renewal of ``year`` needs on the residents registered in ``regions``:
-    four queries for all of them, sorted by region, split into one chunk per region."""
+    three queries for all of them (persons with their covered years aggregated, the year's
+    enrollments, memberships), sorted by region, split into one chunk per region."""
     wanted = sorted(regions)
     region = _P.c.region
-    persons = select(region, _P.c.id, _P.c.household_id, _P.c.id_number, _P.c.name,
-                     _P.c.birth_date, _P.c.history_recorded_at.is_not(None)).where(
-        region.in_(wanted)).order_by(region, _P.c.id)
-    before = select(region, _H.c.person_id, _H.c.coverage_year, literal(False)).join(
+    before = select(_H.c.person_id, _H.c.coverage_year, literal(0).label("registry")).join(
         _P, _P.c.id == _H.c.person_id).where(region.in_(wanted), _H.c.coverage_year < year)
-    paid = select(region, _E.c.person_id, _E.c.coverage_year, literal(True)).join(
+    paid = select(_E.c.person_id, _E.c.coverage_year, literal(1).label("registry")).join(
         _P, _P.c.id == _E.c.person_id).where(
         region.in_(wanted), _E.c.coverage_year < year, _E.c.status.in_(COVERED_STATUSES))
     years = union_all(before, paid).subquery()
-    years_q = select(years).order_by(*years.c)
+    agg = select(years.c.person_id,
+                 func.aggregate_strings(cast(years.c.coverage_year, String), ";").label("years"),
+                 func.max(years.c.registry).label("registry")).group_by(
+        years.c.person_id).subquery()
+    persons = select(region, _P.c.id, _P.c.household_id, _P.c.id_number, _P.c.name,
+                     _P.c.birth_date, _P.c.history_recorded_at.is_not(None), agg.c.years,
+                     func.coalesce(agg.c.registry, 0)).outerjoin(
+        agg, agg.c.person_id == _P.c.id).where(region.in_(wanted)).order_by(region, _P.c.id)
     current = select(region, _E.c.person_id, _E.c.status, _E.c.amount_paid_fen,
                      _E.c.benefit_start).join(_P, _P.c.id == _E.c.person_id).where(
         region.in_(wanted), _E.c.coverage_year == year).order_by(region, _E.c.person_id)
@@ -124,5 +131,5 @@ def extract_chunks(conn: Connection, regions: list[str], year: int) -> dict[str,
                     _M.c.valid_to).join(_P, _P.c.id == _M.c.person_id).where(
         region.in_(wanted)).order_by(region, _M.c.person_id, _M.c.id)
     parts = [_split(_table(conn, q, _with_region(schema)), wanted) for q, schema in (
-        (persons, PERSONS), (years_q, YEARS), (current, CURRENT), (groups, GROUPS))]
+        (persons, PERSONS), (current, CURRENT), (groups, GROUPS))]
     return {r: Chunk(r, *(part[r] for part in parts)) for r in wanted}
