@@ -128,10 +128,10 @@ def run_renewal(db: Database, options: RenewalOptions,
 
 def _run(db: Database, options: RenewalOptions, regions: list[str], as_of: dt.date,
          manifest: Manifest, progress: Progress | None, started: float) -> RenewalSummary:
-    from yibao.services.renewal.notices import font_path, write_notices
-
     year, out = options.year, options.out
     if options.notices:
+        from yibao.services.renewal.notices import font_path, write_notices
+
         font_path()  # refuse before any work when there is no font
     policy = load_policy()
     manifest.save()
