@@ -172,3 +172,39 @@ def test_the_schema_keeps_money_in_fen(renewed: Path) -> None:
     schema = pq.read_schema(renewed / f"renewal-{YEAR}.parquet")
     assert schema.field("amount_due").type == pa.int64()
     assert schema.field("paid_fen").type == pa.int64()
+
+
+def test_a_run_killed_midway_resumes_to_the_same_files(registry: Registry,
+                                                       tmp_path: Path) -> None:
+    """Kill the real command while it writes notices region by region, resume, compare."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from .conftest import YIBAO
+
+    args = [str(YEAR), "--as-of", AS_OF, "--region", "450100", "--notices"]
+    out = tmp_path / "killed"
+    env = {**os.environ, "YIBAO_DATABASE_URL": registry.url}
+    proc = subprocess.Popen([YIBAO, "renewal", *args, "-o", str(out)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    manifest = out / "manifest.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if manifest.exists() and len(json.loads(manifest.read_text("utf-8"))["chunks"]) >= 2:
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    assert not (out / f"renewal-{YEAR}.parquet").exists()
+    resumed = registry.run("renewal", *args, "-o", str(out), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resumed" in resumed.stdout and "(0 resumed)" not in resumed.stdout
+    fresh = tmp_path / "fresh"
+    assert registry.run("renewal", *args, "-o", str(fresh)).returncode == 0
+    names = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    for name in names:
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
