@@ -15,6 +15,7 @@ generated residents is refused (``already_generated``).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -277,18 +278,23 @@ def generate(db: Database, *, persons: int, seed: int = 1, year: int | None = No
                          f"the concentrated period of {year - 1} is not published",
                          field="year")
     started = time.perf_counter()
-    with db.write() as s:
-        conn = s.connection()
-        _refuse_if_generated(conn)
-        taken = {n for n in conn.execute(select(Person.id_number)).scalars() if n}
-        pop = plan_population(persons, seed=seed, year=year, counties=counties,
-                              channels=[(c.code, c.regions) for c in channels()],
-                              periods=periods, today=today, taken=taken)
-        _, history_rows = _write_registry(conn, pop, year)
-        conn.execute(insert(AuditEntry.__table__), [{  # type: ignore[arg-type]
-            "at": utcnow(), "actor": GENERATOR.username, "action": "demo_generated",
-            "entity": "demo", "entity_id": None, "before": None,
-            "after": {"persons": persons, "seed": seed, "year": year}}])
+    gc.disable()  # millions of small objects, none cyclic: full collections only cost time
+    try:
+        with db.write() as s:
+            conn = s.connection()
+            _refuse_if_generated(conn)
+            taken = {n for n in conn.execute(select(Person.id_number)).scalars() if n}
+            pop = plan_population(persons, seed=seed, year=year, counties=counties,
+                                  channels=[(c.code, c.regions) for c in channels()],
+                                  periods=periods, today=today, taken=taken)
+            _, history_rows = _write_registry(conn, pop, year)
+            conn.execute(insert(AuditEntry.__table__), [{  # type: ignore[arg-type]
+                "at": utcnow(), "actor": GENERATOR.username, "action": "demo_generated",
+                "entity": "demo", "entity_id": None, "before": None,
+                "after": {"persons": persons, "seed": seed, "year": year}}])
+    finally:
+        gc.freeze()  # the plan stays alive to the end: keep it out of later collections
+        gc.enable()
     if progress:
         progress("registry", persons, persons)
     registry_done = time.perf_counter()
@@ -297,6 +303,7 @@ def generate(db: Database, *, persons: int, seed: int = 1, year: int | None = No
     if payments:
         created, errors = _record_payments(db, pop, seed, today, progress,
                                            workers or 2 * (os.cpu_count() or 1))
+    gc.unfreeze()
     return GenerateSummary(persons, len(pop.households), history_rows, created, errors,
                            registry_done - started, time.perf_counter() - registry_done)
 
