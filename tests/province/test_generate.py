@@ -71,8 +71,6 @@ def _content(url: str) -> tuple[list[tuple[object, ...]], ...]:
 
 
 def test_the_same_seed_gives_the_same_registry(tmp_path: Path) -> None:
-    from .conftest import YIBAO  # noqa: F401 - same entry point as the fixture
-
     runs = []
     for k in (1, 2):
         folder = tmp_path / str(k)
