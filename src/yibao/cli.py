@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from yibao import cli_policy, cli_reconcile, cli_report, cli_service
+from yibao import cli_policy, cli_province, cli_reconcile, cli_report, cli_service
 from yibao.errors import InputError
 from yibao.quoting import quote as run_quote
 from yibao.quoting import regions as all_regions
@@ -234,6 +234,7 @@ cli_service.register(app)
 cli_policy.register(app)
 cli_reconcile.register(app)  # reconcile, demo statement
 cli_report.register(app)
+cli_province.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

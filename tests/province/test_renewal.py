@@ -1,0 +1,210 @@
+"""``yibao renewal YEAR`` over a generated registry, through the real command: row by row
+against a registered person's single quote, reminders, resume, notices, refusals."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from yibao.errors import InputError
+from yibao.quoting import concentrated_period
+from yibao.rules.money import fen_to_yuan
+from yibao.services.common import Actor
+from yibao.services.history import COVERED_STATUSES
+from yibao.services.person_quotes import QuoteFacts, quote_person
+from yibao.store.models import Person
+
+from .conftest import AS_OF, PERSONS, YEAR, Registry
+
+ADMIN = Actor("renewal-test", "admin")
+
+
+@pytest.fixture(scope="module")
+def renewed(registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("renewal") / "out"
+    proc = registry.run("renewal", str(YEAR), "-o", str(out), "--as-of", AS_OF)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{PERSONS} residents" in proc.stdout
+    return out
+
+
+def _rows(out: Path) -> list[dict[str, object]]:
+    return pq.read_table(out / f"renewal-{YEAR}.parquet").to_pylist()
+
+
+def test_every_resident_matches_the_single_quote(registry: Registry, renewed: Path) -> None:
+    rows = _rows(renewed)
+    assert len(rows) == PERSONS
+    db = registry.database()
+    try:
+        with db.read() as s:
+            numbers = {i: n for i, n in s.execute(select(Person.id, Person.id_number))}
+        for row in rows[::4]:  # a sample, every region represented in turn
+            quote_date = row["quote_date"]
+            assert isinstance(quote_date, dt.date)
+            try:
+                single = quote_person(db, ADMIN, numbers[row["person_id"]],  # type: ignore[index]
+                                      QuoteFacts(YEAR, quote_date))
+            except InputError as exc:  # e.g. born after the quote date: the row says why
+                assert row["error"] == exc.code and row["amount_due"] is None
+                continue
+            region = str(row["region"])
+            period = concentrated_period(region, YEAR)
+            assert period is not None
+            assert quote_date == max(dt.date.fromisoformat(AS_OF), period[0])
+            assert row["amount_due"] == single.quote.amount_due_fen, row
+            assert row["benefit_start"] == single.quote.benefit_start, row
+            assert row["deadline"] == period[1]
+            assert row["history_unknown"] == single.history_unknown
+            assert row["special_group"] == single.special_group
+            held = single.enrollment
+            assert row["paid"] == (held is not None and held["status"] in COVERED_STATUSES)
+            if held is not None:
+                assert row["enrollment_status"] == held["status"]
+                assert row["covered_from"] == (dt.date.fromisoformat(held["benefit_start"])
+                                               if held["benefit_start"] else None)
+    finally:
+        db.dispose()
+    assert any(r["paid"] for r in rows) and not all(r["paid"] for r in rows)
+    assert any(r["history_unknown"] for r in rows)
+
+
+def test_reminders_are_exactly_the_unpaid_partitioned_by_region(renewed: Path) -> None:
+    rows = _rows(renewed)
+    unpaid = {r["person_id"] for r in rows if not r["paid"]}
+    seen: set[object] = set()
+    for part in sorted((renewed / "reminders").glob("*.parquet")):
+        table = pq.read_table(part)
+        ids = table.column("person_id").to_pylist()
+        assert set(table.column("region").to_pylist()) <= {part.stem}
+        assert not seen & set(ids)
+        seen |= set(ids)
+        with part.with_suffix(".csv").open(encoding="utf-8", newline="") as f:
+            lines = list(csv.DictReader(f))
+        assert len(lines) == table.num_rows
+        for line, row in zip(lines, table.to_pylist(), strict=True):
+            due = row["amount_due"]
+            assert line["amount_due_yuan"] == ("" if due is None else fen_to_yuan(due))
+            assert int(line["person_id"]) == row["person_id"]
+            assert line["deadline"] == str(row["deadline"] or "")
+    assert seen == unpaid
+
+
+def test_a_resumed_run_gives_the_same_bytes(registry: Registry, renewed: Path,
+                                            tmp_path: Path) -> None:
+    out = tmp_path / "again"
+    shutil.copytree(renewed, out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    lost = sorted(manifest["chunks"])[3]
+    (out / "chunks" / f"{lost}.parquet").unlink()  # as if killed while writing this region
+    (out / "reminders" / f"{lost}.csv").unlink()
+    (out / f"renewal-{YEAR}.parquet").unlink()
+    proc = registry.run("renewal", str(YEAR), "-o", str(out), "--as-of", AS_OF, "--resume")
+    assert proc.returncode == 0, proc.stderr
+    assert f"({len(manifest['chunks']) - 1} resumed)" in proc.stdout
+    fresh = tmp_path / "fresh"
+    assert registry.run("renewal", str(YEAR), "-o", str(fresh), "--as-of", AS_OF).returncode == 0
+    for folder in (out, fresh):
+        for name in (f"renewal-{YEAR}.parquet", f"reminders/{lost}.csv",
+                     f"reminders/{lost}.parquet"):
+            assert (folder / name).read_bytes() == (renewed / name).read_bytes(), name
+
+
+def test_notices_give_each_household_its_total(registry: Registry, renewed: Path,
+                                               tmp_path: Path) -> None:
+    rows = [r for r in _rows(renewed) if not r["paid"]]
+    region = str(rows[0]["region"])
+    out = tmp_path / "notices"
+    proc = registry.run("renewal", str(YEAR), "-o", str(out), "--as-of", AS_OF,
+                        "--region", region, "--notices")
+    assert proc.returncode == 0, proc.stderr
+    mine = [r for r in rows if r["region"] == region]
+    households: dict[object, list[dict[str, object]]] = {}
+    for r in mine:
+        households.setdefault(r["household_id"], []).append(r)
+    pages = PdfReader(out / "notices" / f"{region}.pdf").pages
+    assert len(pages) == len(households)
+    for page, members in zip(pages, households.values(), strict=True):
+        words = re.sub(r"[\s\x00]+", "", page.extract_text())
+        total = sum(int(m["amount_due"]) for m in members if m["amount_due"] is not None)
+        assert f"全户合计应缴:{fen_to_yuan(total)}元" in words
+        for m in members:
+            assert str(m["id_masked"]) in words and str(m["name"]) in words
+        assert "缴费截止日期:2024年12月31日" in words
+        assert "咨询电话" in words and "12393" in words
+        for m in members:
+            words = words.replace(str(m["id_masked"]), "")
+        assert region not in words  # plain words, no codes
+
+
+@pytest.mark.parametrize(("args", "zh", "en"), [
+    (("--region", "999999"), "未知的行政区划代码", "unknown region code"),
+    ((), "尚未公布", "not published"),
+])
+def test_bad_input_exits_2_in_both_languages(registry: Registry, tmp_path: Path,
+                                             args: tuple[str, ...], zh: str, en: str) -> None:
+    year = "2027" if not args else str(YEAR)  # Guangxi's 2027 share is not published
+    proc = registry.run("renewal", year, "-o", str(tmp_path / "o"), *args)
+    assert proc.returncode == 2, proc.stderr
+    assert zh in proc.stderr and en in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_an_unwritable_folder_exits_2(registry: Registry, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    proc = registry.run("renewal", str(YEAR), "-o", str(blocker / "out"))
+    assert proc.returncode == 2
+    assert "无法写入输出目录" in proc.stderr and "cannot write" in proc.stderr
+
+
+def test_the_schema_keeps_money_in_fen(renewed: Path) -> None:
+    schema = pq.read_schema(renewed / f"renewal-{YEAR}.parquet")
+    assert schema.field("amount_due").type == pa.int64()
+    assert schema.field("paid_fen").type == pa.int64()
+
+
+def test_a_run_killed_midway_resumes_to_the_same_files(registry: Registry,
+                                                       tmp_path: Path) -> None:
+    """Kill the real command while it writes notices region by region, resume, compare."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from .conftest import YIBAO
+
+    args = [str(YEAR), "--as-of", AS_OF, "--region", "450100", "--notices"]
+    out = tmp_path / "killed"
+    env = {**os.environ, "YIBAO_DATABASE_URL": registry.url}
+    proc = subprocess.Popen([YIBAO, "renewal", *args, "-o", str(out)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    manifest = out / "manifest.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if manifest.exists() and len(json.loads(manifest.read_text("utf-8"))["chunks"]) >= 2:
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    assert not (out / f"renewal-{YEAR}.parquet").exists()
+    resumed = registry.run("renewal", *args, "-o", str(out), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resumed" in resumed.stdout and "(0 resumed)" not in resumed.stdout
+    fresh = tmp_path / "fresh"
+    assert registry.run("renewal", *args, "-o", str(fresh)).returncode == 0
+    names = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    for name in names:
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
