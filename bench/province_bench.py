@@ -1,4 +1,6 @@
-"""The province's year on PostgreSQL: ``yibao demo generate`` then ``yibao renewal``.
+"""The province's year on PostgreSQL: ``yibao demo generate``, ``yibao renewal``, a
+generated statement with planted differences reconciled (``yibao demo statement``, ``yibao
+reconcile``) and ``yibao report`` — on one generated registry.
 
     python -m bench.province_bench [--persons 100000 1000000] [--notices] [--keep]
 
@@ -73,8 +75,11 @@ def run(persons: int, *, notices: bool, keep: bool, no_payments: bool = False
         print(f"province renewal  {persons:>9,}: {ren_s:7.1f} s  "
               f"{persons / ren_s:>9,.0f} residents/s  peak {ren_mb:,.0f} MB  | {ren_out}",
               flush=True)
-        return {"persons": persons, "generate_s": gen_s, "generate_mb": gen_mb,
-                "renewal_s": ren_s, "renewal_mb": ren_mb}
+        figures = {"persons": persons, "generate_s": gen_s, "generate_mb": gen_mb,
+                   "renewal_s": ren_s, "renewal_mb": ren_mb}
+        if not no_payments:
+            figures |= _reconcile_and_report(url, out, persons)
+        return figures
     finally:
         if not keep:
             with admin.connect() as conn:
@@ -82,6 +87,29 @@ def run(persons: int, *, notices: bool, keep: bool, no_payments: bool = False
         else:
             print(f"kept database {url}")
         admin.dispose()
+
+
+def _reconcile_and_report(url: str, out: Path, persons: int) -> dict[str, float]:
+    """The busiest channel's statement for YEAR - 1 reconciled; the report of YEAR."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        channel, lines = conn.execute(text(
+            "SELECT channel, count(*) FROM payments WHERE coverage_year = :y "
+            "GROUP BY channel ORDER BY count(*) DESC, channel LIMIT 1"),
+            {"y": int(YEAR) - 1}).one()
+    engine.dispose()
+    statement = out / f"statement-{channel}.csv"
+    _timed(["demo", "statement", "--channel", channel, "--year", str(int(YEAR) - 1),
+            "-o", str(statement)], url)
+    rec_s, rec_mb, _ = _timed(["reconcile", str(statement), "--channel", channel,
+                               "-o", str(out / "reconciliation.csv"), "--json"], url)
+    print(f"province reconcile {persons:>8,}: {rec_s:7.1f} s  {lines:>9,} ledger lines of "
+          f"{channel}  peak {rec_mb:,.0f} MB", flush=True)
+    rep_s, rep_mb, _ = _timed(["report", YEAR, "-o", str(out / "report"), "--as-of", f"{YEAR}-03-01",
+                               "--json"], url)
+    print(f"province report   {persons:>9,}: {rep_s:7.1f} s  "
+          f"{persons / rep_s:>9,.0f} residents/s  peak {rep_mb:,.0f} MB", flush=True)
+    return {"reconcile_s": rec_s, "reconcile_lines": lines, "report_s": rep_s}
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, float]]:
