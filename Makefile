@@ -30,9 +30,10 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -q
 
-## bench: rules and batch throughput, single-quote latency, service load (127.0.0.1 only)
+## bench: rules and batch throughput, single-quote latency, service load (127.0.0.1 only);
+## BENCH_ARGS="--province" adds the province's year (generate, renewal, reconcile, report)
 bench: $(STAMP)
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-output bench/out
