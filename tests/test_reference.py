@@ -205,7 +205,7 @@ def test_reference_files_cite_documents_by_title(name: str) -> None:
     data = yaml.safe_load(text)
     assert data["seed_files"]
     for title, seed in data["seed_files"].items():
-        assert title.startswith("《") and title.endswith("》") and seed.startswith("seed 00")
+        assert title.startswith("《") and title.endswith("》") and seed.startswith("requirements source document 00")
     assert ".txt" not in text and "676d7a5" not in text and "dd7cd43d" not in text
 
 

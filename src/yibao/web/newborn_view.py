@@ -20,7 +20,7 @@ __all__ = ["NewbornView", "Prereg", "newborn_view"]
 
 @dataclass(frozen=True)
 class Prereg:
-    """Pre-registration at the birth hospital (seed 000 四.1) in words."""
+    """Pre-registration at the birth hospital (《贵港市2021年度城乡居民医保参保缴费指南》四.1) in words."""
 
     conditions: tuple[tuple[str, str], ...]
     document_type: str

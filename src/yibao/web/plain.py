@@ -25,8 +25,8 @@ Pair = tuple[str, str]
 _RULE_ID = re.compile(r"R-[A-Z]+(?:-[A-Z]+)*")
 _CONVENTIONS = re.compile(r"\bC(\d{1,2})((?:[、,，]\s*C\d{1,2})*)")
 _FILES = re.compile(r"\s*[(（]?\b[\w./-]+\.(?:md|txt|yaml|py)\b[)）]?")
-_SEED_FILES = ((re.compile(r"seed 000(?:_[0-9a-f]+\.txt)?"), GUIGANG_2021),
-               (re.compile(r"seed 001(?:_[0-9a-f]+\.txt)?"), LIUZHOU_2025))
+_SEED_FILES = ((re.compile(r"seed\s+000(?:_[0-9a-f]+\.txt)?"), GUIGANG_2021),
+               (re.compile(r"seed\s+001(?:_[0-9a-f]+\.txt)?"), LIUZHOU_2025))
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _HALF = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
 
