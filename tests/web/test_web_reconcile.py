@@ -96,6 +96,10 @@ def test_auditor_reads_runs_and_unknown_run_is_a_page(recon: dict[str, Any], pho
     phone.goto(base + f"/clerk/reconciliations/{recon['summary']['run_id']}")
     assert phone.locator("#recon-lines tbody tr").count() >= 1
     assert_accessible(phone)
+    width = phone.evaluate("window.innerWidth")  # the page fits the phone; the lines scroll
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    counts = phone.locator("#recon-counts td").first.bounding_box()
+    assert counts is not None and counts["width"] > 30  # a count is a number, not a clipped badge
     shoot(phone, "clerk-reconciliation-run-phone")
     response = phone.goto(base + "/clerk/reconciliations/999999")
     assert response is not None and response.status == 404
