@@ -151,3 +151,12 @@ def test_lookup_limits_per_number_and_client() -> None:
     assert limits.check(client="a", id_number="3", now=4.0) == 0  # a's third look-up
     assert limits.check(client="a", id_number="4", now=5.0) > 0  # the client: 3 counted
     assert limits.check(client="c", id_number="1", now=61.0) == 0  # the window moved on
+
+
+def test_console_times_are_beijing_wall_clock() -> None:
+    from yibao.web.templating import beijing_time
+
+    assert beijing_time("2026-11-29T06:40:39.123456+00:00") == "2026-11-29 14:40:39"
+    assert beijing_time("2026-11-29T20:00:00") == "2026-11-30 04:00:00"  # stored UTC, next day
+    assert beijing_time("2025-03-15T10:05:00+08:00", seconds=False) == "2025-03-15 10:05"
+    assert beijing_time(None) == "—" and beijing_time("not a time") == "not a time"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -10,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import Response
 
+from yibao.services.common import BEIJING
 from yibao.web.csrf import csrf_token, set_csrf_cookie
 from yibao.web.i18n import LANG_COOKIE, pick_lang, translator
 from yibao.web.plain import cite
@@ -20,6 +22,23 @@ __all__ = ["STATIC_DIR", "render", "templates"]
 _HERE = Path(__file__).parent
 STATIC_DIR = _HERE / "static"
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
+
+
+def beijing_time(value: str | None, seconds: bool = True) -> str:
+    """An ISO timestamp as Beijing wall-clock time (``2025-03-01 09:30:00``); a stored time
+    without an offset is UTC, as the registry writes it."""
+    if not value:
+        return "—"
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value[:19].replace("T", " ")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+templates.env.filters["beijing"] = beijing_time
 
 
 def _lang_url(request: Request, lang: str) -> str:
