@@ -63,6 +63,10 @@ def test_report_page_drills_down_and_downloads(
     desktop.wait_for_url(f"{server}/clerk/reports?year=2025&region={BINYANG}")
     assert desktop.inner_text("#kpi-registered") == "3"
     assert "南宁市" in desktop.inner_text("#report-trail")
+    assert desktop.input_value("#f-region") == BINYANG  # the selector offers counties too
+    desktop.select_option("#f-region", "450100")
+    desktop.click("#report-submit")
+    desktop.wait_for_url(f"{server}/clerk/reports?year=2025&region=450100")
 
     desktop.goto(f"{server}/clerk/reports?year=2025&region=450100&lang=en")
     assert "report" in desktop.inner_text("h1")

@@ -55,6 +55,13 @@ def _chart(rows: list[dict[str, Any]]) -> Chart | None:
         kinds=["enrol", "paid"], width=520, top=100.0)
 
 
+def _cities_with_counties() -> list[tuple[reference.Region, list[reference.Region]]]:
+    """Guangxi's cities, each with its counties, for the region selector."""
+    regions = reference.load_regions().values()
+    return [(city, [r for r in regions if r.parent == city.code and r.level == "county"])
+            for city in regions if city.level == "city" and city.parent == "450000"]
+
+
 @router.get("/reports")
 async def reports_page(request: Request, who: StaffLogin, year: int | None = None,
                        region: str = "") -> Response:
@@ -62,8 +69,7 @@ async def reports_page(request: Request, who: StaffLogin, year: int | None = Non
     ctx: dict[str, Any] = {"year": year, "region": region, "report": None, "error": None,
                            "pct": _pct,
                            "trail": _trail(region if region in reference.load_regions() else None),
-                           "cities": [r for r in reference.load_regions().values()
-                                      if r.level == "city" and r.parent == "450000"],
+                           "cities": _cities_with_counties(),
                            **staff(who)}
     try:
         body = await api(request, "GET", f"/api/v1/reports/{year}",
