@@ -21,10 +21,11 @@ run: $(STAMP)
 	$(BIN)/yibao demo load
 	$(BIN)/yibao serve --host 127.0.0.1 --port 8000 --access-log
 
-## lint: ruff + mypy strict on src/
+## lint: ruff, mypy strict on src/, and the layers of ARCHITECTURE.md (import-linter)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-logo
 
 ## test: lint, then the whole suite (Spark tests need Java 17+)
 test: lint

@@ -68,7 +68,7 @@ def _storm(base: str, clients: int, stop: threading.Event, seen: Counter[int]) -
 
 def run(clients: int, seconds: float, reads: int) -> dict[str, Any]:
     """All figures as a dict."""
-    from yibao.services.users import create_user
+    from yibao.services.staff.users import create_user
     from yibao.store.db import Database
     from yibao.store.migrate import upgrade
 
@@ -80,7 +80,7 @@ def run(clients: int, seconds: float, reads: int) -> dict[str, Any]:
     create_user(db, "storm-admin", "admin", "storm-pass-2")
     db.dispose()
     env = {**os.environ, "YIBAO_DATABASE_URL": url, "YIBAO_SECRET_KEY": secrets.token_urlsafe(48)}
-    args = ["-m", "uvicorn", "yibao.api.main:create_app", "--factory", "--host", "127.0.0.1",
+    args = ["-m", "uvicorn", "yibao.server:create_app", "--factory", "--host", "127.0.0.1",
             "--port", "{port}", "--log-level", "warning", "--no-access-log"]
     out: dict[str, Any] = {"clients": clients}
     with running_server(args, env=env, cwd=work) as base:

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import create_engine, text
 
-from yibao import reference
+from yibao.policy import reference_data as reference
 
 PG_URL = os.environ.get("YIBAO_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CHUNK = 250_000
@@ -170,9 +170,9 @@ def build(url: str, n: int, year: int, rng: np.random.Generator) -> dict[str, fl
 
 
 def measure(url: str, year: int, repeat: int) -> dict[str, Any]:
-    from yibao.services.reports import parquet_report, sql_report, write_extract
-    from yibao.services.reports.model import ReportParams
-    from yibao.services.reports.sql import sql_counts  # noqa: F401  (warm imports)
+    from yibao.operations.reports import parquet_report, sql_report, write_extract
+    from yibao.operations.reports.model import ReportParams
+    from yibao.operations.reports.sql import sql_counts  # noqa: F401  (warm imports)
     from yibao.store.db import Database
 
     db = Database(url)

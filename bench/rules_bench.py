@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 
 from bench.population import write
 from yibao.batch.columns import prepare
-from yibao.policy_files import load_policy
-from yibao.quoting import quote
+from yibao.policy.files import load_policy
+from yibao.quoting.answers import quote
 from yibao.rules.engine import evaluate_slices
 
 OUT = Path(__file__).parent / "out"

@@ -39,7 +39,7 @@ SECRET = "bench-" + secrets.token_hex(24)
 
 @contextmanager
 def _server(url: str, workers: int = 1) -> Iterator[str]:
-    from yibao.services.users import create_user, user_exists
+    from yibao.services.staff.users import create_user, user_exists
     from yibao.store.db import Database
     from yibao.store.migrate import upgrade
 
@@ -49,7 +49,7 @@ def _server(url: str, workers: int = 1) -> Iterator[str]:
         create_user(db, "bench-clerk", "clerk", "bench-pass-1")
     db.dispose()
     env = {**os.environ, "YIBAO_DATABASE_URL": url, "YIBAO_SECRET_KEY": SECRET}
-    args = ["-m", "uvicorn", "yibao.api.main:create_app", "--factory", "--host", "127.0.0.1",
+    args = ["-m", "uvicorn", "yibao.server:create_app", "--factory", "--host", "127.0.0.1",
             "--port", "{port}", "--log-level", "warning", "--no-access-log",
             "--workers", str(workers)]
     with running_server(args, env=env) as base:

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yibao.api.errors import install_error_handlers
 from yibao.api.routers import assistance
-from yibao.assistance import tilt
 from yibao.errors import InputError
+from yibao.http.errors import install_error_handlers
+from yibao.quoting.assistance import tilt
 from yibao.rules.assistance import TiltTerms, tilt_range
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "assistance" / "tilt.yaml")

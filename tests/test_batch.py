@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from yibao.batch.runner import run_batch
 from yibao.errors import InputError
 from yibao.idcard import make_id_number
-from yibao.quoting import quote
+from yibao.quoting.answers import quote
 
 from .strategies import requests
 
@@ -178,7 +178,7 @@ def test_column_id_checks_agree_with_the_single_check(numbers: list[str]) -> Non
 
 
 def test_answer_many_equals_single_quotes() -> None:
-    from yibao.quoting import answer, answer_many
+    from yibao.quoting.answers import answer, answer_many
 
     reqs: list[dict[str, Any]] = [
         {"region": "450802", "coverage_year": 2021, "payment_date": "2021-03-15",

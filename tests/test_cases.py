@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from yibao.errors import InputError
-from yibao.quoting import quote
+from yibao.quoting.answers import quote
 from yibao.rules.conventions import CONVENTIONS
 from yibao.rules.registry import RULES
 

@@ -65,6 +65,6 @@ def test_serve_refuses_a_weak_key(tmp_path: Path) -> None:
 
 
 def test_the_app_factory_refuses_a_weak_key(tmp_path: Path) -> None:
-    run = _start(["uvicorn", "yibao.api.main:create_app", "--factory", "--port", "1"],
+    run = _start(["uvicorn", "yibao.server:create_app", "--factory", "--port", "1"],
                  tmp_path, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
     assert run.returncode != 0 and "YIBAO_SECRET_KEY is too short or too guessable" in run.stderr

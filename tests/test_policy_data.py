@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from yibao.errors import PolicyDataError
-from yibao.policy_files import load_policy, parameter_texts, parse_parameter_file
+from yibao.policy.files import load_policy, parameter_texts, parse_parameter_file
 
 REGIONS = {"000000", "450000", "450800", "450802"}
 
@@ -75,13 +75,13 @@ def test_unpublished_entries_stop_the_walk_up_the_region_tree() -> None:
     ("210200", 2025, "499.59"),  # 8190 × (5.8% + 0.3%)
 ])
 def test_flexible_employment_contribution(region: str, year: int, monthly: str) -> None:
-    from yibao.quoting import flexible_employment
+    from yibao.quoting.answers import flexible_employment
 
     assert flexible_employment(region, year)["monthly"] == monthly
 
 
 def test_region_notes_come_with_the_answer() -> None:
-    from yibao.quoting import quote
+    from yibao.quoting.answers import quote
 
     guilin = quote({"region": "450305", "coverage_year": 2025, "payment_date": "2025-03-01"})
     assert any("桂林" in n["text"] for n in guilin["notes"])

@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from yibao.errors import PolicyDataError
-from yibao.policy_files import check_folder, lay_over, policy_with, shipped_policy
-from yibao.policy_view import diff_policies
-from yibao.quoting import answer_many
+from yibao.policy.files import check_folder, lay_over, policy_with, shipped_policy
+from yibao.policy.view import diff_policies
+from yibao.quoting.answers import answer_many
 from yibao.rules.policy import ParamEntry
 
 YIBAO = str(Path(sys.executable).parent / "yibao")

@@ -13,8 +13,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from yibao.errors import InputError
-from yibao.policy_files import policy_with, shipped_policy
-from yibao.quoting import QuoteRequest, columns_for, quote
+from yibao.policy.files import policy_with, shipped_policy
+from yibao.quoting.answers import QuoteRequest, columns_for, quote
 from yibao.rules.calendar import add_months_to_date
 from yibao.rules.engine import evaluate
 from yibao.rules.policy import Policy

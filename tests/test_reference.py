@@ -7,8 +7,8 @@ from importlib.resources import files
 import pytest
 import yaml
 
-from yibao import reference as ref
 from yibao.errors import InputError, UnknownRegion
+from yibao.policy import reference_data as ref
 
 CONTRACT_CHANNELS = [
     "tax12366_wechat",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from yibao.reference import load_regions, region_chain
+from yibao.policy.reference_data import load_regions, region_chain
 
 RAW: dict[str, Any] = yaml.safe_load(
     (files("yibao") / "policy" / "regions.yaml").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from yibao.policy_files import load_policy
+from yibao.policy.files import load_policy
 from yibao.rules.conventions import CONVENTIONS
 from yibao.rules.messages import ENGINE_WARNINGS, SERVICE_WARNINGS
 from yibao.rules.registry import RULES, TILT_RULE, markdown, placeholders, render

@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from yibao.errors import InputError
-from yibao.policy_files import policy_with, shipped_policy
-from yibao.reform import simulate
+from yibao.operations.reform import simulate
+from yibao.policy.files import policy_with, shipped_policy
 
 YIBAO = str(Path(sys.executable).parent / "yibao")
 # Liuzhou 2025 (share 400): on time; paid late after July 1 (subsidy unpublished → unpriced);

@@ -203,7 +203,7 @@ def test_cli_engine_spark(spark: Any, tmp_path: Path) -> None:
     """The command line's Spark engine (in this process: it joins the test session's Spark)."""
     from typer.testing import CliRunner
 
-    from yibao.cli import app
+    from yibao.cli.main import app
 
     src = tmp_path / "people.csv"
     src.write_text(CSV_TEXT, encoding="utf-8")
@@ -219,7 +219,7 @@ def test_cli_engine_spark(spark: Any, tmp_path: Path) -> None:
 def test_parts_out_of_file_order_are_written_again_sorted(spark: Any, tmp_path: Path) -> None:
     """Spark reads a folder's biggest file first; the quotes still come in (file, row) order."""
     from yibao.batch.spark_run import _parts, _write_parts, quote_dataframe
-    from yibao.policy_files import load_policy
+    from yibao.policy.files import load_policy
 
     people = generate(5_000, year=2025, seed=5)
     people = people.add_column(0, "person_id", pa.array([f"p{i:04d}" for i in range(5_000)]))

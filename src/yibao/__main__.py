@@ -1,5 +1,5 @@
 """``python -m yibao`` runs the command line."""
 
-from yibao.cli import app
+from yibao.cli.main import app
 
 app()

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from yibao.idcard import parse_id_number
-from yibao.reference import load_regions
+from yibao.policy.reference_data import load_regions
 from yibao.store.models import CoverageHistory, Enrollment, Household, Payment, Person
 
 from .conftest import PERSONS, YEAR, Registry, drop, fresh_database

@@ -229,9 +229,9 @@ def test_refusals_exit_2_and_write_nothing(ledger: Ledger) -> None:
 def test_every_channel_has_a_checked_statement_layout() -> None:
     from pydantic import ValidationError
 
-    from yibao import reference
     from yibao.errors import InputError
-    from yibao.services.reconcile.formats import Layout, layout, layouts
+    from yibao.operations.reconcile.formats import Layout, layout, layouts
+    from yibao.policy import reference_data as reference
 
     assert set(layouts()) == {c.code for c in reference.channels()}
     assert layout("bank_counter").file == "xlsx"

@@ -17,11 +17,11 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from yibao.errors import InputError
-from yibao.quoting import concentrated_period
+from yibao.quoting.answers import concentrated_period
 from yibao.rules.money import fen_to_yuan
 from yibao.services.common import Actor
-from yibao.services.history import COVERED_STATUSES
-from yibao.services.person_quotes import QuoteFacts, quote_person
+from yibao.services.registry.history import COVERED_STATUSES
+from yibao.services.registry.quotes import QuoteFacts, quote_person
 from yibao.store.models import Person
 
 from .conftest import AS_OF, PERSONS, YEAR, Registry

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from yibao.errors import InputError
-from yibao.services.reports.model import RegionCounts, ReportParams, build_report, share
+from yibao.operations.reports.model import RegionCounts, ReportParams, build_report, share
 
 
 def test_waiting_day_stays_inside_the_coverage_year() -> None:

@@ -100,7 +100,7 @@ def registry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
              ) -> Iterator[Registry]:
     from sqlalchemy import text
 
-    from yibao.services.users import create_user
+    from yibao.services.staff.users import create_user
     from yibao.store.db import Database
     from yibao.store.migrate import upgrade
 
@@ -117,7 +117,7 @@ def registry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         create_user(db, f"t-{role}", role, password)
     db.dispose()
     env = {**os.environ, "YIBAO_DATABASE_URL": url, "YIBAO_SECRET_KEY": SECRET}
-    args = ["-m", "uvicorn", "yibao.api.main:create_app", "--factory", "--host", "127.0.0.1",
+    args = ["-m", "uvicorn", "yibao.server:create_app", "--factory", "--host", "127.0.0.1",
             "--port", "{port}", "--log-level", "warning", "--no-access-log"]
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     try:

@@ -103,7 +103,7 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     """Migrate a fresh database, add one user per role, start uvicorn, log everyone in."""
-    from yibao.services.users import create_user
+    from yibao.services.staff.users import create_user
     from yibao.store.db import Database
     from yibao.store.migrate import upgrade
 
@@ -121,7 +121,7 @@ def server(
     db.dispose()
     env = {**os.environ, "YIBAO_DATABASE_URL": url, "YIBAO_SECRET_KEY": SECRET,
            "YIBAO_ACCESS_LOG": "1"}
-    args = ["-m", "uvicorn", "yibao.api.main:create_app", "--factory", "--host", "127.0.0.1",
+    args = ["-m", "uvicorn", "yibao.server:create_app", "--factory", "--host", "127.0.0.1",
             "--port", "{port}", "--log-level", "info", "--no-access-log"]
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / f"service-{request.param}-{os.getpid()}.log"
@@ -185,7 +185,7 @@ def anon(server: Server) -> Iterator[httpx.Client]:
 @pytest.fixture
 def cli(server: Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
     """The service's CLI commands (as `yibao` has them) against this server's database."""
-    from yibao.cli_service import register as register_commands
+    from yibao.cli.service import register as register_commands
     from yibao.settings import get_settings
 
     monkeypatch.setenv("YIBAO_DATABASE_URL", server.db_url)

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from yibao.services.users import create_user
+from yibao.services.staff.users import create_user
 from yibao.store.db import Database
 
 from .conftest import PASSWORDS, Server

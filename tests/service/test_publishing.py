@@ -27,7 +27,7 @@ values:
   "450000":
     - {from: 2026-01-01, to: 2026-12-31, value: 42000, source: "测试: 广西2026年度个人缴费标准420元"}
 """
-UVICORN = ["-m", "uvicorn", "yibao.api.main:create_app", "--factory", "--host", "127.0.0.1",
+UVICORN = ["-m", "uvicorn", "yibao.server:create_app", "--factory", "--host", "127.0.0.1",
            "--port", "{port}", "--log-level", "warning"]
 
 
@@ -99,8 +99,8 @@ def test_settle_after_publication_gives_pending_payments_their_cover(
 def test_yibao_payments_settle_reads_the_published_folder(
     server: Server, folder: Path, clerk: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from yibao.cli import app
-    from yibao.policy_files import load_policy
+    from yibao.cli.main import app
+    from yibao.policy.files import load_policy
 
     number = register(clerk, region="450205", id_number=new_id("450205"), covered_years=[2025])
     clerk.post("/api/v1/payments", json={

@@ -1,5 +1,5 @@
-"""The resident's own look-up (yibao.services.self_service) and the console's person
-records (yibao.services.person_records, ``/api/v1/person-records``), on SQLite and
+"""The resident's own look-up (yibao.services.registry.self_lookup) and the console's person
+records (yibao.services.registry.records, ``/api/v1/person-records``), on SQLite and
 PostgreSQL through a real server."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tests.service.conftest import Server
 from tests.service.helpers import assert_error, new_id, register
 from yibao.errors import InputError
 from yibao.idcard import mask_id_number
-from yibao.services.self_service import look_up, mask_name
+from yibao.services.registry.self_lookup import look_up, mask_name
 from yibao.store.db import Database
 
 TODAY = dt.date(2026, 11, 29)  # 2026 in force, 2027 being collected

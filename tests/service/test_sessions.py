@@ -20,7 +20,7 @@ import httpx
 import jwt
 from sqlalchemy import text
 
-from yibao.services.users import create_user
+from yibao.services.staff.users import create_user
 from yibao.store.db import Database
 
 from .conftest import SECRET, Server

@@ -11,7 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from yibao.services.common import Actor
 from yibao.services.errors import Forbidden, Unauthorized
-from yibao.services.sessions import TokenChecker
+from yibao.services.staff.sessions import TokenChecker
 from yibao.settings import Settings
 from yibao.store.db import Database
 from yibao.validation import DB_INT_MAX

@@ -4,7 +4,7 @@
     state = await gate.login("alice", "secret", "203.0.113.7")   # or raises
 
 1. A locked account or client address is refused at once with 429 and ``Retry-After``
-   (:mod:`yibao.services.throttle`), without hashing anything.
+   (:mod:`yibao.services.staff.throttle`), without hashing anything.
 2. Password checks (argon2, ~0.1-0.2 s of CPU each) run on a limiter of their own
    (``login_hash_concurrency`` at a time per process), not on the request threads; when
    ``login_queue_limit`` attempts already wait, the next is answered 503 ``login_busy``
@@ -19,15 +19,15 @@ import anyio
 import anyio.to_thread
 
 from yibao.services.errors import TooManyRequests, Unauthorized, Unavailable
-from yibao.services.sessions import StaffState
-from yibao.services.throttle import (
+from yibao.services.staff.sessions import StaffState
+from yibao.services.staff.throttle import (
     ThrottlePolicy,
     clear_account,
     locked_for,
     record_failure,
     throttle_keys,
 )
-from yibao.services.users import authenticate
+from yibao.services.staff.users import authenticate
 from yibao.settings import Settings
 from yibao.store.db import Database
 

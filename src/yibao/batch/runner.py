@@ -21,7 +21,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from yibao.batch.columns import OUTPUT_SCHEMA, prepare, results_table
 from yibao.batch.files import (
     file_format,
     input_columns,
@@ -30,12 +29,12 @@ from yibao.batch.files import (
     unreadable,
     write_output,
 )
+from yibao.batch.quote import quote_table
 from yibao.batch.workers import QuotePool, RowGroup, fork_available
-from yibao.policy_files import load_policy
-from yibao.rules.engine import evaluate_slices
+from yibao.policy.files import load_policy
 from yibao.rules.policy import Policy
 
-__all__ = ["BatchSummary", "quote_table", "run_batch"]
+__all__ = ["BatchSummary", "run_batch"]
 
 #: Larger row groups are read here and sent to the workers in batches (bounded memory).
 MAX_WORKER_ROW_GROUP = 1 << 20
@@ -48,23 +47,6 @@ class BatchSummary:
     rows: int
     errors: int
     seconds: float
-
-
-def quote_table(batch: pa.RecordBatch, policy: Policy, keep: tuple[str, ...] = ()) -> pa.Table:
-    """The output table of one record batch (kept columns first)."""
-    if batch.num_rows == 0:
-        table = OUTPUT_SCHEMA.empty_table()
-    else:
-        prepared = prepare(batch, policy)
-        # one engine call per batch: fewer, longer numpy calls (faster than cache-sized slices)
-        table = pa.concat_tables([
-            results_table(prepared, res, start)
-            for start, res in evaluate_slices(policy, prepared.columns, batch.num_rows,
-                                              explain=False)
-        ])
-    for i, name in enumerate(keep):
-        table = table.add_column(i, name, batch.column(name))
-    return table
 
 
 def _row_groups(src: Path, chunk_rows: int) -> list[RowGroup] | None:

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterator
 import pyarrow as pa
 
 from yibao.batch.columns import INPUT_COLUMNS, OUTPUT_SCHEMA
-from yibao.batch.runner import quote_table
-from yibao.policy_files import load_policy
+from yibao.batch.quote import quote_table
+from yibao.policy.files import load_policy
 from yibao.rules.policy import Policy
 
 __all__ = ["OUTPUT_DDL", "PARTS_DDL", "SPARK_OUTPUT_SCHEMA", "partition_quoter", "partition_writer",

@@ -30,7 +30,7 @@ from yibao.batch.files import file_format, input_columns, output_schema, write_o
 from yibao.batch.runner import BatchSummary
 from yibao.batch.spark import OUTPUT_DDL, PARTS_DDL, partition_quoter, partition_writer
 from yibao.errors import InputError
-from yibao.policy_files import load_policy
+from yibao.policy.files import load_policy
 from yibao.rules.policy import Policy
 
 if TYPE_CHECKING:

@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from yibao.batch.quote import quote_table
 from yibao.rules.policy import Policy
 
 __all__ = ["QuotePool", "RowGroup", "fork_available"]
@@ -112,7 +113,6 @@ class RowGroup:
 
 def _serve(conn: Connection, policy: Policy, keep: tuple[str, ...]) -> None:
     """Worker loop: (input: IPC path and size, or a RowGroup; output path) → output size."""
-    from yibao.batch.runner import quote_table
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the runner stops the workers
     files: dict[str, _Mapped] = {}

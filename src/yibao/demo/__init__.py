@@ -18,7 +18,7 @@ from sqlalchemy import select
 from yibao.demo.cases import CHANNELS_GG, CHANNELS_LZ, LIUZHOU, amount_for, cases, person_name
 from yibao.errors import YibaoError
 from yibao.idcard import Sex, make_id_number
-from yibao.services import applications, households, payments, persons, preregistrations
+from yibao.services import payments
 from yibao.services.common import Actor
 from yibao.services.errors import Conflict
 from yibao.services.inputs import (
@@ -30,7 +30,8 @@ from yibao.services.inputs import (
     PersonIn,
     PreRegistrationIn,
 )
-from yibao.services.users import create_user, user_exists
+from yibao.services.registry import applications, households, persons, preregistrations
+from yibao.services.staff.users import create_user, user_exists
 from yibao.store.db import Database
 from yibao.store.models import AuditEntry
 
@@ -160,7 +161,7 @@ def _load_extras(db: Database, rng: random.Random, numbers: list[str]) -> None:
                     payer="演示家长",
                 ),
             )
-    from yibao.services.jobs import expire_preregistrations
+    from yibao.services.registry.jobs import expire_preregistrations
 
     expire_preregistrations(db, ACTOR, today=today)
     types = (

@@ -189,7 +189,7 @@ def person_name(rng: random.Random) -> str:
 
 
 def amount_for(case: Case, facts: dict[str, Any]) -> str:
-    from yibao.quoting import answer
+    from yibao.quoting.answers import answer
 
     result = answer(facts)
     due = result.total_due_fen

@@ -27,10 +27,10 @@ from sqlalchemy import Connection, Table, func, insert, select, text
 
 from yibao.demo.population import PlannedPayment, Population, plan_population
 from yibao.errors import InputError
-from yibao.quoting import concentrated_period
-from yibao.reference import channels, load_regions, region_chain, region_subtree
+from yibao.policy.reference_data import channels, load_regions, region_chain, region_subtree
+from yibao.quoting.answers import concentrated_period
 from yibao.services.common import Actor, today_beijing
-from yibao.services.history import History
+from yibao.services.registry.history import History
 from yibao.store.db import Database
 from yibao.store.models import (
     AuditEntry,
@@ -71,7 +71,7 @@ def guangxi_counties() -> list[tuple[str, tuple[str, ...]]]:
 
 def default_year(today: dt.date) -> int:
     """The latest coverage year up to next year whose Guangxi share is published."""
-    from yibao.policy_files import load_policy
+    from yibao.policy.files import load_policy
 
     policy = load_policy()
     for year in range(today.year + 1, today.year - 10, -1):
@@ -168,8 +168,8 @@ def _write_registry(conn: Connection, pop: Population, year: int) -> tuple[int, 
 
 def _amounts(pop: Population, payments: Sequence[PlannedPayment]) -> list[int | None]:
     """What the engine says each payment owes, with the history the ledger will see then."""
-    from yibao.batch.runner import quote_table
-    from yibao.policy_files import load_policy
+    from yibao.batch.quote import quote_table
+    from yibao.policy.files import load_policy
 
     paid: dict[int, set[int]] = {}
     for pay in pop.payments:

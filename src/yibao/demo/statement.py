@@ -37,8 +37,8 @@ from sqlalchemy import select
 
 from yibao.errors import InputError
 from yibao.idcard import make_id_number
-from yibao.services.reconcile.formats import Layout, layout
-from yibao.services.reconcile.ledger import ledger_rows
+from yibao.operations.reconcile.formats import Layout, layout
+from yibao.operations.reconcile.ledger import ledger_rows
 from yibao.store.db import Database
 from yibao.store.models import Payment, Person
 

@@ -6,7 +6,7 @@ entry marked unpublished stops the walk: the figure exists but is not known,
 so answers list it in ``missing`` (C13) instead of borrowing a parent's value.
 Each (region, year) also gets ``version``: a short digest of every figure it
 resolves to, which answers carry as ``policy_version``.  Built once from the
-data files (see ``yibao.policy_files``); pure afterwards.
+data files (see ``yibao.policy.files``); pure afterwards.
 """
 
 from __future__ import annotations

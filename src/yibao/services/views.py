@@ -40,7 +40,7 @@ def iso(value: dt.date | dt.datetime | None) -> str | None:
 
 @cache
 def _catalogue() -> dict[str, dict[str, Any]]:
-    from yibao.quoting import rules_catalogue
+    from yibao.quoting.answers import rules_catalogue
 
     return {str(r["id"]): dict(r) for r in rules_catalogue()}
 

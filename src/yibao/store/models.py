@@ -317,7 +317,7 @@ class ReconciliationRun(Base):
     """One reconciliation of a channel's statement against the ledger (``yibao reconcile``).
 
     ``counts`` holds the integer counts and fen totals of the run (see
-    :mod:`yibao.services.reconcile.matching`); the difference lines are
+    :mod:`yibao.operations.reconcile.matching`); the difference lines are
     :class:`ReconciliationLine` rows. Written once, never changed.
     """
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from yibao import reference
+from yibao.policy import reference_data as reference
 from yibao.rules.money import fen_to_yuan, parse_yuan
 from yibao.web.charts import Chart, bar_chart
 from yibao.web.clerk_api import api

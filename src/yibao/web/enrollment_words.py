@@ -19,7 +19,7 @@ Pair = tuple[str, str]
 
 
 def _warning_en(code: str, region: str, year: int) -> str:
-    from yibao.policy_files import load_policy
+    from yibao.policy.files import load_policy
     from yibao.rules.wording import policy_figures
 
     warning = WARNING.get(code)

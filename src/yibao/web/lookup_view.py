@@ -1,4 +1,4 @@
-"""A resident's own status (yibao.services.self_service) told in words for ``/lookup``.
+"""A resident's own status (yibao.services.registry.self_lookup) told in words for ``/lookup``.
 
     view = lookup_view(found, today)
     view.years[0].state, view.years[0].lines     # ('paid', [(zh, en), ...])
@@ -11,7 +11,7 @@ from datetime import date
 
 from yibao.rules.messages import WARNING
 from yibao.rules.money import fen_to_yuan
-from yibao.services.self_service import SelfStatus, YearStatus
+from yibao.services.registry.self_lookup import SelfStatus, YearStatus
 from yibao.web.refdata import region_name
 from yibao.web.words import word
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from yibao import reference
+from yibao.policy import reference_data as reference
 from yibao.web.plain import cite
 from yibao.web.season import newborn_last_day
 
@@ -75,7 +75,7 @@ def _prereg(region: str) -> Prereg | None:
 
 def newborn_view(region: str, year: int, birth: date, paid: date) -> NewbornView:
     """The newborn facts for the resident page."""
-    from yibao.policy_files import load_policy
+    from yibao.policy.files import load_policy
     from yibao.rules.wording import policy_figures
 
     figures = policy_figures(load_policy(), region, year)

@@ -40,8 +40,8 @@ class DayAnswer:
 def quote_days(payload: dict[str, Any], days: list[date]) -> tuple[
         list[DayAnswer], FieldErrors, dict[str, Pair], list[Pair]]:
     """Answers for ``payload`` paid on each of ``days``; form errors stop before any."""
-    from yibao.policy_files import load_policy
-    from yibao.quoting import QuoteRequest, answer, columns_for, input_error_from
+    from yibao.policy.files import load_policy
+    from yibao.quoting.answers import QuoteRequest, answer, columns_for, input_error_from
     from yibao.rules.calendar import days_to_date
     from yibao.rules.engine import evaluate
     from yibao.rules.explain import main_rule_id

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from yibao import reference
 from yibao.errors import InputError
 from yibao.idcard import parse_id_number
+from yibao.policy import reference_data as reference
 
 __all__ = ["PayInfo", "birth_date_of", "region_groups", "region_name", "where_to_pay"]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from yibao import reference
+from yibao.policy import reference_data as reference
 from yibao.web.clerk_api import ApiError, api
 
 __all__ = ["lapse_years_text", "registry_view"]

@@ -212,7 +212,7 @@ def _tilt(result: dict[str, Any], form: ResidentForm) -> tuple[str, str, str] | 
     """What tilt assistance offers, for a member of a special group where it is published."""
     if not form.special_group:
         return None
-    from yibao.assistance import plain_terms
+    from yibao.quoting.assistance import plain_terms
 
     region = result.get("region") or {}
     found = plain_terms(str(region.get("code", "")), int(result.get("coverage_year", 0)))

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
-from yibao import reference
+from yibao.policy import reference_data as reference
 from yibao.services.common import today_beijing
 from yibao.web.clerk_api import ApiError, Staff, StaffLogin, api
 from yibao.web.clerk_forms import (

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
-from yibao import reference
+from yibao.policy import reference_data as reference
 from yibao.web.clerk_api import ApiError, StaffLogin, api
 from yibao.web.clerk_forms import labels_for, text_of
 from yibao.web.csrf import csrf_protect

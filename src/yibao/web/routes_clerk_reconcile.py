@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from yibao.services.reconcile.matching import CATEGORIES
-from yibao.services.reconcile.words import COUNT_WORDS
+from yibao.operations.reconcile.matching import CATEGORIES
+from yibao.operations.reconcile.words import COUNT_WORDS
 from yibao.web.clerk_api import ApiError, StaffLogin, api
 from yibao.web.csrf import csrf_protect
 from yibao.web.routes_clerk import staff

@@ -13,9 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from yibao import reference
+from yibao.operations.reports.output import CSV_COLUMNS
+from yibao.policy import reference_data as reference
 from yibao.services.common import today_beijing
-from yibao.services.reports.output import CSV_COLUMNS
 from yibao.web.charts import Chart, bar_chart
 from yibao.web.clerk_api import ApiError, StaffLogin, api
 from yibao.web.csrf import csrf_protect

@@ -1,7 +1,7 @@
 """``/lookup``: 查询本人参保缴费 — a resident's own status by ID number and name, as the
 government apps ask for it, with the household for paying for family members.
 
-The answer is masked, every look-up is audited (yibao.services.self_service), a wrong
+The answer is masked, every look-up is audited (yibao.services.registry.self_lookup), a wrong
 name reads exactly like an unregistered number, and look-ups are rate-limited per client
 address and per ID number (yibao.web.rate_limit; 429 with a page in words). The page
 posts, so the ID number never sits in an address; its language toggle is a plain link
@@ -70,7 +70,7 @@ def lookup_page(request: Request) -> Response:
 @router.post("/lookup")
 async def lookup(request: Request, id_number: Annotated[str, Form()] = "",
                  name: Annotated[str, Form()] = "") -> Response:
-    from yibao.services.self_service import look_up
+    from yibao.services.registry.self_lookup import look_up
 
     number, name = clean_id_number(id_number), name.strip()
     errors: dict[str, tuple[str, str]] = {}

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from yibao import reference
+from yibao.policy import reference_data as reference
 from yibao.web.forms import ResidentForm
 from yibao.web.i18n import pick_lang
 from yibao.web.planner import plan_days, repair_options

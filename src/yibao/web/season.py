@@ -34,8 +34,8 @@ class Season:
 
 def season(today: date, region: str = "450000") -> Season:
     """The season on ``today`` for ``region`` (Guangxi when no region is chosen)."""
-    from yibao.policy_files import load_policy
-    from yibao.quoting import concentrated_period
+    from yibao.policy.files import load_policy
+    from yibao.quoting.answers import concentrated_period
 
     nxt = today.year + 1
     try:
@@ -50,7 +50,7 @@ def season(today: date, region: str = "450000") -> Season:
 
 def newborn_last_day(region: str, year: int, birth: date) -> date | None:
     """The last day of the newborn window (inside, rules.md C3), or None if unpublished."""
-    from yibao.policy_files import load_policy
+    from yibao.policy.files import load_policy
 
     found = load_policy().resolve("newborn_window", region, year)
     if found is None or not found.published:

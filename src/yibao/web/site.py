@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from yibao.api.errors import allowed_methods
+from yibao.http.errors import allowed_methods
 from yibao.web.templating import render
 
 __all__ = ["install_site"]

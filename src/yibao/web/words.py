@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from yibao import reference
-from yibao.services.reconcile.words import CATEGORY_WORDS, COUNT_WORDS, OUTCOME_WORDS
+from yibao.operations.reconcile.words import CATEGORY_WORDS, COUNT_WORDS, OUTCOME_WORDS
+from yibao.policy import reference_data as reference
 
 __all__ = ["KINDS", "Pair", "word"]
 

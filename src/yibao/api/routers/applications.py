@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 
 from yibao.api.deps import AdminOnly, AnyStaff, Clerk, Db, Page, RowId
 from yibao.api.schemas import Application, ApplicationPage, errors
-from yibao.services import applications
 from yibao.services.inputs import ApplicationDecisionIn, ApplicationIn
+from yibao.services.registry import applications
 
 router = APIRouter(prefix="/api/v1/back-payment-applications", tags=["back-payment applications"])
 

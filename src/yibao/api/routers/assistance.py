@@ -17,7 +17,7 @@ async def assistance(payload: Annotated[Any, Body()]) -> dict[str, Any]:
     (yuan, default 0): ``low`` and ``high`` at the published lowest and highest ratio,
     each within what is left of the annual cap; ``missing`` when the region's terms are
     not published (the ratio of one case is decided by the office, so a range is given)."""
-    from yibao.assistance import tilt
+    from yibao.quoting.assistance import tilt
 
     if not isinstance(payload, dict):
         raise InputError("invalid_input", "请求体须为 JSON 对象", "body must be a JSON object")

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from yibao.api.deps import AuditStaff, Db, Page
 from yibao.api.schemas import AuditPage, errors
 from yibao.errors import InputError
-from yibao.services.audit_log import list_audit
 from yibao.services.common import parse_paid_at
+from yibao.services.staff.audit_log import list_audit
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Form, Request, Response
 from yibao.api.deps import AnyStaff, Config, Db
 from yibao.api.login import LoginGate
 from yibao.api.schemas import ERRORS, Me, TokenOut, errors
-from yibao.services.sessions import TokenChecker, issue_token
-from yibao.services.users import revoke_tokens
+from yibao.services.staff.sessions import TokenChecker, issue_token
+from yibao.services.staff.users import revoke_tokens
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 

@@ -21,6 +21,6 @@ def counts(
 ) -> dict[str, Any]:
     """Counts and sums computed by the database (``GROUP BY``); ``region`` includes the
     regions under it."""
-    from yibao.services.counts import registry_counts
+    from yibao.services.registry.counts import registry_counts
 
     return registry_counts(db, actor, coverage_year=coverage_year, region=region)

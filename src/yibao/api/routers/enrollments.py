@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 
 from yibao.api.deps import AdminOnly, AnyStaff, Db, Page, QueryYear, RowId
 from yibao.api.schemas import Correction, EnrollmentDetail, EnrollmentPage, errors
-from yibao.services import corrections, enrollments
 from yibao.services.inputs import CorrectionIn
+from yibao.services.registry import corrections, enrollments
 
 router = APIRouter(prefix="/api/v1/enrollments", tags=["enrollments"])
 

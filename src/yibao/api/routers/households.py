@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 
 from yibao.api.deps import AnyStaff, Clerk, Db, Page, RowId
 from yibao.api.schemas import Household, HouseholdPage, errors
-from yibao.services import households
 from yibao.services.inputs import HouseholdIn, MemberIn
+from yibao.services.registry import households
 
 router = APIRouter(prefix="/api/v1/households", tags=["households"])
 

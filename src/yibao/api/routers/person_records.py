@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict
 
 from yibao.api.deps import AnyStaff, Clerk, Db, Page, RowId
 from yibao.api.schemas import errors
-from yibao.services import person_records
 from yibao.services.inputs import HistoryIn, MembershipIn
+from yibao.services.registry import records as person_records
 
 router = APIRouter(prefix="/api/v1/person-records", tags=["persons"])
 

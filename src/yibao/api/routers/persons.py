@@ -20,10 +20,11 @@ from yibao.api.schemas import (
     errors,
 )
 from yibao.rules.answer import quote_to_contract
-from yibao.services import enrollments, histories, persons
 from yibao.services.common import today_beijing
 from yibao.services.inputs import HistoryIn, MembershipIn, PersonIn, PersonPatch
-from yibao.services.person_quotes import QuoteFacts, quote_person
+from yibao.services.registry import enrollments, persons
+from yibao.services.registry import history_entries as histories
+from yibao.services.registry.quotes import QuoteFacts, quote_person
 from yibao.validation import IsoDate
 
 router = APIRouter(prefix="/api/v1/persons", tags=["persons"])

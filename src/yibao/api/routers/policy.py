@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api/v1", tags=["public"])
 async def policy() -> dict[str, Any]:
     """The policy in force: its version, the published folder laid over the shipped
     figures (if any) and the coverage years it can answer."""
-    from yibao.policy_files import configured_dir, load_policy
+    from yibao.policy.files import configured_dir, load_policy
 
     p = load_policy()
     folder = configured_dir()
@@ -28,6 +28,6 @@ async def parameter(
 ) -> dict[str, Any]:
     """One parameter: every dated value per region, or (with ``region``) what it resolves
     to in each coverage year there."""
-    from yibao.policy_view import parameter_view
+    from yibao.policy.view import parameter_view
 
     return parameter_view(name, region)

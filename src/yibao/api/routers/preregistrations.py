@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict
 
 from yibao.api.deps import AnyStaff, Clerk, Db, Page, RowId
 from yibao.api.schemas import PreRegistration, PreRegistrationPage, errors
-from yibao.services import preregistrations
 from yibao.services.inputs import IdNumber, PreRegistrationIn
+from yibao.services.registry import preregistrations
 
 router = APIRouter(prefix="/api/v1/pre-registrations", tags=["pre-registrations"])
 

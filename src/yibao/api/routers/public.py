@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
 
-from yibao import reference
 from yibao.api.schemas import (
     ChannelList,
     ContactList,
@@ -18,13 +17,14 @@ from yibao.api.schemas import (
     errors,
 )
 from yibao.errors import InputError
-from yibao.services.persons import check_region
+from yibao.policy import reference_data as reference
+from yibao.services.registry.persons import check_region
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
 
 def _quote_body() -> dict[str, Any]:
-    from yibao.quoting import QuoteRequest
+    from yibao.quoting.answers import QuoteRequest
 
     return QuoteRequest.model_json_schema(ref_template="#/components/schemas/{model}")
 
@@ -34,7 +34,7 @@ def _quote_body() -> dict[str, Any]:
 })
 async def quote(payload: Annotated[Any, Body()]) -> dict[str, Any]:
     """What a resident owes and when cover starts (contract section 2)."""
-    from yibao.quoting import quote as engine_quote
+    from yibao.quoting.answers import quote as engine_quote
 
     if not isinstance(payload, dict):
         raise InputError("invalid_value", "请求体须为 JSON 对象", "body must be a JSON object")
@@ -44,7 +44,7 @@ async def quote(payload: Annotated[Any, Body()]) -> dict[str, Any]:
 @router.get("/regions", response_model=RegionList)
 async def regions() -> dict[str, Any]:
     """Every region known to yibao (GB/T 2260)."""
-    from yibao.quoting import regions as all_regions
+    from yibao.quoting.answers import regions as all_regions
 
     items = list(all_regions())
     return {"items": items, "total": len(items)}
@@ -53,7 +53,7 @@ async def regions() -> dict[str, Any]:
 @router.get("/rules", response_model=RuleList)
 async def rules() -> dict[str, Any]:
     """The rules catalogue: id, title, source, text."""
-    from yibao.quoting import rules_catalogue
+    from yibao.quoting.answers import rules_catalogue
 
     items = list(rules_catalogue())
     return {"items": items, "total": len(items)}

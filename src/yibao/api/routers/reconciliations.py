@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from yibao.api.deps import AnyStaff, Db, Page, RowId
 from yibao.api.schemas.common import Out, errors
 from yibao.api.schemas.common import Page as PageOut
-from yibao.services.reconcile import get_run, list_runs
+from yibao.operations.reconcile import get_run, list_runs
 
 router = APIRouter(prefix="/api/v1/reconciliations", tags=["reconciliations"])
 

@@ -25,9 +25,9 @@ def report(
     """Persons registered, paid, on time, lapsed, in waiting, unpaid and collected per
     county, city and in total, counted by the database; ``region`` keeps that region and
     those under it; 422 ``unknown_year`` for a year without policy data."""
+    from yibao.operations.reports import ReportParams, sql_report
+    from yibao.operations.reports.output import report_json
     from yibao.services.common import parse_date, today_beijing
-    from yibao.services.reports import ReportParams, sql_report
-    from yibao.services.reports.output import report_json
 
     day = today_beijing() if as_of is None else parse_date(as_of, field="as_of")
     params = ReportParams.make(year, as_of=day, region=region)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from yibao.api.schemas.common import Listing, Out
-from yibao.reference import Channel, Contact, EligibilityCategory, SpecialGroup
+from yibao.policy.reference_data import Channel, Contact, EligibilityCategory, SpecialGroup
 
 __all__ = [
     "ChannelList",

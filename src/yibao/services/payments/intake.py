@@ -14,11 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from yibao import reference
 from yibao.errors import InputError, YibaoError
+from yibao.policy import reference_data as reference
 from yibao.services.common import parse_paid_at, today_beijing, yuan_to_fen
 from yibao.services.inputs import PaymentIn
-from yibao.services.persons import normalize_id
+from yibao.services.registry.persons import normalize_id
 from yibao.validation import input_error
 
 __all__ = ["MAX_BULK", "Prepared", "prepare"]

@@ -19,11 +19,10 @@ from typing import Any
 from sqlalchemy import Connection, select, tuple_
 
 from yibao.errors import InputError, YibaoError
-from yibao.quoting import QuoteRequest, answer_many, payment_ceiling_fen
+from yibao.quoting.answers import QuoteRequest, answer_many, payment_ceiling_fen
 from yibao.rules.answer import Quote
 from yibao.services.common import Actor
 from yibao.services.errors import Conflict
-from yibao.services.history import History, check_payment_years
 from yibao.services.payments.cover import ANCHORED, fix_cover, make_pending, settle, snapshot
 from yibao.services.payments.intake import Prepared
 from yibao.services.payments.rows import (
@@ -39,7 +38,8 @@ from yibao.services.payments.rows import (
     stored_response,
     write,
 )
-from yibao.services.person_quotes import QuoteFacts, mark_unknown, person_request, pick_group
+from yibao.services.registry.history import History, check_payment_years
+from yibao.services.registry.quotes import QuoteFacts, mark_unknown, person_request, pick_group
 from yibao.store.models import utcnow
 
 __all__ = ["quote_facts", "record_batch"]

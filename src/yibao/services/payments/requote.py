@@ -11,11 +11,11 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Row, Table, select
 
-from yibao.quoting import answer
+from yibao.quoting.answers import answer
 from yibao.rules.answer import Quote
-from yibao.services.history import load_histories
 from yibao.services.payments.ledger import quote_facts
-from yibao.services.person_quotes import PersonFacts, mark_unknown, person_request, pick_group
+from yibao.services.registry.history import load_histories
+from yibao.services.registry.quotes import PersonFacts, mark_unknown, person_request, pick_group
 from yibao.store.models import Payment, Person, SpecialGroupMembership
 
 __all__ = ["anchor_payment", "requote"]

@@ -19,11 +19,11 @@ from yibao.errors import YibaoError
 from yibao.idcard import mask_id_number
 from yibao.services.common import Actor, fen_to_yuan
 from yibao.services.errors import Conflict, NotFound
-from yibao.services.history import COVERED_STATUSES, History, HistoryRow
 from yibao.services.inputs import PaymentIn
 from yibao.services.payments.cover import snapshot
 from yibao.services.payments.intake import Prepared
-from yibao.services.person_quotes import PersonFacts
+from yibao.services.registry.history import COVERED_STATUSES, History, HistoryRow
+from yibao.services.registry.quotes import PersonFacts
 from yibao.services.views import enrollment_view, payment_view
 from yibao.store.models import (
     AuditEntry,

@@ -1,0 +1,114 @@
+"""A report as CSV, as JSON for the API, and as stand-alone SVG/PNG bar charts.
+
+    write_csv(report, Path("report-2025.csv"))
+    svg = share_chart(report.level("county"), "2025年度 各县(市、区)缴费率")
+    png = svg_to_png(svg)
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from yibao.operations.reports.model import COUNT_FIELDS, Report, ReportRow
+from yibao.rules.money import fen_to_yuan
+
+__all__ = ["CSV_COLUMNS", "csv_text", "report_json", "share_chart", "svg_to_png", "write_csv"]
+
+CSV_COLUMNS = ("level", "code", "name", "registered", "paid", "paid_share", "on_time",
+               "on_time_share", "unpaid", "underpaid", "pending", "lapsed", "lapsed_paid",
+               "history_unknown", "late_start", "waiting", "collected_fen", "collected_yuan")
+
+
+def _row_dict(row: ReportRow) -> dict[str, Any]:
+    c = row.counts
+    return {"level": row.level, "code": row.code, "name": row.name, "parent": row.parent,
+            **c.as_dict(), "collected": fen_to_yuan(c.collected_fen)}
+
+
+def csv_text(report: Report) -> str:
+    """County rows, city rows, province rows (no scope), the total; shares to 4 places."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for row in report.rows:
+        d = _row_dict(row)
+        d["collected_yuan"] = d["collected"]
+        w.writerow(["" if d[k] is None else d[k] for k in CSV_COLUMNS])
+    return buf.getvalue()
+
+
+def write_csv(report: Report, path: Path) -> None:
+    path.write_text(csv_text(report), encoding="utf-8")
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The API's answer: parameters, the periods used, every row."""
+    p = report.params
+    periods: dict[tuple[dt.date, dt.date], list[str]] = {}
+    for code, period in sorted(report.periods.items()):
+        periods.setdefault((period.first, period.last), []).append(code)
+    return {
+        "coverage_year": p.year,
+        "as_of": p.as_of.isoformat(),
+        "waiting_day": p.waiting_day.isoformat(),
+        "region": p.region,
+        "periods": [{"first": a.isoformat(), "last": b.isoformat(), "regions": codes}
+                    for (a, b), codes in sorted(periods.items())],
+        "fields": list(COUNT_FIELDS),
+        "rows": [_row_dict(r) for r in report.rows],
+    }
+
+
+_FONT = "Noto Sans CJK SC, Noto Sans SC, sans-serif"
+
+
+def share_chart(rows: list[ReportRow], title: str, *, on_time: bool = True) -> str:
+    """Horizontal bars per region: paid share (and on-time share of the paid), 0–100%;
+    regions with nobody registered are left out."""
+    rows = [r for r in rows if r.counts.registered > 0]
+    label_w, bar_w, right, top, row_h = 130, 360, 130, 44, 30
+    width = label_w + bar_w + right
+    height = top + row_h * max(len(rows), 1) + 24
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="{_FONT}" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+           f'<text x="8" y="18" font-size="14" font-weight="bold">{escape(title)}</text>',
+           '<rect x="8" y="26" width="10" height="10" fill="#2b6cb0"/>'
+           '<text x="22" y="35">缴费率 paid share</text>']
+    if on_time:
+        out.append('<rect x="150" y="26" width="10" height="10" fill="#9ae6b4"/>'
+                   '<text x="164" y="35">按时缴费占比 on-time share of paid</text>')
+    for pct in (0, 50, 100):
+        x = label_w + bar_w * pct / 100
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" '
+                   f'y2="{height - 20}" stroke="#cccccc"/>'
+                   f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle">{pct}%</text>')
+    for i, row in enumerate(rows):
+        y = top + i * row_h
+        paid = row.counts.paid_share or Decimal(0)
+        out.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">'
+                   f'{escape(row.name)}</text>')
+        out.append(f'<rect x="{label_w}" y="{y + 2}" width="{float(paid) * bar_w:.1f}" '
+                   f'height="12" fill="#2b6cb0"/>')
+        out.append(f'<text x="{label_w + float(paid) * bar_w + 4:.1f}" y="{y + 13}">'
+                   f'{(paid * 100).quantize(Decimal("0.1"))}%  ({row.counts.paid}/{row.counts.registered})</text>')
+        if on_time:
+            share = row.counts.on_time_share or Decimal(0)
+            out.append(f'<rect x="{label_w}" y="{y + 15}" width="{float(share) * bar_w:.1f}" '
+                       f'height="8" fill="#9ae6b4"/>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def svg_to_png(svg: str) -> bytes:
+    """The chart as PNG (cairosvg, at twice the size for print)."""
+    import cairosvg
+
+    png: bytes = cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=2)
+    return png

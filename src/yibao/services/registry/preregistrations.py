@@ -1,0 +1,205 @@
+"""Newborn pre-registration (seed 000 四.1): register at the hospital, pay, convert or lapse."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+
+from yibao.errors import InputError
+from yibao.idcard import mask_id_number
+from yibao.policy import reference_data as reference
+from yibao.rules.calendar import add_months_to_date
+from yibao.services.common import Actor, audit, audit_id_reads
+from yibao.services.errors import Conflict, NotFound
+from yibao.services.inputs import PreRegistrationIn
+from yibao.services.registry.persons import check_region, resident_id
+from yibao.services.views import preregistration_view
+from yibao.store.db import Database
+from yibao.store.models import Person, PreRegistration
+
+__all__ = [
+    "convert",
+    "create_preregistration",
+    "expire_unpaid",
+    "get_preregistration",
+    "list_preregistrations",
+]
+
+
+def _window_months() -> int:
+    return reference.newborn_preregistration().deadline_months
+
+
+def create_preregistration(
+    db: Database, actor: Actor, data: PreRegistrationIn, *, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Pre-register a newborn; one parent must hold a Guangxi hukou (ID or registry)."""
+    today = today or dt.date.today()
+    check_region(data.region)
+    parent = resident_id(data.parent_id_number, field="parent_id_number")
+    expires_on = add_months_to_date(data.birth_date, _window_months())
+    if data.birth_date > today:
+        raise InputError(
+            "birth_in_future", "出生日期晚于今天", "birth_date is in the future", field="birth_date"
+        )
+    if expires_on < today:  # the window's last day is still inside (C3)
+        months = _window_months()
+        raise InputError(
+            "window_passed",
+            f"出生已超过{months}个月,不能预参保登记,请到医保经办机构办理参保登记",
+            f"more than {months} months since birth: register at a medical-insurance office "
+            "instead",
+            field="birth_date",
+        )
+    with db.write() as s:
+        registered = s.scalar(select(Person).where(Person.id_number == parent.number))
+        hukou = registered.hukou_region if registered is not None else parent.region_code
+        if not hukou.startswith("45"):
+            raise InputError(
+                "parent_not_guangxi",
+                "父母一方须为广西户籍",
+                "one parent must hold a Guangxi hukou",
+                field="parent_id_number",
+            )
+        person = Person(
+            id_number=None,
+            document_type="other",
+            name=data.newborn_name,
+            birth_date=data.birth_date,
+            sex=data.sex,
+            region=data.region,
+            hukou_region=data.region,
+        )
+        s.add(person)
+        s.flush()
+        reg = PreRegistration(
+            person_id=person.id,
+            birth_hospital=data.birth_hospital,
+            parent_id_number=parent.number,
+            parent_name=data.parent_name,
+            expires_on=expires_on,
+            status="registered",
+        )
+        s.add(reg)
+        s.flush()
+        audit(
+            s,
+            actor,
+            "create",
+            "preregistration",
+            reg.id,
+            after={
+                "person_id": person.id,
+                "expires_on": expires_on.isoformat(),
+                "parent_id_number": mask_id_number(parent.number),
+                "status": reg.status,
+            },
+        )
+        return preregistration_view(actor, reg, person)
+
+
+def _load(s: Any, reg_id: int, *, lock: bool = False) -> tuple[PreRegistration, Person]:
+    reg = s.get(PreRegistration, reg_id, with_for_update=lock)
+    if reg is None:
+        raise NotFound(
+            "preregistration_not_found",
+            "未找到该预参保登记",
+            "no such pre-registration",
+            field="id",
+        )
+    person = s.get(Person, reg.person_id, with_for_update=lock)
+    return reg, person
+
+
+def get_preregistration(db: Database, actor: Actor, reg_id: int) -> dict[str, Any]:
+    """One pre-registration."""
+    with db.write() if actor.sees_full_ids else db.read() as s:
+        reg, person = _load(s, reg_id)
+        audit_id_reads(s, actor, [person.id], "get_preregistration")
+        return preregistration_view(actor, reg, person)
+
+
+def list_preregistrations(
+    db: Database, actor: Actor, *, page: int, per_page: int, status: str | None = None
+) -> dict[str, Any]:
+    """A page of pre-registrations, newest first."""
+    stmt = select(PreRegistration, Person).join(Person, Person.id == PreRegistration.person_id)
+    if status:
+        stmt = stmt.where(PreRegistration.status == status)
+    with db.write() if actor.sees_full_ids else db.read() as s:
+        total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = s.execute(
+            stmt.order_by(PreRegistration.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        ).all()
+        audit_id_reads(s, actor, [p.id for _r, p in rows], "list_preregistrations")
+        items = [preregistration_view(actor, r, p) for r, p in rows]
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def convert(db: Database, actor: Actor, reg_id: int, id_number: str) -> dict[str, Any]:
+    """Formal registration once the newborn has a hukou: the ID number replaces the document."""
+    rid = resident_id(id_number)
+    with db.write() as s:
+        reg, person = _load(s, reg_id, lock=True)
+        if reg.status in ("converted", "lapsed"):
+            raise Conflict(
+                "preregistration_closed",
+                f"预参保登记状态为 {reg.status},不能转为正式参保",
+                f"the pre-registration is {reg.status}",
+                field="id",
+            )
+        if rid.birth_date != person.birth_date or rid.sex != person.sex:
+            raise InputError(
+                "id_number_mismatch",
+                "身份证号的出生日期或性别与预参保登记不符",
+                "the ID number's birth date or sex differs from the pre-registration",
+                field="id_number",
+            )
+        if s.scalar(select(Person.id).where(Person.id_number == rid.number)) is not None:
+            raise Conflict(
+                "person_exists",
+                "该身份证号已登记",
+                "ID number already registered",
+                field="id_number",
+            )
+        before = {"status": reg.status, "document_type": person.document_type}
+        person.id_number = rid.number
+        person.document_type = "resident_id"
+        reg.status = "converted"
+        s.flush()
+        audit(
+            s,
+            actor,
+            "convert",
+            "preregistration",
+            reg.id,
+            before=before,
+            after={"status": reg.status, "id_number": mask_id_number(rid.number)},
+        )
+        audit_id_reads(s, actor, [person.id], "convert_preregistration")
+        return preregistration_view(actor, reg, person)
+
+
+def expire_unpaid(db: Database, actor: Actor, *, today: dt.date) -> list[int]:
+    """Lapse every unpaid pre-registration whose window closed before ``today`` (its last
+    day, ``expires_on``, is still inside: C3); returns their ids."""
+    with db.write() as s:
+        rows = s.scalars(
+            select(PreRegistration)
+            .where(PreRegistration.status == "registered", PreRegistration.expires_on < today)
+            .with_for_update()
+        ).all()
+        for reg in rows:
+            reg.status = "lapsed"
+            audit(
+                s,
+                actor,
+                "lapse",
+                "preregistration",
+                reg.id,
+                before={"status": "registered"},
+                after={"status": "lapsed", "expires_on": reg.expires_on.isoformat()},
+            )
+        return [r.id for r in rows]

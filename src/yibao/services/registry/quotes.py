@@ -1,0 +1,143 @@
+"""Quotes of registered persons: the registry's facts (birth, region, special group on the
+payment day, history) decide; the payer adds only what happens with this payment.
+
+    request, unknown = person_request(person, facts, group, history)
+    quote = answer(request)        # typed Quote; then mark_unknown(quote) if unknown
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from yibao.quoting.answers import QuoteRequest, answer
+from yibao.rules.answer import Quote
+from yibao.rules.messages import WARNING
+from yibao.services.common import Actor, audit_id_reads
+from yibao.services.registry.history import History, load_histories
+from yibao.services.registry.persons import find_person
+from yibao.store.db import Database
+from yibao.store.models import Enrollment, SpecialGroupMembership
+
+__all__ = [
+    "PersonFacts",
+    "PersonQuote",
+    "QuoteFacts",
+    "full_groups",
+    "mark_unknown",
+    "person_request",
+    "pick_group",
+    "quote_person",
+]
+
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """What a quote needs to know of a registered person."""
+
+    id: int
+    id_number: str | None
+    region: str
+    birth_date: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteFacts:
+    """What the payer may state about this payment (never the person's history)."""
+
+    coverage_year: int
+    payment_date: dt.date
+    back_pay_years: tuple[int, ...] | None = None
+    employee_insurance_end_date: dt.date | None = None
+    hardship_deferral: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PersonQuote:
+    """A registered person's quote with the history it was computed from."""
+
+    quote: Quote
+    history: History
+    history_unknown: bool
+    special_group: str | None
+    person: dict[str, Any]
+    enrollment: dict[str, Any] | None
+
+
+def pick_group(rows: list[tuple[str, dt.date, dt.date | None]], day: dt.date) -> str | None:
+    """The group valid on ``day`` among (code, valid_from, valid_to) rows; full assistance first."""
+    codes = [c for c, start, end in rows if start <= day and (end is None or end >= day)]
+    for code in full_groups():
+        if code in codes:
+            return code
+    return codes[0] if codes else None
+
+
+def full_groups() -> tuple[str, ...]:
+    """Groups whose contribution is paid in full (special_groups.yaml), preferred when a
+    person is in several."""
+    from yibao.policy.reference_data import special_groups
+
+    return tuple(g.code for g in special_groups() if g.assistance == "full")
+
+
+def person_request(
+    person: PersonFacts, facts: QuoteFacts, group: str | None, history: History
+) -> tuple[QuoteRequest, bool]:
+    """The engine's input for this person and payment, and whether the history is unknown."""
+    covered, unknown = history.for_quote(facts.coverage_year, person.birth_date)
+    request = QuoteRequest(
+        region=person.region,
+        coverage_year=facts.coverage_year,
+        payment_date=facts.payment_date,
+        id_number=person.id_number,
+        birth_date=None if person.id_number else person.birth_date,
+        special_group=group,
+        covered_years=covered,
+        back_pay_years=list(facts.back_pay_years) if facts.back_pay_years else None,
+        employee_insurance_end_date=facts.employee_insurance_end_date,
+        hardship_deferral=facts.hardship_deferral,
+    )
+    return request, unknown
+
+
+def mark_unknown(quote: Quote) -> Quote:
+    """The quote with the ``history_unknown`` warning."""
+    warning = WARNING["history_unknown"]
+    return quote.with_warning(warning.code, warning.text, warning.text_en)
+
+
+def quote_person(db: Database, actor: Actor, id_number: str, facts: QuoteFacts) -> PersonQuote:
+    """Quote a registered person from the registry, with the person and the year's enrollment.
+
+    Raises ``person_not_found`` (404) or the quote's ``InputError`` (422).
+    """
+    from yibao.services.views import enrollment_view, person_view
+
+    with db.write() if actor.sees_full_ids else db.read() as s:
+        person = find_person(s, id_number)
+        m = SpecialGroupMembership
+        rows = s.execute(
+            select(m.group_code, m.valid_from, m.valid_to)
+            .where(m.person_id == person.id)
+            .order_by(m.id)
+        ).all()
+        group = pick_group([(c, f, t) for c, f, t in rows], facts.payment_date)
+        history = load_histories(
+            s.connection(), [person.id], known={person.id: person.history_recorded_at is not None}
+        )[person.id]
+        held = s.scalar(select(Enrollment).where(
+            Enrollment.person_id == person.id, Enrollment.coverage_year == facts.coverage_year))
+        audit_id_reads(s, actor, [person.id], "person_quote")
+        view = person_view(actor, person)
+        year_view = None if held is None else enrollment_view(actor, held, person.id_number)
+    facts_person = PersonFacts(person.id, person.id_number, person.region, person.birth_date)
+    request, unknown = person_request(facts_person, facts, group, history)
+    quote = answer(request)
+    if unknown:
+        quote = mark_unknown(quote)
+    return PersonQuote(quote, history, unknown, group, view, year_view)

@@ -1,0 +1,1 @@
+"""Staff accounts: users and roles, revocable tokens, login throttling, the audit log's reader."""
