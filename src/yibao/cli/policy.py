@@ -42,7 +42,7 @@ def policy_check(folder: Folder, as_json: JsonFlag = False) -> None:
         emit({"ok": True, "files": files, "policy_version": policy.version})
         return
     say(f"可以发布: {len(files)} 个文件 ({', '.join(files) or '无'});政策版本 {policy.version}",
-        f"OK: {len(files)} files; policy version {policy.version}")
+        f"OK: {len(files)} file{'s' if len(files) != 1 else ''}; policy version {policy.version}")
 
 
 @policy_app.command("show", cls=Command)
