@@ -164,3 +164,16 @@ def test_batch_missing_or_damaged_input_exits_2_and_writes_nothing(tmp_path: Pat
     assert result.exit_code == 2, result.output
     assert json.loads(result.stdout)["error"]["code"] == "unreadable_file"
     assert "无法读取" in result.stderr and "cannot read" in result.stderr and not out.exists()
+
+
+def test_a_mistyped_command_line_is_bad_input_in_both_languages() -> None:
+    typo = yibao("renewal", "2025", "--reusme")
+    assert typo.exit_code == 2
+    zh, en = typo.stderr.strip().splitlines()
+    assert zh.startswith("错误 命令用法有误") and "--resume" in zh and "renewal --help" in zh
+    assert en.startswith("error: wrong usage")
+    missing = yibao("user", "add", "bob", "--json")
+    assert missing.exit_code == 2
+    error = json.loads(missing.stdout)["error"]
+    assert (error["code"], error["field"]) == ("usage", "role")
+    assert yibao("report", "twenty").exit_code == 2

@@ -36,16 +36,16 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from yibao.errors import InputError, YibaoError
 
 if TYPE_CHECKING:
     from yibao.store.db import Database
 
-__all__ = ["Bars", "Command", "Failure", "JsonFlag", "as_dict", "bars", "database", "emit", "err", "exit_code", "fail",
-           "figures", "handled", "next_step", "note", "out", "refuse", "say", "translate",
-           "wide"]
+__all__ = ["Bars", "Command", "Failure", "Group", "JsonFlag", "as_dict", "bars", "database",
+           "emit", "err", "exit_code", "fail", "figures", "handled", "next_step", "note", "out",
+           "refuse", "say", "translate", "wide"]
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -65,6 +65,48 @@ class Command(TyperCommand):
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         return [p[1:-1] if p.startswith("{") and p.endswith("}") else p
                 for p in super().collect_usage_pieces(ctx)]
+
+
+class Group(TyperGroup):
+    """The ``yibao`` app: a mistyped command line (unknown option, missing argument, a word
+    where a number goes) is answered like any bad input, in Chinese and English, exit 2,
+    and as the JSON error with ``--json``."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        import sys
+
+        from typer._click.exceptions import ClickException, UsageError  # Typer's own click
+
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode:
+            return super().main(argv, prog_name, complete_var, False, windows_expand_args,
+                                **extra)
+        try:
+            code = super().main(argv, prog_name, complete_var, False, windows_expand_args,
+                                **extra)
+        except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # ``yibao policy``: its help
+                err.print(exc.format_message(), markup=False, highlight=False)
+                sys.exit(2)
+            param = getattr(exc, "param", None)
+            where = exc.ctx.command_path if exc.ctx is not None else "yibao"
+            problem = InputError(
+                "usage", f"命令用法有误: {exc.format_message()}(用法见 {where} --help)",
+                f"wrong usage: {exc.format_message()} (see {where} --help)",
+                field=getattr(param, "name", None))
+            try:
+                fail(problem, as_json="--json" in argv)
+            except typer.Exit as done:
+                sys.exit(done.exit_code)
+        except ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            err.print("已中止 / aborted", markup=False)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 class Failure(YibaoError):

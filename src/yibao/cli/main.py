@@ -15,13 +15,14 @@ from __future__ import annotations
 import typer
 
 from yibao.cli import batch, catalogue, policy, quote, reconcile, reform, renewal, report, service
+from yibao.cli._output import Group
 
 app = typer.Typer(
     help="yibao — 城乡居民基本医疗保险:报价、登记缴费、续保、对账、统计。"
          "Resident medical insurance: quotes, registry and payments, renewal, reconciliation, "
          "reports. Settings: yibao.toml (or YIBAO_CONFIG) and YIBAO_* variables.",
     no_args_is_help=True, add_completion=False, rich_markup_mode=None,
-    pretty_exceptions_enable=False,
+    pretty_exceptions_enable=False, cls=Group,
 )
 
 quote.register(app)  # quote, flexible-employment
