@@ -25,12 +25,15 @@ Opt = typer.Option
 
 @demo_app.command("load", cls=Command)
 @handled
-def demo_load() -> None:
+def demo_load(as_json: JsonFlag = False) -> None:
     """载入演示居民、缴费和账号(可重复执行),打印账号。Load the demo residents, payments
     and logins (idempotent); prints the logins (passwords only when first created)."""
     from yibao.demo import load_demo
 
     text = load_demo(database())
+    if as_json:
+        emit({"message": text})
+        return
     say("演示数据已就绪;演示账号如下(密码只在首次创建时显示一次):", text)
 
 
