@@ -291,6 +291,7 @@ def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]
 
 
 ALL = _commands(typer.main.get_command(app))
+GROUPS = {c for c in ALL if any(len(o) > len(c) and o[:len(c)] == c for o in ALL)}
 
 
 def test_the_walk_finds_every_command() -> None:
@@ -306,6 +307,8 @@ def test_every_help_text_is_clean(command: tuple[str, ...]) -> None:
     for bad in ("``", ":class:", ":func:", ":mod:", "[bold]", "[dim]", "\\b"):
         assert bad not in text, (bad, text)
     assert not re.search(r"\{[A-Za-z_]+\}", text), text  # no placeholder left unfilled
+    if command and command not in GROUPS and command != ("serve",):
+        assert "--json" in text, "machine output on every command"
     assert re.search(r"[\u4e00-\u9fff]", text), "a Chinese description"
 
 
