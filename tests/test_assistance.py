@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,6 @@ from yibao.rules.assistance import TiltTerms, tilt_range
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "assistance" / "tilt.yaml")
                        .read_text(encoding="utf-8"))
-YIBAO = str(Path(sys.executable).parent / "yibao")
 TERMS = TiltTerms(60, 90, 10_000_000)
 
 
@@ -59,13 +56,17 @@ def test_the_range_stays_within_the_cap_and_grows_with_costs(
 
 
 def test_cli_prints_the_range_and_exits_2_on_bad_input() -> None:
-    ok = subprocess.run([YIBAO, "assistance", "--region", "450202", "--year", "2025",
-                         "--costs", "50000", "--json"], capture_output=True, text=True, timeout=60)
-    assert ok.returncode == 0, ok.stderr
+    from .cli_runner import yibao
+
+    ok = yibao("assistance", "--region", "450202", "--year", "2025", "--costs", "50000",
+               "--json")
+    assert ok.exit_code == 0, ok.stderr
     assert (json.loads(ok.stdout)["low"], json.loads(ok.stdout)["high"]) == ("30000.00", "45000.00")
-    bad = subprocess.run([YIBAO, "assistance", "--region", "450202", "--year", "2025",
-                          "--costs", "lots"], capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 2 and "eligible_costs" in bad.stderr
+    words = yibao("assistance", "--region", "450202", "--year", "2025", "--costs", "50000")
+    zh, en = words.stdout.strip().splitlines()
+    assert "倾斜救助 30000.00 – 45000.00 元" in zh and en.startswith("tilt assistance 30000.00")
+    bad = yibao("assistance", "--region", "450202", "--year", "2025", "--costs", "lots")
+    assert bad.exit_code == 2 and "eligible_costs" in bad.stderr
 
 
 def test_api_answers_and_refuses_bad_input_with_422() -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -19,7 +17,8 @@ from yibao.policy.view import diff_policies
 from yibao.quoting.answers import answer_many
 from yibao.rules.policy import ParamEntry
 
-YIBAO = str(Path(sys.executable).parent / "yibao")
+from .cli_runner import yibao
+
 SHARE_2026 = """description: 个人缴费标准
 unit: fen
 values:
@@ -34,13 +33,10 @@ def publish(folder: Path, name: str = "individual_share", text: str = SHARE_2026
     return folder
 
 
-def run(*args: str, folder: Path | None = None, stdin: str | None = None
-        ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "YIBAO_POLICY_DIR"}
-    if folder is not None:
-        env["YIBAO_POLICY_DIR"] = str(folder)
-    return subprocess.run([YIBAO, *args], input=stdin, capture_output=True, text=True,
-                          timeout=120, check=False, env=env)
+def run(*args: str, folder: Path | None = None, stdin: str | None = None) -> Any:
+    """``yibao ARGS`` in process, with ``folder`` published (YIBAO_POLICY_DIR) or none."""
+    return yibao(*args, input=stdin,
+                 env={"YIBAO_POLICY_DIR": None if folder is None else str(folder)})
 
 
 def _entry(start: str, end: str, value: int, region: str = "450000") -> ParamEntry:
@@ -89,8 +85,8 @@ def test_a_bad_folder_is_refused_naming_file_region_and_problem(
     with pytest.raises(PolicyDataError):
         policy_with(folder)
     proc = run("policy", "check", str(folder))
-    assert proc.returncode == 2
-    assert "individual_share.yaml" in proc.stderr
+    assert proc.exit_code == 2
+    assert "individual_share.yaml" in proc.stderr and "第" in proc.stderr
 
 
 def test_a_file_named_after_no_parameter_is_refused(tmp_path: Path) -> None:
@@ -103,14 +99,14 @@ def test_a_file_named_after_no_parameter_is_refused(tmp_path: Path) -> None:
 def test_policy_check_show_and_diff(tmp_path: Path) -> None:
     folder = publish(tmp_path / "pub")
     ok = run("policy", "check", str(folder), "--json")
-    assert ok.returncode == 0, ok.stderr
+    assert ok.exit_code == 0, ok.stderr
     assert json.loads(ok.stdout)["files"] == ["individual_share.yaml"]
     shown = json.loads(run("policy", "show", "individual_share", "--region", "450202", "--json",
                            folder=folder).stdout)
     years = {y["year"]: y for y in shown["years"]}
     assert years[2026]["shown"] == "420.00元" and years[2026]["from_region"] == "450000"
     assert years[2027]["status"] == "unpublished"
-    assert run("policy", "show", "no_such_thing").returncode == 2
+    assert run("policy", "show", "no_such_thing").exit_code == 2
     changes = json.loads(run("policy", "diff", str(folder), "--json").stdout)
     assert changes == [{"parameter": "individual_share", "region": "450000",
                         "region_name": "广西壮族自治区", "before": "未公布", "after": "420.00元",
@@ -130,7 +126,8 @@ def test_a_published_figure_answers_in_the_cli_and_in_a_batch(tmp_path: Path) ->
     src, dst = tmp_path / "people.csv", tmp_path / "quotes.parquet"
     src.write_text("region,coverage_year,payment_date\n450202,2026,2025-11-01\n"
                    "450802,2021,2021-03-15\n", encoding="utf-8")
-    assert run("batch", "quote", str(src), "-o", str(dst), folder=folder).returncode == 0
+    assert run("batch", "quote", str(src), "-o", str(dst), "--workers", "1",
+               folder=folder).exit_code == 0
     assert [r["amount_due"] for r in pq.read_table(dst).to_pylist()] == [42000, 28000]
 
 
@@ -138,7 +135,9 @@ def test_a_bad_published_folder_stops_the_cli_with_exit_2(tmp_path: Path) -> Non
     folder = publish(tmp_path / "bad", text=SHARE_2026.replace("unit: fen", "unit: months"))
     body = json.dumps({"region": "450202", "coverage_year": 2025, "payment_date": "2025-01-01"})
     proc = run("quote", "--json", "-", stdin=body, folder=folder)
-    assert proc.returncode != 0
+    assert proc.exit_code == 2
+    assert json.loads(proc.stdout)["error"]["code"] == "policy_unit"
+    assert "individual_share.yaml 第2行" in proc.stderr and "months" in proc.stderr
 
 
 def test_every_answer_carries_the_version_of_its_figures() -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import json
 from pathlib import Path
 
 import pyarrow.csv as pacsv
@@ -15,7 +13,8 @@ from yibao.errors import InputError
 from yibao.operations.reform import simulate
 from yibao.policy.files import policy_with, shipped_policy
 
-YIBAO = str(Path(sys.executable).parent / "yibao")
+from .cli_runner import yibao
+
 # Liuzhou 2025 (share 400): on time; paid late after July 1 (subsidy unpublished → unpriced);
 # a tekun resident (0.00); a lapsed resident back-paying one year (400 + 400); a newborn
 # paying the day after a 3-month window; Guigang 2021 (280, untouched by the reform); a bad row.
@@ -87,21 +86,23 @@ def test_a_longer_newborn_window_moves_one_start_date(tmp_path: Path, population
 def test_cli_writes_the_table_and_the_chart(tmp_path: Path, population: Path) -> None:
     folder = _folder(tmp_path, individual_share=SHARE_420)
     out, chart = tmp_path / "diff.csv", tmp_path / "diff.svg"
-    env = {k: v for k, v in os.environ.items() if k != "YIBAO_POLICY_DIR"}
-    proc = subprocess.run([YIBAO, "simulate", "--reform", str(folder), "--population",
-                           str(population), "-o", str(out), "--chart", str(chart),
-                           "--title", "个人缴费标准 400 → 420"],
-                          capture_output=True, text=True, timeout=120, env=env)
-    assert proc.returncode == 0, proc.stderr
+    proc = yibao("simulate", "--reform", folder, "--population", population, "-o", out,
+                 "--chart", chart, "--title", "个人缴费标准 400 → 420")
+    assert proc.exit_code == 0, proc.output
     table = pacsv.read_csv(out, convert_options=pacsv.ConvertOptions(
         column_types={"region": "string"})).to_pylist()
     assert table[-1]["region"] == "all" and table[-1]["difference"] == 8000
     svg = chart.read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "个人缴费标准 400 → 420" in svg and "+60.00 元" in svg
+    assert (tmp_path / "diff.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "all 合计" in proc.stdout  # the table, then the summary
+    assert "应缴总额变化 80.00 元" in proc.stdout and "total due changes by 80.00" in proc.stdout
     parquet = tmp_path / "diff.parquet"
-    subprocess.run([YIBAO, "simulate", "--reform", str(folder), "--population", str(population),
-                    "-o", str(parquet)], check=True, capture_output=True, timeout=120, env=env)
+    again = yibao("simulate", "--reform", folder, "--population", population, "-o", parquet,
+                  "--json")
+    assert again.exit_code == 0, again.output
     assert pq.read_table(parquet).num_rows == len(table)
+    assert json.loads(again.stdout)["rows"][-1]["difference"] == 8000
 
 
 def test_bad_input_exits_2(tmp_path: Path, population: Path) -> None:
@@ -109,9 +110,9 @@ def test_bad_input_exits_2(tmp_path: Path, population: Path) -> None:
     for args in (["--reform", str(bad), "--population", str(population)],
                  ["--reform", str(tmp_path / "none"), "--population", str(population)],
                  ["--reform", str(bad.parent), "--population", str(tmp_path / "none.csv")]):
-        proc = subprocess.run([YIBAO, "simulate", *args], capture_output=True, text=True,
-                              timeout=120)
-        assert proc.returncode == 2, args
+        proc = yibao("simulate", *args)
+        assert proc.exit_code == 2, args
+        assert proc.stderr.startswith("错误 ") and "Traceback" not in proc.output
     wrong = tmp_path / "people.txt"
     wrong.write_text("x", encoding="utf-8")
     with pytest.raises(InputError):

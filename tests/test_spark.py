@@ -178,6 +178,18 @@ def test_csv_input_and_output_are_the_same_file(spark: Any, tmp_path: Path) -> N
     assert local.read_text().count("\n") == 12
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_csv_in_gb18030_or_with_a_bom_gives_the_same_file(spark: Any, tmp_path: Path,
+                                                            encoding: str) -> None:
+    src = tmp_path / "people.csv"
+    header, *rows = CSV_TEXT.lstrip("\ufeff").splitlines()
+    text = "\n".join([f"name,{header}", *(f"张三{i},{row}" for i, row in enumerate(rows))]) + "\n"
+    src.write_bytes(text.encode(encoding))
+    local, remote = both(spark, src, suffix=".csv", keep=("name",))
+    assert remote.read_bytes() == local.read_bytes()
+    assert "张三" in local.read_text(encoding="utf-8")
+
+
 def test_empty_inputs_give_empty_outputs(spark: Any, tmp_path: Path) -> None:
     src = tmp_path / "none.parquet"
     pq.write_table(pa.Table.from_pylist([], schema=SCHEMA), src)

@@ -1,5 +1,5 @@
-"""``yibao reconcile`` and ``yibao demo statement`` through the real entry point, on SQLite
-and PostgreSQL: the demo ledger (``yibao demo load``), statements with planted
+"""``yibao reconcile`` and ``yibao demo statement`` (in process), on SQLite and PostgreSQL:
+the demo ledger (``yibao demo load``), statements with planted
 differences in CSV (UTF-8 with a BOM, GB 18030) and Excel, exactly the planted
 differences found, ``--import-missing`` twice, and the refusals (exit 2, nothing written).
 
@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from ..cli_runner import yibao
 from ..service.conftest import _postgres_database, _service_login
-
-YIBAO = str(Path(sys.executable).parent / "yibao")
 
 
 @dataclass
@@ -33,10 +29,10 @@ class Ledger:
     url: str
     work: Path
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "YIBAO_DATABASE_URL": self.url}
-        return subprocess.run([YIBAO, *args], env=env, cwd=self.work, capture_output=True,
-                              text=True, timeout=300, check=False)
+    def run(self, *args: str, env: dict[str, str | None] | None = None) -> Any:
+        """``yibao ARGS`` in process against this ledger, in its folder."""
+        return yibao(*args, env={"YIBAO_DATABASE_URL": self.url, **(env or {})},
+                     cwd=self.work)
 
     def scalar(self, sql: str, **params: Any) -> Any:
         engine = create_engine(self.url)
@@ -65,7 +61,7 @@ def ledger(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         url = _service_login(admin, owner)
     found = Ledger(request.param, url, work)
     loaded = found.run("demo", "load")
-    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.exit_code == 0, loaded.output
     try:
         yield found
     finally:
@@ -98,7 +94,7 @@ def _statement(ledger: Ledger, channel: str, name: str, *extra: str) -> dict[str
     target = ledger.work / name
     made = ledger.run("demo", "statement", "--channel", channel, "-o", str(target), "--seed", "7",
                       "--rate", "0.1", *extra)
-    assert made.returncode == 0, made.stderr
+    assert made.exit_code == 0, made.output
     return dict(json.loads((ledger.work / f"{name}.planted.json").read_text(encoding="utf-8")))
 
 
@@ -113,7 +109,7 @@ def test_exactly_the_planted_differences_are_found(ledger: Ledger, channel: str,
     runs_before = ledger.scalar("SELECT count(*) FROM reconciliation_runs")
     out = ledger.run("reconcile", str(ledger.work / statement), "--channel", channel,
                      "-o", str(ledger.work / report), "--json")
-    assert out.returncode == 0, out.stderr
+    assert out.exit_code == 0, out.output
     summary = json.loads(out.stdout)
     found = _report(ledger.work / report)
     for category, txn_ids in planted["expected"].items():
@@ -135,7 +131,8 @@ def test_exactly_the_planted_differences_are_found(ledger: Ledger, channel: str,
     assert stored == sum(len(v) for v in found.values())
     # the Rich table in Chinese and English
     table = ledger.run("reconcile", str(ledger.work / statement), "--channel", channel)
-    assert table.returncode == 0 and "相符 matched" in table.stdout
+    assert table.exit_code == 0 and "相符 matched" in table.stdout
+    assert "差异" in table.stdout.splitlines()[-2] and "differences" in table.stdout.splitlines()[-1]
     assert "账上有、对账单没有 missing from the statement" in table.stdout
 
 
@@ -145,7 +142,7 @@ def test_import_missing_twice_records_each_payment_once(ledger: Ledger) -> None:
     recordable = [*planted["planted"]["extra"], *planted["planted"]["paid_twice"]]
     first = ledger.run("reconcile", str(ledger.work / "pos.csv"), "--channel", channel,
                        "--import-missing", "-o", str(ledger.work / "pos-1.csv"), "--json")
-    assert first.returncode == 0, first.stderr
+    assert first.exit_code == 0, first.output
     counts = json.loads(first.stdout)["counts"]
     assert counts["imported"] == len(recordable)
     assert counts["import_failed"] == 1
@@ -170,8 +167,8 @@ def _refused(ledger: Ledger, path: Path, channel: str, *words: str) -> None:
     payments = ledger.scalar("SELECT count(*) FROM payments")
     report = ledger.work / "refused-report.csv"
     out = ledger.run("reconcile", str(path), "--channel", channel, "-o", str(report),
-                     "--import-missing")
-    assert out.returncode == 2, out.stdout + out.stderr
+                     "--import-missing", "--json")
+    assert out.exit_code == 2, out.output
     error = json.loads(out.stdout)["error"]
     assert error["message"] and error["message_en"]
     for word in words:
@@ -223,7 +220,7 @@ def test_refusals_exit_2_and_write_nothing(ledger: Ledger) -> None:
     # a report name that cannot be written is refused before anything happens
     out = ledger.run("reconcile", str(ledger.work / "lz.csv"), "--channel", "lz_yibao_wechat",
                      "-o", str(ledger.work / "report.pdf"), "--import-missing")
-    assert out.returncode == 2 and "report" in out.stderr
+    assert out.exit_code == 2 and "report" in out.stderr
 
 
 def test_every_channel_has_a_checked_statement_layout() -> None:
@@ -245,3 +242,53 @@ def test_every_channel_has_a_checked_statement_layout() -> None:
                    {"encoding": "latin-1"}, {"header_row": 0}):
         with pytest.raises(ValidationError):
             Layout.model_validate({**good, **broken})
+
+
+def test_a_year_with_no_data_is_refused_and_stores_no_run(ledger: Ledger) -> None:
+    _statement(ledger, "gx_yibao", "gx.csv")
+    runs = ledger.scalar("SELECT count(*) FROM reconciliation_runs")
+    out = ledger.run("reconcile", str(ledger.work / "gx.csv"), "--channel", "gx_yibao",
+                     "--year", "2031", "--json")
+    assert out.exit_code == 2, out.output
+    error = json.loads(out.stdout)["error"]
+    assert (error["code"], error["field"]) == ("no_data_for_year", "year")
+    assert "2031" in out.stderr and "--year" in out.stderr
+    assert ledger.scalar("SELECT count(*) FROM reconciliation_runs") == runs
+
+
+PUBLISHED_LAYOUT = """statements:
+  - channel: gx_yibao
+    file: csv
+    encoding: gb18030
+    header_row: 2
+    date_format: "%Y/%m/%d %H:%M:%S"
+    columns:
+      txn_id: 云闪付流水号
+      id_number: 付款人证件号
+      name: 付款人
+      amount: 交易金额
+      paid_at: 交易时间
+      coverage_year: 所属年度
+"""
+
+
+def test_a_channel_that_changes_its_file_is_published_through_the_overlay(
+        ledger: Ledger, tmp_path: Path) -> None:
+    """A channel's new layout in the published folder's statements.yaml: checked by
+    ``yibao policy check``, written and read with it; the old layout no longer reads it."""
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    (folder / "statements.yaml").write_text(PUBLISHED_LAYOUT, encoding="utf-8")
+    assert yibao("policy", "check", folder).exit_code == 0
+    published = {"YIBAO_POLICY_DIR": str(folder)}
+    target = ledger.work / "gx-new.csv"
+    made = ledger.run("demo", "statement", "--channel", "gx_yibao", "-o", str(target), "--json",
+                      env=published)
+    assert made.exit_code == 0, made.output
+    lines = target.read_bytes().decode("gb18030").splitlines()
+    assert "云闪付流水号" in lines[1] and "交易金额" in lines[1]
+    done = ledger.run("reconcile", str(target), "--channel", "gx_yibao", "--json", env=published)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["counts"]["lines"] == len(lines) - 2
+    shipped = ledger.run("reconcile", str(target), "--channel", "gx_yibao", "--json")
+    assert shipped.exit_code == 2

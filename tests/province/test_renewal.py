@@ -1,5 +1,6 @@
-"""``yibao renewal YEAR`` over a generated registry, through the real command: row by row
-against a registered person's single quote, reminders, resume, notices, refusals."""
+"""``yibao renewal YEAR`` over a generated registry (in process; the real entry point where a
+run is killed): row by row against a registered person's single quote, reminders, resume,
+notices, refusals."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -24,17 +26,25 @@ from yibao.services.registry.history import COVERED_STATUSES
 from yibao.services.registry.quotes import QuoteFacts, quote_person
 from yibao.store.models import Person
 
+from ..cli_runner import yibao
 from .conftest import AS_OF, PERSONS, YEAR, Registry
 
 ADMIN = Actor("renewal-test", "admin")
 
 
+def renew(registry: Registry, *args: str) -> Any:
+    """``yibao renewal ARGS`` in process against the generated registry."""
+    return yibao("renewal", *args, env={"YIBAO_DATABASE_URL": registry.url})
+
+
 @pytest.fixture(scope="module")
 def renewed(registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("renewal") / "out"
-    proc = registry.run("renewal", str(YEAR), "-o", str(out), "--as-of", AS_OF)
-    assert proc.returncode == 0, proc.stderr
-    assert f"{PERSONS} residents" in proc.stdout
+    proc = renew(registry, str(YEAR), "-o", str(out), "--as-of", AS_OF)
+    assert proc.exit_code == 0, proc.output
+    zh, en = proc.stdout.strip().splitlines()
+    assert zh.startswith(f"{YEAR}年度续保:") and f" {PERSONS} 人" in zh
+    assert f"{PERSONS} residents" in en
     return out
 
 
@@ -109,11 +119,11 @@ def test_a_resumed_run_gives_the_same_bytes(registry: Registry, renewed: Path,
     (out / "chunks" / f"{lost}.parquet").unlink()  # as if killed while writing this region
     (out / "reminders" / f"{lost}.csv").unlink()
     (out / f"renewal-{YEAR}.parquet").unlink()
-    proc = registry.run("renewal", str(YEAR), "-o", str(out), "--as-of", AS_OF, "--resume")
-    assert proc.returncode == 0, proc.stderr
-    assert f"({len(manifest['chunks']) - 1} resumed)" in proc.stdout
+    proc = renew(registry, str(YEAR), "-o", str(out), "--as-of", AS_OF, "--resume", "--json")
+    assert proc.exit_code == 0, proc.output
+    assert json.loads(proc.stdout)["resumed"] == len(manifest["chunks"]) - 1
     fresh = tmp_path / "fresh"
-    assert registry.run("renewal", str(YEAR), "-o", str(fresh), "--as-of", AS_OF).returncode == 0
+    assert renew(registry, str(YEAR), "-o", str(fresh), "--as-of", AS_OF).exit_code == 0
     for folder in (out, fresh):
         for name in (f"renewal-{YEAR}.parquet", f"reminders/{lost}.csv",
                      f"reminders/{lost}.parquet"):
@@ -125,9 +135,9 @@ def test_notices_give_each_household_its_total(registry: Registry, renewed: Path
     rows = [r for r in _rows(renewed) if not r["paid"]]
     region = str(rows[0]["region"])
     out = tmp_path / "notices"
-    proc = registry.run("renewal", str(YEAR), "-o", str(out), "--as-of", AS_OF,
-                        "--region", region, "--notices")
-    assert proc.returncode == 0, proc.stderr
+    proc = renew(registry, str(YEAR), "-o", str(out), "--as-of", AS_OF, "--region", region,
+                 "--notices")
+    assert proc.exit_code == 0, proc.output
     mine = [r for r in rows if r["region"] == region]
     households: dict[object, list[dict[str, object]]] = {}
     for r in mine:
@@ -154,17 +164,17 @@ def test_notices_give_each_household_its_total(registry: Registry, renewed: Path
 def test_bad_input_exits_2_in_both_languages(registry: Registry, tmp_path: Path,
                                              args: tuple[str, ...], zh: str, en: str) -> None:
     year = "2027" if not args else str(YEAR)  # Guangxi's 2027 share is not published
-    proc = registry.run("renewal", year, "-o", str(tmp_path / "o"), *args)
-    assert proc.returncode == 2, proc.stderr
+    proc = renew(registry, year, "-o", str(tmp_path / "o"), *args)
+    assert proc.exit_code == 2, proc.output
     assert zh in proc.stderr and en in proc.stderr
-    assert "Traceback" not in proc.stderr
+    assert proc.exception is None or isinstance(proc.exception, SystemExit)
 
 
 def test_an_unwritable_folder_exits_2(registry: Registry, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
-    proc = registry.run("renewal", str(YEAR), "-o", str(blocker / "out"))
-    assert proc.returncode == 2
+    proc = renew(registry, str(YEAR), "-o", str(blocker / "out"))
+    assert proc.exit_code == 2
     assert "无法写入输出目录" in proc.stderr and "cannot write" in proc.stderr
 
 
@@ -199,12 +209,23 @@ def test_a_run_killed_midway_resumes_to_the_same_files(registry: Registry,
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
     assert not (out / f"renewal-{YEAR}.parquet").exists()
-    resumed = registry.run("renewal", *args, "-o", str(out), "--resume")
-    assert resumed.returncode == 0, resumed.stderr
+    resumed = renew(registry, *args, "-o", str(out), "--resume")
+    assert resumed.exit_code == 0, resumed.output
     assert "resumed" in resumed.stdout and "(0 resumed)" not in resumed.stdout
     fresh = tmp_path / "fresh"
-    assert registry.run("renewal", *args, "-o", str(fresh)).returncode == 0
+    assert renew(registry, *args, "-o", str(fresh)).exit_code == 0
     names = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
     assert names == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     for name in names:
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+
+
+def test_without_o_the_run_goes_to_the_output_folder_of_the_settings(
+        registry: Registry, tmp_path: Path) -> None:
+    (tmp_path / "yibao.toml").write_text(f'database_url = "{registry.url}"\noutput_dir = "out"\n',
+                                         encoding="utf-8")
+    proc = yibao("renewal", str(YEAR), "--as-of", AS_OF, "--region", "450802", "--json",
+                 env={"YIBAO_DATABASE_URL": None}, cwd=tmp_path)
+    assert proc.exit_code == 0, proc.output
+    assert json.loads(proc.stdout)["output"] == str(
+        tmp_path / "out" / f"renewal-{YEAR}" / f"renewal-{YEAR}.parquet")

@@ -1,5 +1,5 @@
 """``yibao report`` on a small registry with known situations, on SQLite and PostgreSQL:
-exact counts per county and city through the real CLI, the same numbers from the Parquet
+exact counts per county and city through the CLI (in process), the same numbers from the Parquet
 extract, the CSV/SVG/PNG files, the API, and bad input (exit 2, Chinese and English).
 
 The registry is built through the service's API on a server of its own (a fresh database,
@@ -13,8 +13,6 @@ import csv
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -29,10 +27,10 @@ import pytest
 from yibao.idcard import make_id_number
 from yibao.local_server import running_server
 
+from ..cli_runner import yibao
 from ..conftest import LOG_DIR
 from ..service.conftest import PASSWORDS, SECRET, _postgres_database, _service_login
 
-YIBAO = str(Path(sys.executable).parent / "yibao")
 YEAR = 2025
 AS_OF = "2025-03-01"
 
@@ -141,12 +139,10 @@ def registry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             admin_engine.dispose()
 
 
-def run(reg: Registry | None, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ}
-    if reg is not None:
-        env["YIBAO_DATABASE_URL"] = reg.db_url
-    return subprocess.run([YIBAO, "report", *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False)
+def run(reg: Registry | None, *args: str) -> Any:
+    """``yibao report ARGS`` in process (against the registry's database, if any)."""
+    return yibao("report", *args,
+                 env={"YIBAO_DATABASE_URL": None if reg is None else reg.db_url})
 
 
 #: county → (registered, paid, underpaid, pending, on_time, lapsed, lapsed_paid,
@@ -170,7 +166,7 @@ def _by_code(rows: list[dict[str, Any]], level: str) -> dict[str, tuple[int, ...
 
 def test_exact_counts_per_county_and_city_from_sql(registry: Registry, tmp_path: Path) -> None:
     proc = run(registry, str(YEAR), "--as-of", AS_OF, "--json", "-o", str(tmp_path))
-    assert proc.returncode == 0, proc.stderr
+    assert proc.exit_code == 0, proc.stderr
     body = json.loads(proc.stdout)
     counties = _by_code(body["rows"], "county")
     for code, expected in EXPECTED.items():
@@ -193,12 +189,12 @@ def test_parquet_extract_gives_identical_numbers(registry: Registry, tmp_path: P
     extract = tmp_path / "extract.parquet"
     sql = run(registry, str(YEAR), "--as-of", AS_OF, "--json", "--extract", str(extract),
               "-o", str(tmp_path / "sql"))
-    assert sql.returncode == 0, sql.stderr
+    assert sql.exit_code == 0, sql.stderr
     table = pq.read_table(extract)
     assert table.num_rows == 9 and table.schema.metadata[b"yibao.coverage_year"] == b"2025"
     pq_run = run(None, str(YEAR), "--as-of", AS_OF, "--json", "--from-parquet", str(extract),
                  "-o", str(tmp_path / "pq"))
-    assert pq_run.returncode == 0, pq_run.stderr
+    assert pq_run.exit_code == 0, pq_run.stderr
     assert json.loads(pq_run.stdout) == json.loads(sql.stdout)
     assert (tmp_path / "pq" / "report-2025.csv").read_bytes() == \
         (tmp_path / "sql" / "report-2025.csv").read_bytes()
@@ -206,14 +202,16 @@ def test_parquet_extract_gives_identical_numbers(registry: Registry, tmp_path: P
         a = run(registry, str(YEAR), "--as-of", "2025-05-15", "--json", "--region", region)
         b = run(None, str(YEAR), "--as-of", "2025-05-15", "--json", "--region", region,
                 "--from-parquet", str(extract))
-        assert a.returncode == b.returncode == 0, a.stderr + b.stderr
+        assert a.exit_code == b.exit_code == 0, a.stderr + b.stderr
         assert json.loads(a.stdout) == json.loads(b.stdout)
 
 
 def test_csv_svg_png_files(registry: Registry, tmp_path: Path) -> None:
     proc = run(registry, str(YEAR), "--as-of", AS_OF, "--region", "450200", "-o", str(tmp_path))
-    assert proc.returncode == 0, proc.stderr
+    assert proc.exit_code == 0, proc.stderr
     assert "Registered" in proc.stdout and "登记" in proc.stdout and "城中区" in proc.stdout
+    zh, en = proc.stdout.strip().splitlines()[-2:]
+    assert zh.startswith("2025年度统计: 来自数据库") and en.startswith("report 2025: from the database")
     with (tmp_path / "report-2025-450200.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert [r["level"] for r in rows][-2:] == ["county", "total"]  # a city scope: no city row
@@ -238,18 +236,18 @@ def test_bad_input_exits_2_in_chinese_and_english(
     registry: Registry, args: list[str], code: str, words: str
 ) -> None:
     proc = run(registry, *args)
-    assert proc.returncode == 2
+    assert proc.exit_code == 2
     assert "错误" in proc.stderr and "error:" in proc.stderr and f"field: {code}" in proc.stderr
     assert words in proc.stderr
 
 
 def test_extract_of_another_year_is_refused(registry: Registry, tmp_path: Path) -> None:
     extract = tmp_path / "e2024.parquet"
-    assert run(registry, "2024", "--as-of", AS_OF, "--extract", str(extract)).returncode == 0
+    assert run(registry, "2024", "--as-of", AS_OF, "--extract", str(extract)).exit_code == 0
     proc = run(None, "2025", "--from-parquet", str(extract))
-    assert proc.returncode == 2 and "2024" in proc.stderr and "not 2025" in proc.stderr
+    assert proc.exit_code == 2 and "2024" in proc.stderr and "not 2025" in proc.stderr
     missing = run(None, "2025", "--from-parquet", str(tmp_path / "nope.parquet"))
-    assert missing.returncode == 2 and "extract not found" in missing.stderr
+    assert missing.exit_code == 2 and "extract not found" in missing.stderr
 
 
 def test_api_gives_the_same_report(registry: Registry, tmp_path: Path) -> None:
@@ -263,3 +261,14 @@ def test_api_gives_the_same_report(registry: Registry, tmp_path: Path) -> None:
         bad = c.get(f"/api/v1/reports/{YEAR}", params={"region": "459999"})
         assert bad.status_code == 422 and bad.json()["error"]["message_en"]
     assert httpx.get(f"{registry.base_url}/api/v1/reports/{YEAR}").status_code == 401
+
+
+def test_without_o_the_files_go_to_the_output_folder_of_the_settings(
+        registry: Registry, tmp_path: Path) -> None:
+    proc = yibao("report", str(YEAR), "--as-of", AS_OF, "--region", "450802",
+                 env={"YIBAO_DATABASE_URL": registry.db_url, "YIBAO_OUTPUT_DIR": str(tmp_path)})
+    assert proc.exit_code == 0, proc.output
+    folder = tmp_path / f"report-{YEAR}"
+    assert (folder / f"report-{YEAR}-450802.csv").is_file()
+    assert (folder / f"report-{YEAR}-450802-county.png").is_file()
+    assert str(folder) in proc.stdout

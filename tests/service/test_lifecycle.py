@@ -78,9 +78,9 @@ def test_preregistration_rules(server: Server, clerk: httpx.Client) -> None:
 def test_expire_job_lapses_unpaid(server: Server, clerk: httpx.Client, cli: typer.Typer) -> None:
     reg = _prereg(clerk, TODAY - dt.timedelta(days=5), new_id("450202")).json()
     later = (TODAY + dt.timedelta(days=120)).isoformat()
-    out = CliRunner().invoke(cli, ["jobs", "expire-preregistrations", "--today", later])
+    out = CliRunner().invoke(cli, ["jobs", "expire-preregistrations", "--today", later, "--json"])
     assert out.exit_code == 0, out.output
-    assert reg["id"] in json.loads(out.output)["lapsed"]
+    assert reg["id"] in json.loads(out.stdout)["lapsed"]
     assert clerk.get(f"/api/v1/pre-registrations/{reg['id']}").json()["status"] == "lapsed"
     bad = CliRunner().invoke(cli, ["jobs", "expire-preregistrations", "--today", "2025-02-30"])
     assert bad.exit_code == 2
@@ -101,9 +101,11 @@ def test_open_year_job(server: Server, clerk: httpx.Client, cli: typer.Typer) ->
     )
     refused = CliRunner().invoke(cli, ["jobs", "open-year", "2026", "--today", "2026-03-01"])
     assert refused.exit_code == 2
-    out = CliRunner().invoke(cli, ["jobs", "open-year", "2026", "--today", "2025-09-02"])
+    out = CliRunner().invoke(cli, ["jobs", "open-year", "2026", "--today", "2025-09-02", "--json"])
     assert out.exit_code == 0, out.output
-    assert json.loads(out.output)["opened"] >= 1
+    assert json.loads(out.stdout)["opened"] >= 1
+    words = CliRunner().invoke(cli, ["jobs", "open-year", "2026", "--today", "2025-09-02"])
+    assert "2026年度: 开立" in words.stdout and "2026:" in words.stdout
     years = {
         e["coverage_year"]: e["status"]
         for e in clerk.get(f"/api/v1/persons/{number}/enrollments").json()

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -206,10 +203,11 @@ def test_bulk_roles_and_limits(server: Server, clerk: httpx.Client, auditor: htt
     assert server.counts() == before
 
 
-def _cli(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "YIBAO_DATABASE_URL": server.db_url, "YIBAO_SECRET_KEY": SECRET}
-    exe = Path(sys.executable).with_name("yibao")
-    return subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, timeout=60)
+def _cli(server: Server, *args: str) -> Any:
+    """``yibao ARGS`` in process against the server's database."""
+    from ..cli_runner import yibao
+
+    return yibao(*args, env={"YIBAO_DATABASE_URL": server.db_url, "YIBAO_SECRET_KEY": SECRET})
 
 
 def test_cli_import_csv(server: Server, clerk: httpx.Client, tmp_path: Path) -> None:
@@ -224,8 +222,8 @@ def test_cli_import_csv(server: Server, clerk: httpx.Client, tmp_path: Path) -> 
         encoding="utf-8",
     )
     before = server.counts()
-    done = _cli(server, "payments", "import", str(path))
-    assert done.returncode == 0, done.stderr
+    done = _cli(server, "payments", "import", str(path), "--json")
+    assert done.exit_code == 0, done.output
     summary = json.loads(done.stdout)
     assert (summary["items"], summary["created"], summary["errors"]) == (4, 2, 2)
     assert [(p["line"], p["code"]) for p in summary["problems"]] == [
@@ -235,13 +233,17 @@ def test_cli_import_csv(server: Server, clerk: httpx.Client, tmp_path: Path) -> 
     assert server.counts()["payments"] == before["payments"] + 2
     listed = clerk.get(f"/api/v1/persons/{b}/payments").json()
     assert listed[0]["settlement"] == "under" and listed[0]["recorded_by"] == "system"
-    again = json.loads(_cli(server, "payments", "import", str(path)).stdout)
+    words = _cli(server, "payments", "import", str(path))
+    zh, en = words.stdout.splitlines()[:2]
+    assert "4 笔: 新入账 0,重复提交 2" in zh and "4 items: 0 created, 2 replayed" in en
+    assert "第4行" in words.stdout and "line 5" in words.stdout
+    again = json.loads(_cli(server, "payments", "import", str(path), "--json").stdout)
     assert (again["created"], again["replayed"]) == (0, 2)
     assert server.counts()["payments"] == before["payments"] + 2
 
     lines = tmp_path / "wechat.jsonl"
     lines.write_text(json.dumps(_pay(a, coverage_year=2022, paid_at="2021-10-01")) + "\n{oops\n\n")
-    summary = json.loads(_cli(server, "payments", "import", str(lines)).stdout)
+    summary = json.loads(_cli(server, "payments", "import", str(lines), "--json").stdout)
     assert (summary["items"], summary["created"], summary["errors"]) == (2, 1, 1)
     assert summary["problems"][0]["code"] == "invalid_json"
 
@@ -249,8 +251,9 @@ def test_cli_import_csv(server: Server, clerk: httpx.Client, tmp_path: Path) -> 
         bad.parent.mkdir(exist_ok=True)
         if bad.suffix == ".txt":
             bad.write_text("x")
-        r = _cli(server, "payments", "import", str(bad))
-        assert r.returncode == 2 and json.loads(r.stdout)["error"]["code"] == "unreadable_file"
+        r = _cli(server, "payments", "import", str(bad), "--json")
+        assert r.exit_code == 2 and json.loads(r.stdout)["error"]["code"] == "unreadable_file"
     unknown = tmp_path / "unknown.csv"
     unknown.write_text("id_number,tip\n1,2\n")
-    assert _cli(server, "payments", "import", str(unknown)).returncode == 2
+    refused = _cli(server, "payments", "import", str(unknown))
+    assert refused.exit_code == 2 and refused.stderr.startswith("错误 ")

@@ -113,12 +113,12 @@ def test_yibao_payments_settle_reads_the_published_folder(
     get_settings.cache_clear()
     load_policy.cache_clear()
     try:
-        result = CliRunner().invoke(app, ["payments", "settle"])
+        result = CliRunner().invoke(app, ["payments", "settle", "--json"])
     finally:
         get_settings.cache_clear()
         load_policy.cache_clear()
     assert result.exit_code == 0, result.stdout
-    assert json.loads(result.stdout.splitlines()[0])["settled"] >= 1
+    assert json.loads(result.stdout)["settled"] >= 1
     (year,) = [e for e in clerk.get(f"/api/v1/persons/{number}/enrollments").json()
                if e["coverage_year"] == 2026]
     assert year["status"] == "paid" and year["benefit_start"] == "2026-01-01"

@@ -124,9 +124,10 @@ def test_history_import_is_idempotent_and_lists_reviews(server: Server, clerk: h
     src.write_text("id_number,coverage_year\n"
                    f"{unknown},2020\n{unknown},2021\n{other},2023\n{other},2024\n"
                    "450802198001010010,2020\n", encoding="utf-8")
-    out = CliRunner().invoke(cli, ["history", "import", str(src), "--by", "import-clerk"])
+    out = CliRunner().invoke(cli, ["history", "import", str(src), "--by", "import-clerk",
+                                   "--json"])
     assert out.exit_code == 0, out.output
-    summary = json.loads(out.stdout.splitlines()[0])
+    summary = json.loads(out.stdout)
     assert (summary["persons"], summary["added"], len(summary["problems"])) == (2, 4, 1)
     review = [r for r in summary["review"] if r["enrollment_id"] == paid["enrollment"]["id"]]
     assert review and review[0]["benefit_start_from_history"] == "2025-06-01"  # lapse 2022-2024
@@ -135,8 +136,8 @@ def test_history_import_is_idempotent_and_lists_reviews(server: Server, clerk: h
         "import-clerk"}
     enrolment = clerk.get(f"/api/v1/persons/{unknown}/enrollments").json()[0]
     assert enrolment["benefit_start"] == "2025-01-01"  # nothing changes by itself
-    again = CliRunner().invoke(cli, ["history", "import", str(src)])
-    assert json.loads(again.stdout.splitlines()[0])["added"] == 0
+    again = CliRunner().invoke(cli, ["history", "import", str(src), "--json"])
+    assert json.loads(again.stdout)["added"] == 0
     fixed = admin.post(f"/api/v1/enrollments/{paid['enrollment']['id']}/corrections",
                        json={"reason": "导入参保历史后重新计算", "recompute": True})
     assert fixed.status_code == 201, fixed.text
@@ -152,9 +153,9 @@ def test_settle_is_idempotent(server: Server, clerk: httpx.Client, admin: httpx.
     pending = clerk.post("/api/v1/payments", json=_pay(
         number, coverage_year=2021, amount="280.00", paid_at="2021-08-02")).json()
     assert pending["enrollment"]["status"] == "pending"
-    out = CliRunner().invoke(cli, ["payments", "settle"])
+    out = CliRunner().invoke(cli, ["payments", "settle", "--json"])
     assert out.exit_code == 0, out.output
-    result = json.loads(out.stdout.splitlines()[0])
+    result = json.loads(out.stdout)
     assert result["settled"] == 0 and result["still_pending"] >= 1  # the subsidy is unpublished
     assert admin.post("/api/v1/payments/settle").json()["settled"] == 0
     assert clerk.post("/api/v1/payments/settle").status_code == 403

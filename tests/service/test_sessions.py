@@ -11,10 +11,9 @@ import itertools
 import os
 import secrets
 import statistics
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import jwt
@@ -67,10 +66,11 @@ def _until_refused(server: Server, token: str, seconds: float = 5.0) -> float:
     return time.monotonic() - start
 
 
-def _cli(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "YIBAO_DATABASE_URL": server.db_url, "YIBAO_SECRET_KEY": SECRET}
-    return subprocess.run([sys.executable, "-m", "yibao", *args], env=env, text=True,
-                          capture_output=True, timeout=120)
+def _cli(server: Server, *args: str) -> Any:
+    """``yibao ARGS`` in process against the server's database."""
+    from ..cli_runner import yibao
+
+    return yibao(*args, env={"YIBAO_DATABASE_URL": server.db_url, "YIBAO_SECRET_KEY": SECRET})
 
 
 def test_logout_revokes_every_token_of_the_account(server: Server) -> None:
@@ -90,16 +90,17 @@ def test_disable_and_enable_from_the_command_line(server: Server) -> None:
     name = _user(server)
     token = _login(server, name).json()["access_token"]
     done = _cli(server, "user", "disable", name)
-    assert done.returncode == 0 and f"disabled {name}" in done.stdout, done.stderr
+    assert done.exit_code == 0 and f"disabled {name}" in done.stdout, done.output
+    assert f"已停用账号 {name}" in done.stdout
     assert _until_refused(server, token) < 4.0
     assert_error(_login(server, name), 401, "invalid_credentials")
     assert "already disabled" in _cli(server, "user", "disable", name).stdout
-    assert _cli(server, "user", "enable", name).returncode == 0
+    assert _cli(server, "user", "enable", name).exit_code == 0
     fresh = _login(server, name)
     assert fresh.status_code == 200 and _me(server, fresh.json()["access_token"]).status_code == 200
     assert_error(_me(server, token), 401)  # tokens from before the disable stay revoked
-    missing = _cli(server, "user", "disable", "nobody-here")
-    assert missing.returncode == 2 and '"user_not_found"' in missing.stdout
+    missing = _cli(server, "user", "disable", "nobody-here", "--json")
+    assert missing.exit_code == 2 and '"user_not_found"' in missing.stdout
 
 
 def test_deleted_user_and_changed_role(server: Server) -> None:

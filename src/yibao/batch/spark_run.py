@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from yibao.batch.files import file_format, input_columns, output_schema, write_output
+from yibao.batch.files import (
+    csv_encoding,
+    file_format,
+    input_columns,
+    output_schema,
+    write_output,
+)
 from yibao.batch.runner import BatchSummary
 from yibao.batch.spark import OUTPUT_DDL, PARTS_DDL, partition_quoter, partition_writer
 from yibao.errors import InputError
@@ -77,8 +83,12 @@ def spark_session(master: str = "local[*]", conf: Mapping[str, str] | None = Non
 def _read(spark: SparkSession, src: str, fmt: str) -> DataFrame:
     if fmt == "parquet":
         return spark.read.parquet(src)
-    # every column as text, an empty cell absent: what the local engine reads
-    return spark.read.options(header=True, inferSchema=False, encoding="UTF-8",
+    # every column as text, an empty cell absent, in the encoding the local engine found
+    encoding = "UTF-8"
+    if csv_encoding(Path(src)) == "gb18030":  # Spark 4 names only Unicode charsets unless told
+        spark.conf.set("spark.sql.legacy.javaCharsets", "true")
+        encoding = "GB18030"
+    return spark.read.options(header=True, inferSchema=False, encoding=encoding,
                               nullValue="", mode="FAILFAST").csv(src)
 
 

@@ -1,42 +1,34 @@
 """``yibao report YEAR``: a coverage year by county, city and province, from the registry
 (SQL ``GROUP BY``) or from a Parquet extract of it, as CSV, SVG and PNG charts and a table.
 
-    yibao report 2025 -o reports/                      # from YIBAO_DATABASE_URL
+    yibao report 2025 -o reports/                      # from the database in the settings
     yibao report 2025 --region 450800 --extract x.parquet
     yibao report 2025 --from-parquet x.parquet -o reports/   # no database
+
+Without ``-o`` the files go to ``OUTPUT_DIR/report-YEAR`` when ``output_dir`` is set
+(yibao.toml), else only the table (or ``--json``) is printed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from yibao.errors import InputError, YibaoError
+from yibao.cli._output import Command, JsonFlag, database, emit, handled, note, say, wide
+from yibao.errors import InputError
 
 if TYPE_CHECKING:
     from yibao.operations.reports.model import Report
 
 __all__ = ["register"]
 
-out = Console()
-if not out.is_terminal:  # a file or a pipe gets the whole table
-    out = Console(width=160)
-err = Console(stderr=True, soft_wrap=True)
 Opt = typer.Option
-
-
-def _fail(exc: YibaoError) -> None:
-    err.print(f"[red]错误[/red] {exc.message}\n[dim]error: {exc.message_en}"
-              + (f" (field: {exc.field})" if exc.field else "") + "[/dim]")
-    raise typer.Exit(2)
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -71,10 +63,39 @@ def _table(report: Report) -> Table:
     return table
 
 
+def _folder(output: Path | None, year: int) -> Path | None:
+    from yibao.settings import get_settings
+
+    if output is not None:
+        return output
+    base = get_settings().output_dir
+    return Path(base) / f"report-{year}" if base else None
+
+
+def _write_files(result: Report, folder: Path, stem: str) -> list[Path]:
+    from yibao.operations.reports.output import share_chart, svg_to_png, write_csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    year = result.params.year
+    written = [folder / f"{stem}.csv"]
+    write_csv(result, written[0])
+    for level, zh in (("county", "各县(市、区)"), ("city", "各市")):
+        rows = result.level(level)
+        if not rows:
+            continue
+        svg = share_chart(rows, f"{year}年度 {zh}缴费率 / paid share by {level}")
+        (folder / f"{stem}-{level}.svg").write_text(svg, encoding="utf-8")
+        (folder / f"{stem}-{level}.png").write_bytes(svg_to_png(svg))
+        written += [folder / f"{stem}-{level}.svg", folder / f"{stem}-{level}.png"]
+    return written
+
+
+@handled
 def report(
-    year: Annotated[int, typer.Argument(help="Coverage year, e.g. 2025.")],
-    output: Annotated[Path | None, Opt("-o", "--output",
-                                       help="Folder for the CSV, SVG and PNG files.")] = None,
+    year: Annotated[int, typer.Argument(metavar="YEAR", help="Coverage year, e.g. 2025.")],
+    output: Annotated[Path | None, Opt("-o", "--output", help="Folder for the CSV, SVG and PNG "
+                                       "files (default: OUTPUT_DIR/report-YEAR when set).")]
+    = None,
     region: Annotated[str | None, Opt(help="Only this region and those under it "
                                            "(GB/T 2260 code: a province, city or county).")]
     = None,
@@ -86,62 +107,53 @@ def report(
     = None,
     as_of: Annotated[str | None, Opt("--as-of", help="Report date for 'in waiting' (default "
                                                      "today in Beijing), ISO date.")] = None,
-    as_json: Annotated[bool, Opt("--json", help="Print the report as JSON, not a table.")]
-    = False,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Persons registered, paid, on-time share, lapsed, in waiting, unpaid and collected
-    (fen) per county, city and in total, for coverage YEAR (definitions: docs/reports.md)."""
+    """统计报表:各县、市及全区的登记、缴费、按时、断保、等待期、未缴和已收金额。Persons
+    registered, paid, on-time share, lapsed, in waiting, unpaid and collected per county,
+    city and in total, for coverage YEAR (definitions: docs/reports.md)."""
     from yibao.operations.reports import parquet_report, sql_report, write_extract
     from yibao.operations.reports.model import ReportParams
-    from yibao.operations.reports.output import report_json, share_chart, svg_to_png, write_csv
+    from yibao.operations.reports.output import report_json
 
-    try:
-        params = ReportParams.make(year, as_of=_as_of(as_of), region=region)
-        if from_parquet is not None and extract is not None:
-            raise InputError("conflicting_options", "--from-parquet 与 --extract 不能同时使用",
-                             "--from-parquet and --extract cannot be used together",
-                             field="extract")
-        if from_parquet is not None and not from_parquet.is_file():
-            raise InputError("file_not_found", f"找不到抽取文件: {from_parquet}",
-                             f"extract not found: {from_parquet}", field="from_parquet")
-        started = time.perf_counter()
-        if from_parquet is not None:
-            result = parquet_report(from_parquet, params)
-        else:
-            from yibao.settings import get_settings
-            from yibao.store.db import Database
-
-            db = Database(get_settings().database_url)
-            try:
-                if extract is not None:
-                    t0 = time.perf_counter()
-                    n = write_extract(db.engine, params, extract)
-                    err.print(f"抽取 extract: {n} 行 rows → {extract} "
-                              f"({time.perf_counter() - t0:.2f} s)")
-                result = sql_report(db.engine, params)
-            finally:
-                db.dispose()
-        seconds = time.perf_counter() - started
-    except YibaoError as exc:
-        _fail(exc)
-    if as_json:
-        print(json.dumps(report_json(result), ensure_ascii=False, indent=1))
+    params = ReportParams.make(year, as_of=_as_of(as_of), region=region)
+    if from_parquet is not None and extract is not None:
+        raise InputError("conflicting_options", "--from-parquet 与 --extract 不能同时使用",
+                         "--from-parquet and --extract cannot be used together", field="extract")
+    if from_parquet is not None and not from_parquet.is_file():
+        raise InputError("file_not_found", f"找不到抽取文件: {from_parquet}",
+                         f"extract not found: {from_parquet}", field="from_parquet")
+    if extract is not None and not extract.parent.is_dir():
+        raise InputError("output_folder_missing", f"输出目录不存在: {extract.parent}",
+                         f"the output folder does not exist: {extract.parent}", field="extract")
+    started = time.perf_counter()
+    if from_parquet is not None:
+        result = parquet_report(from_parquet, params)
     else:
-        out.print(_table(result))
-    if output is not None:
-        output.mkdir(parents=True, exist_ok=True)
-        stem = f"report-{year}" + (f"-{params.region}" if params.region else "")
-        write_csv(result, output / f"{stem}.csv")
-        for level, zh in (("county", "各县(市、区)"), ("city", "各市")):
-            rows = result.level(level)
-            if not rows:
-                continue
-            svg = share_chart(rows, f"{year}年度 {zh}缴费率 / paid share by {level}")
-            (output / f"{stem}-{level}.svg").write_text(svg, encoding="utf-8")
-            (output / f"{stem}-{level}.png").write_bytes(svg_to_png(svg))
-        err.print(f"→ {output}/{stem}.csv, .svg, .png")
-    err.print(f"{'Parquet' if from_parquet else 'SQL'}: {seconds:.2f} s")
+        db = database()
+        try:
+            if extract is not None:
+                t0 = time.perf_counter()
+                n = write_extract(db.engine, params, extract)
+                note(f"抽取 {n} 行 → {extract} ({time.perf_counter() - t0:.2f} 秒)",
+                     f"extract: {n} rows → {extract} ({time.perf_counter() - t0:.2f} s)")
+            result = sql_report(db.engine, params)
+        finally:
+            db.dispose()
+    seconds = time.perf_counter() - started
+    folder = _folder(output, year)
+    stem = f"report-{year}" + (f"-{params.region}" if params.region else "")
+    written = _write_files(result, folder, stem) if folder is not None else []
+    if as_json:
+        emit(report_json(result))
+        return
+    wide().print(_table(result))
+    source = "Parquet 抽取文件" if from_parquet else "数据库"
+    source_en = "the Parquet extract" if from_parquet else "the database"
+    files = f" → {folder}/{stem}.csv, .svg, .png" if written else ""
+    say(f"{year}年度统计: 来自{source},{len(result.rows)} 行,用时 {seconds:.2f} 秒{files}",
+        f"report {year}: from {source_en}, {len(result.rows)} rows, {seconds:.2f} s{files}")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("report")(report)
+    app.command("report", cls=Command)(report)

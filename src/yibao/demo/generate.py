@@ -7,7 +7,11 @@ memberships are written in bulk (PostgreSQL ``COPY``, SQLite ``executemany``) wi
 taken after the registry's highest. Payments go through the ledger itself
 (:func:`yibao.services.payments.recording.record_prepared`, a thousand per transaction),
 each paying exactly what the engine says is due, so enrollments, settlements, receipts
-and the audit log are what the service would have written. The content is deterministic
+and the audit log are what the service would have written. Where the year's figures are
+unpublished, the resident pays the latest published individual share of the region and
+the ledger records the payment as it would at a counter: unquoted, its enrollment pending
+until ``yibao payments settle``. Every planned payment is counted once in the summary:
+recorded (of which pending) or refused. The content is deterministic
 for a seed (system stamps and receipt numbers are not). A registry that already holds
 generated residents is refused (``already_generated``).
 """
@@ -57,10 +61,12 @@ class GenerateSummary:
     persons: int
     households: int
     history_rows: int
-    payments: int
-    payment_errors: int
+    payments: int  #: recorded by the ledger (pending ones included)
+    payment_errors: int  #: refused by the ledger
     seconds_registry: float
     seconds_payments: float
+    planned: int = 0  #: payments planned (= payments + payment_errors)
+    pending: int = 0  #: recorded unquoted: the year's figures are unpublished
 
 
 def guangxi_counties() -> list[tuple[str, tuple[str, ...]]]:
@@ -197,20 +203,35 @@ def _amounts(pop: Population, payments: Sequence[PlannedPayment]) -> list[int | 
 _WORKER_DB: dict[str, Database] = {}
 
 
-def _record_chunk(url: str, items: list[Any]) -> tuple[int, int]:
-    """Record one chunk through the ledger (in a worker process: its own engine)."""
+def _record_chunk(url: str, items: list[Any], unpriced: list[bool]) -> tuple[int, int, int]:
+    """Record one chunk through the ledger (in a worker process: its own engine);
+    (recorded, refused, recorded without a price)."""
     from yibao.services.payments.recording import record_prepared
 
     db = _WORKER_DB.get(url)
     if db is None:
         db = _WORKER_DB[url] = Database(url)
     outcomes = record_prepared(db, GENERATOR, items)
-    created = sum(o.status == "created" for o in outcomes)
-    return created, sum(o.status not in ("created", "replayed") for o in outcomes)
+    created = [o.status == "created" for o in outcomes]
+    return (sum(created), sum(o.status not in ("created", "replayed") for o in outcomes),
+            sum(c and u for c, u in zip(created, unpriced, strict=True)))
+
+
+def _latest_share(region: str, year: int) -> int | None:
+    """The latest published individual share of ``region`` before ``year`` (what a resident
+    pays while the year's figures are not published)."""
+    from yibao.policy.files import load_policy
+
+    policy = load_policy()
+    for earlier in range(year - 1, year - 11, -1):
+        found = policy.resolve("individual_share", region, earlier)
+        if found is not None and found.published and found.value:
+            return int(found.value)
+    return None
 
 
 def _record_payments(db: Database, pop: Population, seed: int, today: dt.date,
-                     progress: Progress | None, workers: int) -> tuple[int, int]:
+                     progress: Progress | None, workers: int) -> tuple[int, int, int]:
     """Every planned payment through the ledger, a year at a time (a year's payments see the
     cover of the year before). Within a year each person pays once, so the chunks of a year
     touch disjoint persons and ``workers`` processes record them side by side."""
@@ -221,7 +242,8 @@ def _record_payments(db: Database, pop: Population, seed: int, today: dt.date,
     from yibao.services.inputs import PaymentIn
     from yibao.services.payments.intake import MAX_BULK, prepare
 
-    created = errors = done = 0
+    created = errors = pending = done = 0
+    shares: dict[tuple[str, int], int | None] = {}
     pool = None
     _WORKER_DB.setdefault(db.url, db)  # the sequential path records with the caller's db
     if workers > 1 and not db.is_sqlite:
@@ -231,30 +253,43 @@ def _record_payments(db: Database, pop: Population, seed: int, today: dt.date,
             wave = [p for p in pop.payments if p.coverage_year == year]
             for start in range(0, len(wave), MAX_BULK * 10):
                 part = wave[start:start + MAX_BULK * 10]
-                items = []
+                items, unpriced = [], []
                 for pay, due in zip(part, _amounts(pop, part), strict=True):
-                    if due is None:  # the year's figures are unpublished for this person
-                        continue
                     person = pop.persons[pay.person]
+                    paid = due
+                    if paid is None:
+                        key = (person.region, year)
+                        if key not in shares:
+                            shares[key] = _latest_share(*key)
+                        paid = shares[key]
+                    if paid is None:  # nothing published to pay, ever: the ledger refuses it
+                        errors += 1
+                        continue
+                    unpriced.append(due is None)  # unpublished: recorded unquoted (pending)
                     items.append(prepare(PaymentIn(
                         id_number=person.id_number, coverage_year=year, channel=pay.channel,
                         channel_txn_id=f"GEN{seed}-{year}-{pay.person:08d}",
-                        amount=fen_to_yuan(due), paid_at=pay.paid_at.isoformat(), payer="本人",
+                        amount=fen_to_yuan(paid), paid_at=pay.paid_at.isoformat(), payer="本人",
                     ), today=today))
-                chunks = [items[k:k + MAX_BULK] for k in range(0, len(items), MAX_BULK)]
+                starts = range(0, len(items), MAX_BULK)
+                chunks = [items[k:k + MAX_BULK] for k in starts]
+                flags = [unpriced[k:k + MAX_BULK] for k in starts]
                 if pool is None:
-                    results = [_record_chunk(db.url, c) for c in chunks]
+                    results = [_record_chunk(db.url, c, f) for c, f in zip(chunks, flags,
+                                                                            strict=True)]
                 else:
-                    results = list(pool.map(_record_chunk, [db.url] * len(chunks), chunks))
+                    results = list(pool.map(_record_chunk, [db.url] * len(chunks), chunks,
+                                            flags))
                 created += sum(r[0] for r in results)
                 errors += sum(r[1] for r in results)
+                pending += sum(r[2] for r in results)
                 done += len(part)
                 if progress:
                     progress("payments", done, len(pop.payments))
     finally:
         if pool is not None:
             pool.shutdown()
-    return created, errors
+    return created, errors, pending
 
 
 def generate(db: Database, *, persons: int, seed: int = 1, year: int | None = None,
@@ -299,11 +334,12 @@ def generate(db: Database, *, persons: int, seed: int = 1, year: int | None = No
         progress("registry", persons, persons)
     registry_done = time.perf_counter()
     db.dispose()  # no pooled connection crosses into the ledger workers
-    created = errors = 0
+    created = errors = pending = 0
     if payments:
-        created, errors = _record_payments(db, pop, seed, today, progress,
-                                           workers or 2 * (os.cpu_count() or 1))
+        created, errors, pending = _record_payments(db, pop, seed, today, progress,
+                                                    workers or 2 * (os.cpu_count() or 1))
     gc.unfreeze()
     return GenerateSummary(persons, len(pop.households), history_rows, created, errors,
-                           registry_done - started, time.perf_counter() - registry_done)
+                           registry_done - started, time.perf_counter() - registry_done,
+                           planned=len(pop.payments) if payments else 0, pending=pending)
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import select
 
+from yibao.errors import InputError
 from yibao.idcard import mask_id_number
 from yibao.operations.reconcile.formats import layout, layouts
 from yibao.operations.reconcile.importing import import_missing as record_missing
@@ -90,6 +91,12 @@ def reconcile(db: Database, actor: Actor, path: Path, channel: str, *, year: int
     statement = read_statement(path, found)
     years = year_range(statement.table, year)
     ledger = ledger_rows(db, channel, years) if years else LEDGER_SCHEMA.empty_table()
+    if year is not None and not ledger.num_rows and not pc.any(
+            pc.equal(statement.table["coverage_year"], year)).as_py():
+        raise InputError("no_data_for_year",
+                         f"{year}年度既不在对账单中,账上也没有渠道“{channel}”的缴费;请检查 --year",
+                         f"coverage year {year} is neither in the statement nor in the ledger "
+                         f"for channel {channel!r}: check --year", field="year")
     matched = match(statement.table, ledger, year)
     counts = dict(matched.counts)
     outcomes: dict[str, str] = {}

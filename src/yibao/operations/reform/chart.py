@@ -3,7 +3,9 @@
     svg = difference_chart(simulation.table(), title="个人缴费标准 400 → 420")
 
 Plain SVG text, no dependencies: one bar per region (green = residents pay less,
-red = they pay more), the region's name and the difference written beside it.
+red = they pay more), the region's name and the difference written beside it. The text is
+set in Noto Sans CJK SC (Debian's fonts-noto-cjk), so that a PNG rendered by cairosvg, which
+takes the first family named, shows Chinese and not empty boxes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from yibao.rules.money import fen_to_yuan
 __all__ = ["difference_chart"]
 
 WIDTH, ROW, LEFT, RIGHT, TOP = 760, 26, 170, 150, 64
+FONT = "Noto Sans CJK SC, Noto Sans SC, sans-serif"
 
 
 def _money(fen: int) -> str:
@@ -34,7 +37,7 @@ def difference_chart(table: pa.Table, *, title: str) -> str:
     half = (WIDTH - LEFT - RIGHT) // 2
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" role="img" font-family="sans-serif" font-size="13">',
+        f'viewBox="0 0 {WIDTH} {height}" role="img" font-family="{FONT}" font-size="13">',
         f"<title>{escape(title)}</title>",
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',
         f'<text x="12" y="24" font-size="16" font-weight="bold">{escape(title)}</text>',

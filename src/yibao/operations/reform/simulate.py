@@ -14,7 +14,6 @@ cover differs (or is known under one policy only).
 
 from __future__ import annotations
 
-import csv
 import os
 import time
 from collections import deque
@@ -26,10 +25,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
-from yibao.batch.columns import INPUT_COLUMNS, prepare
+from yibao.batch.columns import prepare
 from yibao.errors import InputError
 from yibao.rules.engine import QuoteResults, evaluate_slices
 from yibao.rules.policy import Policy
@@ -68,43 +65,17 @@ class Simulation:
         return pa.table(columns)
 
 
-def _fmt(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        return "parquet"
-    if suffix == ".csv":
-        return "csv"
-    raise InputError("unknown_file_type", f"不支持的文件类型: {path.name}(请用 .parquet 或 .csv)",
-                     f"unsupported file type: {path.name} (use .parquet or .csv)", field="path")
-
-
-def _check(names: list[str]) -> None:
-    unknown = [c for c in names if c not in INPUT_COLUMNS]
-    if unknown:
-        raise InputError("unknown_columns", f"人群文件含未知列: {', '.join(unknown)}",
-                         f"unknown population columns: {', '.join(unknown)}", field="columns")
-    if "coverage_year" not in names or "payment_date" not in names:
-        raise InputError("missing_columns", "人群文件须含 coverage_year 和 payment_date 列",
-                         "the population needs coverage_year and payment_date columns",
-                         field="columns")
-
-
 def _batches(src: Path, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    """The population's record batches, read and checked as ``yibao batch quote`` reads its
+    input (Parquet, or CSV in UTF-8 or GB 18030; wrong columns listed)."""
+    from yibao.batch.files import input_columns, read_batches
+
     if not src.exists():
         raise InputError("file_not_found", f"找不到人群文件: {src}",
                          f"population file not found: {src}", field="population")
-    if _fmt(src) == "parquet":
-        pf = pq.ParquetFile(src, memory_map=True)
-        _check(pf.schema_arrow.names)
-        batches: Iterator[pa.RecordBatch] = pf.iter_batches(batch_size=chunk_rows)
-        return batches
-    with src.open(newline="", encoding="utf-8-sig") as fh:
-        header = next(csv.reader(fh), [])
-    _check(header)
-    return iter(pacsv.open_csv(
-        src, read_options=pacsv.ReadOptions(block_size=8 << 20, encoding="utf8"),
-        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
-                                             strings_can_be_null=True)))
+    input_columns(src, ())
+    batches, _ = read_batches(src, chunk_rows)
+    return batches
 
 
 def _priced(res: QuoteResults, ok: Bool) -> tuple[Bool, I64]:

@@ -68,15 +68,31 @@ def report_json(report: Report) -> dict[str, Any]:
 _FONT = "Noto Sans CJK SC, Noto Sans SC, sans-serif"
 
 
+def _scale(label_w: int, bar_w: int, y_line: tuple[float, float], y_text: float) -> list[str]:
+    """Grid lines at 0, 25, 50, 75 and 100% and their labels at ``y_text``."""
+    out = []
+    for pct in (0, 25, 50, 75, 100):
+        x = label_w + bar_w * pct / 100
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y_line[0]:.1f}" y2="{y_line[1]:.1f}" '
+                   f'stroke="{"#999999" if pct in (0, 100) else "#dddddd"}"/>'
+                   f'<text x="{x:.1f}" y="{y_text:.1f}" text-anchor="middle" '
+                   f'fill="#444444">{pct}%</text>')
+    return out
+
+
 def share_chart(rows: list[ReportRow], title: str, *, on_time: bool = True) -> str:
     """Horizontal bars per region: paid share (and on-time share of the paid), 0–100%;
-    regions with nobody registered are left out."""
+    regions with nobody registered are left out. The scale is drawn above the first bar and
+    below the last one, so that a long chart (a province's 111 counties) keeps it in view."""
     rows = [r for r in rows if r.counts.registered > 0]
-    label_w, bar_w, right, top, row_h = 130, 360, 130, 44, 30
+    label_w, bar_w, right, row_h = 130, 360, 190, 22
+    top = 62  # title, legend, scale
     width = label_w + bar_w + right
-    height = top + row_h * max(len(rows), 1) + 24
+    body = row_h * max(len(rows), 1)
+    height = top + body + 26
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="{_FONT}" font-size="12">',
+           f"<title>{escape(title)}</title>",
            f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
            f'<text x="8" y="18" font-size="14" font-weight="bold">{escape(title)}</text>',
            '<rect x="8" y="26" width="10" height="10" fill="#2b6cb0"/>'
@@ -84,24 +100,21 @@ def share_chart(rows: list[ReportRow], title: str, *, on_time: bool = True) -> s
     if on_time:
         out.append('<rect x="150" y="26" width="10" height="10" fill="#9ae6b4"/>'
                    '<text x="164" y="35">按时缴费占比 on-time share of paid</text>')
-    for pct in (0, 50, 100):
-        x = label_w + bar_w * pct / 100
-        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" '
-                   f'y2="{height - 20}" stroke="#cccccc"/>'
-                   f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle">{pct}%</text>')
+    out += _scale(label_w, bar_w, (top - 6, top + body), top - 9)
+    out += _scale(label_w, bar_w, (top + body, top + body + 4), top + body + 16)
     for i, row in enumerate(rows):
         y = top + i * row_h
         paid = row.counts.paid_share or Decimal(0)
         out.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">'
                    f'{escape(row.name)}</text>')
         out.append(f'<rect x="{label_w}" y="{y + 2}" width="{float(paid) * bar_w:.1f}" '
-                   f'height="12" fill="#2b6cb0"/>')
-        out.append(f'<text x="{label_w + float(paid) * bar_w + 4:.1f}" y="{y + 13}">'
+                   f'height="11" fill="#2b6cb0"/>')
+        out.append(f'<text x="{label_w + bar_w + 8}" y="{y + 13}">'
                    f'{(paid * 100).quantize(Decimal("0.1"))}%  ({row.counts.paid}/{row.counts.registered})</text>')
         if on_time:
             share = row.counts.on_time_share or Decimal(0)
-            out.append(f'<rect x="{label_w}" y="{y + 15}" width="{float(share) * bar_w:.1f}" '
-                       f'height="8" fill="#9ae6b4"/>')
+            out.append(f'<rect x="{label_w}" y="{y + 13}" width="{float(share) * bar_w:.1f}" '
+                       f'height="6" fill="#9ae6b4"/>')
     out.append("</svg>")
     return "\n".join(out)
 
