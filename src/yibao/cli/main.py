@@ -180,17 +180,25 @@ def regions(
 @app.command("flexible-employment")
 def flexible_employment_command(
     region: Annotated[str, Opt(help="GB/T 2260 region code, e.g. 210600.")],
-    year: Annotated[int, Opt(help="Contribution year.")],
+    year: Annotated[int | None, Opt(help="Contribution year (default: the year of --date).")] = None,
+    on: Annotated[str | None, Opt("--date", help="May they pay online on this day? YYYY-MM-DD")] = None,
+    birth_date: Annotated[str | None, Opt(help="Birth date, for the age rule.")] = None,
+    sex: Annotated[str | None, Opt(help="female or male, for the age rule.")] = None,
 ) -> None:
-    """Monthly employee-insurance contribution of a flexible worker (base × rate)."""
-    from yibao.quoting.answers import flexible_employment
+    """Monthly employee-insurance contribution of a flexible worker (base × rate), and
+    whether they may pay online on --date."""
+    from yibao.quoting.answers import flexible_employment, parse_day
 
     try:
-        result = flexible_employment(region, year)
+        result = flexible_employment(region, year, on=parse_day(on, "date"), sex=sex,
+                                     birth_date=parse_day(birth_date, "birth_date"))
     except InputError as exc:
         _fail(exc, as_json=False)
-    out.print(f"{result['year']}年 基数 {result['base']} 元 × {result['rate_percent']}% = "
-              f"每月 [bold]{result['monthly']}[/bold] 元\n[dim]{result['source']}[/dim]")
+    if result["monthly"] is not None:
+        out.print(f"{result['year']}年 基数 {result['base']} 元 × {result['rate_percent']}% = "
+                  f"每月 [bold]{result['monthly']}[/bold] 元\n[dim]{result['source']}[/dim]")
+    if "online" in result:
+        out.print(f"{result['online']['text']}\n[dim]{result['online']['source'] or ''}[/dim]")
 
 
 @batch_app.command("quote")

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -31,18 +31,22 @@ from yibao.policy.files import load_policy
 from yibao.policy.reference_data import special_groups
 from yibao.rules.answer import Quote, quote_to_contract
 from yibao.rules.calendar import date_to_days
+from yibao.rules.conventions import CONVENTIONS
 from yibao.rules.engine import evaluate
 from yibao.rules.explain import RowContext, explain_row
-from yibao.rules.flexible import monthly_contribution_fen
+from yibao.rules.flexible import monthly_contribution_fen, online_payment, online_words
 from yibao.rules.inputs import QuoteColumns, encode_year_lists
 from yibao.rules.money import fen_to_yuan
 from yibao.rules.policy import Policy
 from yibao.rules.registry import RULES
+from yibao.rules.sources import RULES_DOC
+from yibao.rules.units import STATUS_KINDS
 from yibao.rules.validation import ERRORS
 from yibao.rules.wording import policy_figures
 
 __all__ = [
     "QuoteRequest",
+    "StatusChange",
     "answer",
     "answer_many",
     "columns_for",
@@ -50,6 +54,7 @@ __all__ = [
     "concentrated_window",
     "flexible_employment",
     "input_error_from",
+    "parse_day",
     "payment_ceiling_fen",
     "quote",
     "regions",
@@ -71,6 +76,15 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Year = Annotated[int, Field(strict=True, ge=1900, le=2200)]
 
 
+class StatusChange(BaseModel):
+    """A status that began on ``date`` (contract §2.2): where the region exempts it from
+    waiting (Yunfu), a payment within the window after it has no wait (C30)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["released_from_prison", "discharged_veteran", "severe_disability_certified"]
+    date: IsoDate
+
+
 class QuoteRequest(BaseModel):
     """The contract's quote input (docs: contract §2). Unknown keys are an error."""
 
@@ -85,13 +99,14 @@ class QuoteRequest(BaseModel):
     employee_insurance_end_date: IsoDate | None = None
     back_pay_years: list[Year] | None = None
     hardship_deferral: Annotated[bool, Field(strict=True)] = False
+    status_change: StatusChange | None = None
 
 
 _KIND_ZH = {"missing": "缺少必填字段", "extra_forbidden": "不认识的字段(请检查拼写)",
             "int_type": "应为整数", "bool_type": "应为 true 或 false", "list_type": "应为年份列表",
             "string_type": "应为文字", "string_pattern_mismatch": "格式不对(地区代码为6位数字)",
             "greater_than_equal": "数值太小", "less_than_equal": "数值太大"}
-_DATE_FIELDS = {"payment_date", "birth_date", "employee_insurance_end_date"}
+_DATE_FIELDS = {"payment_date", "birth_date", "employee_insurance_end_date", "status_change"}
 
 
 def input_error_from(exc: ValidationError) -> InputError:
@@ -135,6 +150,10 @@ def columns_for(requests: list[QuoteRequest], policy: Policy) -> QuoteColumns:
         employee_end=np.array([date_to_days(e) if e else 0 for e in ends], dtype=np.int32),
         has_employee_end=np.array([e is not None for e in ends], dtype=np.bool_),
         hardship=np.array([r.hardship_deferral for r in requests], dtype=np.bool_),
+        status_kind=np.array([STATUS_KINDS.index(r.status_change.kind) + 1 if r.status_change
+                              else 0 for r in requests], dtype=np.int32),
+        status_date=np.array([date_to_days(r.status_change.date) if r.status_change else 0
+                              for r in requests], dtype=np.int32),
     )
 
 
@@ -142,6 +161,8 @@ def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy)
     year = req.coverage_year
     figures, sources, region_notes = _of_region_year(policy, region, year)
     group = _groups().get(req.special_group or "")
+    incentive = policy.resolve("catastrophic_incentive", region, year)
+    base_cap = policy.resolve("catastrophic_base_cap", region, year)
     return RowContext(
         region_code=region, region_name=policy.regions[region].name,
         coverage_year=year, payment_date=req.payment_date, birth_date=birth,
@@ -151,6 +172,11 @@ def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy)
         figures=figures, sources=sources,
         policy_version=policy.version_of(region, year), region_notes=region_notes,
         hardship=req.hardship_deferral,
+        status_kind=req.status_change.kind if req.status_change else None,
+        status_date=req.status_change.date if req.status_change else None,
+        incentive=incentive.value if incentive is not None and incentive.published else None,
+        incentive_source=incentive.source if incentive is not None else "",
+        base_cap_fen=int(base_cap.value) if base_cap is not None and base_cap.published else None,
     )
 
 
@@ -258,21 +284,79 @@ def concentrated_window(year: int) -> tuple[date, date] | None:
     return min(p[0] for p in periods), max(p[1] for p in periods)
 
 
-def flexible_employment(region: str, year: int) -> dict[str, Any]:
-    """Monthly flexible-employment employee contribution of a region and year, with its source."""
+def flexible_employment(region: str, year: int | None = None, *, on: date | None = None,
+                        birth_date: date | None = None, sex: str | None = None) -> dict[str, Any]:
+    """A flexible worker's monthly employee contribution (base × rate) for a region and year,
+    with its source; with ``on``, also whether they may pay online that day and why not
+    (``online``: Liaoning's window and age rule, C35; ``birth_date`` and ``sex`` check the
+    age rule).  ``year`` defaults to the year of ``on``."""
     policy = load_policy()
     if region not in policy.regions:
         raise UnknownRegion("unknown_region", f"地区代码不在政策数据中: {region}",
                             f"unknown region code: {region}", field="region")
+    if year is None and on is None:
+        raise InputError("missing_field", "缺少必填字段: year(或 date)",
+                         "year (or date) is required", field="year")
+    if sex is not None and sex not in ("female", "male"):
+        raise InputError("invalid_value", "性别应为 female 或 male", "sex must be female or male",
+                         field="sex")
+    if (birth_date is None) != (sex is None):
+        name = "sex" if sex is None else "birth_date"
+        raise InputError("missing_field", f"出生日期和性别须一并提供: 缺少 {name}",
+                         f"birth_date and sex go together: {name} is missing", field=name)
+    if birth_date is not None and on is not None and birth_date > on:
+        raise InputError("born_after_date", "出生日期晚于所问日期",
+                         "birth_date is after the date asked about", field="birth_date")
+    year = year if year is not None else on.year if on is not None else 0
     found = policy.resolve("flexible_employment", region, year)
-    if found is None or not found.published:
+    out: dict[str, Any] = {"region": region, "year": year}
+    if found is not None and found.published:
+        base, rate = int(found.value["base"]), int(found.value["rate_bp"])
+        out.update(base=fen_to_yuan(base), rate_percent=f"{rate // 100}.{rate % 100:02d}",
+                   monthly=fen_to_yuan(monthly_contribution_fen(base, rate)), source=found.source)
+    elif on is None:
         raise InputError("not_published", f"{region} {year}年灵活就业缴费基数和比例未收录",
                          f"no flexible-employment base and rate for {region} in {year}",
                          field="region")
-    base, rate = int(found.value["base"]), int(found.value["rate_bp"])
-    return {"region": region, "year": year, "base": fen_to_yuan(base),
-            "rate_percent": f"{rate // 100}.{rate % 100:02d}",
-            "monthly": fen_to_yuan(monthly_contribution_fen(base, rate)), "source": found.source}
+    else:
+        out.update(base=None, rate_percent=None, monthly=None, source=None)
+    if on is not None:
+        out["online"] = _online(policy, region, on, birth_date, sex)
+    return out
+
+
+def parse_day(text: str | None, field: str) -> date | None:
+    """An ISO ``YYYY-MM-DD`` option of the command line (None stays None)."""
+    if text is None:
+        return None
+    try:
+        return _iso_date(text)  # type: ignore[no-any-return]
+    except ValueError:
+        raise InputError("invalid_date", f"“{field}”不是有效日期(YYYY-MM-DD)",
+                         f"{field}: not a valid date (YYYY-MM-DD)", field=field) from None
+
+
+def _online(policy: Policy, region: str, on: date, birth: date | None,
+            sex: str | None) -> dict[str, Any]:
+    window = policy.resolve("flexible_online_window", region, on.year)
+    convention = CONVENTIONS["C35"]
+    if window is None or not window.published:
+        return {"date": on.isoformat(), "may_pay_online": None, "reason": "not_published",
+                "text": "需求文件未说明本地区灵活就业人员网上缴费的时间。",
+                "text_en": "No online payment period for flexible workers is published for "
+                           "this region.",
+                "window": None, "retirement_age": None, "birthday": None, "source": None,
+                "conventions": []}
+    answer = online_payment(on, window.value, birth, sex)
+    text, text_en = online_words(answer)
+    return {"date": on.isoformat(), "may_pay_online": answer.may_pay_online,
+            "reason": answer.reason, "text": text, "text_en": text_en,
+            "window": {"opens": answer.opens.isoformat(), "closes": answer.closes.isoformat()},
+            "retirement_age": answer.retirement_age,
+            "birthday": answer.birthday.isoformat() if answer.birthday else None,
+            "source": window.source,
+            "conventions": [{"id": convention.id, "text": convention.text,
+                             "source": f"{RULES_DOC} §6 {convention.id}"}]}
 
 
 def rules_catalogue() -> list[dict[str, Any]]:
