@@ -58,6 +58,7 @@ __all__ = [
     "payment_ceiling_fen",
     "quote",
     "regions",
+    "request_schema",
     "rules_catalogue",
 ]
 
@@ -100,6 +101,26 @@ class QuoteRequest(BaseModel):
     back_pay_years: list[Year] | None = None
     hardship_deferral: Annotated[bool, Field(strict=True)] = False
     status_change: StatusChange | None = None
+
+
+def request_schema() -> dict[str, Any]:
+    """The JSON schema of :class:`QuoteRequest` with nested models written in place (no
+    ``$defs``), for the OpenAPI description of ``POST /api/v1/quote``."""
+    schema = QuoteRequest.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
 
 
 _KIND_ZH = {"missing": "缺少必填字段", "extra_forbidden": "不认识的字段(请检查拼写)",

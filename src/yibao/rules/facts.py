@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -67,14 +68,26 @@ class Facts:
 
 
 def _parameters(policy: Policy, key: I32) -> Param:
-    """Field → that parameter for every row; a scalar when all rows share one profile."""
+    """Field → that parameter for every row; a scalar when all rows share one profile, or
+    when the field is the same in every profile of the rows (Guilin's counties differ from
+    the rest of Guangxi in a few fields only); else the field gathered once per call."""
     profiles = policy.profile_of_key.take(key)
-    if len(key) and profiles.min() == profiles.max():
-        column = int(profiles[0])
-        return lambda field: policy.profile_t[field, column]
+    if not len(key):
+        return lambda field: policy.profile_t[field].take(profiles)
+    low, high = int(profiles.min()), int(profiles.max())
+    if low == high:
+        return lambda field: policy.profile_t[field, low]
+    present = np.flatnonzero(np.bincount(profiles - low)) + low
+    gathered: dict[int, Any] = {}
 
-    def gather(field: int) -> I32:
-        return np.asarray(policy.table_t[field].take(key), dtype=np.int32)
+    def gather(field: int) -> Any:
+        found = gathered.get(field)
+        if found is None:
+            values = policy.profile_t[field, present]
+            found = gathered[field] = (values[0] if (values == values[0]).all() else
+                                       np.asarray(policy.profile_t[field].take(profiles),
+                                                  dtype=np.int32))
+        return found
 
     return gather
 
@@ -131,17 +144,21 @@ def _status(p: Param, c: QuoteColumns, is_new: Bool) -> tuple[Bool, Bool, Bool]:
 
 
 def _relapse(policy: Policy, c: QuoteColumns, p: Param, key: I32, lapse: I32,
-             first_enroll: Bool, is_new: Bool, jan1: I32) -> Bool:
+             first_enroll: Bool, is_new: Bool) -> Bool:
     """Where the region words the start after a lapse itself (Guilin): the lapse began when
     benefits stopped (the year before's cover ended Dec 31, or the employee insurance ended)
     and lasted more than ``over_months`` months at the payment (C31)."""
+    relapse = np.zeros(len(c), dtype=np.bool_)
+    if not np.any(p(F.RELAPSE_ON) == 1):
+        return relapse
     on = is_new & (p(F.RELAPSE_ON) == 1)
-    if not on.any():
-        return np.zeros(len(c), dtype=np.bool_)
-    began = np.where(c.has_employee_end, _stopped(policy, key, c.employee_end), jan1)
-    long_ago = c.payment > add_months(began, p(F.RELAPSE_OVER))
-    return np.asarray(on & ((lapse >= 1) | (long_ago & (~first_enroll | c.has_employee_end))),
-                      dtype=np.bool_)
+    i = np.flatnonzero(on)  # only the rows of such regions
+    k, ended = key[i], c.has_employee_end[i]
+    began = np.where(ended, _stopped(policy, k, c.employee_end[i]),
+                     policy.table_t[F.JAN1].take(k))
+    long_ago = c.payment[i] > add_months(began, policy.table_t[F.RELAPSE_OVER].take(k))
+    relapse[i] = (lapse[i] >= 1) | (long_ago & (~first_enroll[i] | ended))
+    return relapse
 
 
 def _trailing_ones(mask: npt.NDArray[np.uint64]) -> I32:
@@ -215,12 +232,15 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     # status changes (C30), the start after a lapse (C31), children past the window (C34)
     first_error(err, (c.status_kind > 0) & (c.status_date > pay), "status_change_after_payment")
     status_given, status_listed, status_exempt = _status(p, c, is_new)
-    relapse = _relapse(policy, c, p, key, lapse, first_enroll, is_new, jan1)
+    relapse = _relapse(policy, c, p, key, lapse, first_enroll, is_new)
     concentrated = pay <= p(F.CONC_END_DAY)
     in_deferral = c.hardship & (pay <= p(F.DEFERRAL_END_DAY))  # C9
-    child_age = p(F.CHILD_AGE)
-    child_period = (has_birth & ~nb_in & (p(F.CHILD_PERIOD_ONLY) == 1) & ~concentrated
-                    & ~in_deferral & (pay < add_months(birth, child_age * 12)))
+    child_period = np.zeros(n, dtype=np.bool_)
+    if np.any(p(F.CHILD_PERIOD_ONLY) == 1):  # only where a region limits children (Qinghai)
+        maybe = has_birth & ~nb_in & (p(F.CHILD_PERIOD_ONLY) == 1) & ~concentrated & ~in_deferral
+        i = np.flatnonzero(maybe)
+        age = policy.table_t[F.CHILD_AGE].take(key[i])
+        child_period[i] = pay[i] < add_months(birth[i], age * 12)
 
     # continuous years before the coverage year (C36): absent = continuous (C5)
     covered_before = np.where(c.covered.given, _trailing_ones(cov), 64)

@@ -69,8 +69,10 @@ def new_start(f: Facts) -> NewStart:
     """The waiting periods: fixed + variable months from the waiting anchor (C6, C10); a
     fixed wait in days (C32); the region's own start after a lapse (C31)."""
     p, lapse = f.p, f.lapse
-    fixed = np.where(f.relapse, p(F.RELAPSE_MONTH), p(F.FIXED))  # months
-    fixed_days = np.where(f.relapse, 0, p(F.FIXED_DAYS))  # Jieyang's 90 days (C32)
+    relapse = bool(f.relapse.any())
+    fixed = np.where(f.relapse, p(F.RELAPSE_MONTH), p(F.FIXED)) if relapse else p(F.FIXED)
+    fixed_days = (np.where(f.relapse, 0, p(F.FIXED_DAYS)) if relapse  # Jieyang's 90 days (C32)
+                  else p(F.FIXED_DAYS))
     variable_before = np.maximum(lapse - 1, 0) * p(F.VAR_PER)
     variable = np.maximum(variable_before - f.repaired * p(F.REPAIR_PER), 0)
     floor = lapse >= p(F.FLOOR_FROM)
@@ -78,15 +80,16 @@ def new_start(f: Facts) -> NewStart:
                         variable)
     anchor = np.maximum(np.where(p(F.FROM_NEXT) == 1, f.next_month, f.pay), f.jan1)  # C6
     general_start = add_months(anchor + fixed_days, fixed + variable)
-    # C32: a wait in days meets the floor (fixed + variable >= 6 months) as dates
-    general_start = np.where(floor & (fixed_days > 0),
-                             np.maximum(general_start, add_months(anchor, p(F.FLOOR))),
-                             general_start)
-    # C31: "从补缴成功后的第3个月起" = the 1st of the payment month + 3 (+ variable months)
-    general_start = np.asarray(np.where(
-        f.relapse, month_start(month_index(anchor) + fixed + variable), general_start),
-        dtype=np.int32)
-    general_rule = np.asarray(np.where(f.relapse, R["R-START-RELAPSE"], R["R-WAIT-FIXED"])
+    if np.any(fixed_days):  # C32: a wait in days meets the floor (>= 6 months) as dates
+        general_start = np.where(floor & (fixed_days > 0),
+                                 np.maximum(general_start, add_months(anchor, p(F.FLOOR))),
+                                 general_start)
+    if relapse:  # C31: "从补缴成功后的第3个月起" = the 1st of payment month + 3 (+ variable)
+        general_start = np.where(
+            f.relapse, month_start(month_index(anchor) + fixed + variable), general_start)
+    general_start = np.asarray(general_start, dtype=np.int32)
+    general_rule = np.asarray((np.where(f.relapse, R["R-START-RELAPSE"], R["R-WAIT-FIXED"])
+                               if relapse else R["R-WAIT-FIXED"])
                               | np.where(variable_before > 0, R["R-WAIT-VARIABLE"], 0)
                               | np.where(f.repaired > 0, R["R-WAIT-REPAIR"], 0), dtype=np.int32)
     exempt = R["R-WAIT-EXEMPT"]

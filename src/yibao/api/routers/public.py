@@ -25,9 +25,9 @@ router = APIRouter(prefix="/api/v1", tags=["public"])
 
 
 def _quote_body() -> dict[str, Any]:
-    from yibao.quoting.answers import QuoteRequest
+    from yibao.quoting.answers import request_schema
 
-    return QuoteRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+    return request_schema()
 
 
 @router.post("/quote", response_model=Quote, responses=errors(413, 422), openapi_extra={
