@@ -7,8 +7,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-REGIONS = ["450802", "450881", "450202", "450205", "450000", "630000", "450300"]
+REGIONS = ["450802", "450881", "450202", "450205", "450000", "630000", "450300",
+           # the regional variants of issue 18: Yunfu, Chaozhou, Jieyang, Qinghai's counties,
+           # Guilin's counties, a region with unpublished figures (Dandong)
+           "445300", "445302", "445100", "445200", "630102", "450305", "210600"]
 GROUPS = ["tekun", "orphan", "dibao", "fanpin_monitor"]
+STATUS_KINDS = ["released_from_prison", "discharged_veteran", "severe_disability_certified"]
 
 
 @st.composite
@@ -34,4 +38,8 @@ def requests(draw: st.DrawFn, *, years: tuple[int, int] = (2021, 2026),
         req["employee_insurance_end_date"] = end.isoformat()
     if draw(st.integers(0, 6)) == 0:
         req["hardship_deferral"] = True
+    if draw(st.integers(0, 4)) == 0:  # a status change up to a year before the payment (§2.2)
+        began = pay - timedelta(days=draw(st.integers(-5, 370)))
+        req["status_change"] = {"kind": draw(st.sampled_from(STATUS_KINDS)),
+                                "date": began.isoformat()}
     return req

@@ -25,12 +25,15 @@ SCHEMA = pa.schema([
     ("id_number", pa.string()), ("birth_date", pa.date32()), ("special_group", pa.string()),
     ("covered_years", pa.list_(pa.int32())), ("employee_insurance_end_date", pa.date32()),
     ("back_pay_years", pa.list_(pa.int32())), ("hardship_deferral", pa.bool_()),
+    ("status_change_kind", pa.string()), ("status_change_date", pa.date32()),
 ])
-DATE_KEYS = ("payment_date", "birth_date", "employee_insurance_end_date")
+DATE_KEYS = ("payment_date", "birth_date", "employee_insurance_end_date", "status_change_date")
 
 
 def _row(req: dict[str, Any]) -> dict[str, Any]:
-    row = {k: req.get(k) for k in SCHEMA.names}
+    change = req.get("status_change") or {}
+    flat = {**req, "status_change_kind": change.get("kind"), "status_change_date": change.get("date")}
+    row = {k: flat.get(k) for k in SCHEMA.names}
     for k in DATE_KEYS:
         if row[k] is not None:
             row[k] = date.fromisoformat(row[k])
@@ -54,6 +57,8 @@ def _expected(req: dict[str, Any]) -> dict[str, Any]:
         "waiting_variable": r["waiting_months"]["variable"],
         "rule": r["main_rule"],
         "back_pay": _fen(r["breakdown"]["back_pay"]),
+        "waiting_fixed_days": r["waiting_days"]["fixed"],
+        "continuous_years": r["continuous_years"],
     }
 
 
@@ -66,6 +71,8 @@ def _actual(out: dict[str, Any]) -> dict[str, Any]:
         "benefit_start": start.isoformat() if start else None,
         "waiting_fixed": out["waiting_fixed"], "waiting_variable": out["waiting_variable"],
         "rule": out["rule"], "back_pay": out["back_pay"],
+        "waiting_fixed_days": out["waiting_fixed_days"],
+        "continuous_years": out["continuous_years"],
     }
 
 
@@ -246,3 +253,46 @@ def test_kept_columns_must_be_in_the_input(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         run_batch(src, tmp_path / "out.csv", keep=("person_id",))
     assert caught.value.code == "missing_columns" and "person_id" in caught.value.message_en
+
+
+def test_status_changes_and_regional_variants_in_a_csv(tmp_path: Path) -> None:
+    """The status change as two columns (README, batch section): both or neither; the
+    regional variants of issue 18 give the same answers as single quotes."""
+    src = tmp_path / "people.csv"
+    src.write_text(
+        "region,coverage_year,payment_date,birth_date,covered_years,status_change_kind,status_change_date\n"
+        "445300,2025,2025-05-20,,[],discharged_veteran,2025-03-10\n"
+        "445300,2025,2025-06-11,,[],discharged_veteran,2025-03-10\n"
+        "445200,2025,2025-03-15,,,,\n"
+        "630000,2025,2025-06-19,2024-12-01,,,\n"
+        "450300,2025,2025-03-15,,2023,,\n"
+        "445300,2025,2025-05-20,,,graduated,2025-03-10\n"
+        "445300,2025,2025-05-20,,,discharged_veteran,\n"
+        "445300,2025,2025-05-20,,,,2025-03-10\n"
+        "445300,2025,2025-05-20,,,discharged_veteran,2025-02-30\n"
+        "445300,2025,2025-05-20,,,discharged_veteran,2025-05-21\n",
+        encoding="utf-8",
+    )
+    dst = tmp_path / "quotes.csv"
+    run_batch(src, dst)
+    rows = pacsv.read_csv(
+        dst, convert_options=pacsv.ConvertOptions(strings_can_be_null=True)
+    ).to_pylist()
+    starts = [str(r["benefit_start"]) if r["benefit_start"] else None for r in rows[:5]]
+    assert starts == ["2025-05-20", "2025-09-11", "2025-06-13", None, "2025-06-01"]
+    assert [r["rule"] for r in rows[:5]] == ["R-WAIT-EXEMPT", "R-WAIT-FIXED", "R-WAIT-FIXED",
+                                             "R-CHILD-PERIOD", "R-START-RELAPSE"]
+    assert rows[2]["waiting_fixed_days"] == 90 and rows[2]["waiting_fixed"] == 0
+    assert [(r["error"], r["error_field"]) for r in rows[5:]] == [
+        ("invalid_value", "status_change_kind"), ("missing_field", "status_change_date"),
+        ("missing_field", "status_change_kind"), ("invalid_date", "status_change_date"),
+        ("status_change_after_payment", "status_change.date")]
+    singles = [{"region": "445300", "coverage_year": 2025, "payment_date": "2025-05-20",
+                "status_change": change} for change in (
+        {"kind": "graduated", "date": "2025-03-10"}, {"kind": "discharged_veteran"},
+        {"date": "2025-03-10"}, {"kind": "discharged_veteran", "date": "2025-02-30"},
+        {"kind": "discharged_veteran", "date": "2025-05-21"})]
+    for single, row in zip(singles, rows[5:], strict=True):
+        with pytest.raises(InputError) as caught:
+            quote(single)
+        assert caught.value.code == row["error"]

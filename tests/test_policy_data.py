@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from yibao.errors import PolicyDataError
@@ -81,11 +84,97 @@ def test_flexible_employment_contribution(region: str, year: int, monthly: str) 
 
 
 def test_region_notes_come_with_the_answer() -> None:
+    """What yibao does not compute is a cited note on its region (issue 18, item 6)."""
     from yibao.quoting.answers import quote
 
-    guilin = quote({"region": "450305", "coverage_year": 2025, "payment_date": "2025-03-01"})
-    assert any("桂林" in n["text"] for n in guilin["notes"])
+    def notes(region: str) -> list[dict[str, str]]:
+        answer = quote({"region": region, "coverage_year": 2025, "payment_date": "2024-10-01"})
+        return answer["notes"]  # type: ignore[no-any-return]
+
+    expected = {"450200": "便民服务中心", "450500": "统筹账户余额不会清零", "450600": "灵活就业人员身份",
+                "445200": "统筹账户余额不会清零", "460100": "男满30年", "411700": "50%",
+                "419001": "最多绑定5个家庭成员", "630000": "已报户口", "445100": "粤医保",
+                "450400": "退役士兵"}
+    for region, words in expected.items():
+        found = [n for n in notes(region) if words in n["text"]]
+        assert found, region
+        assert all("《" in n["source"] for n in found)
     jieyang = quote({"region": "445200", "coverage_year": 2025, "payment_date": "2024-10-01"})
-    assert any("90天" in n["text"] for n in jieyang["notes"])
     assert jieyang["amount_due"] is None and "individual_share" in jieyang["missing"]
     assert jieyang["benefit_start"] == "2025-01-01"
+
+
+def test_every_pack_names_its_documents_and_stays_in_its_region() -> None:
+    from yibao.policy.packs import pack_files, packs
+
+    policy = load_policy()
+    assert {p.code for p in packs()} == {
+        "450800", "450200", "450300", "450400", "450500", "450600", "445300", "445100",
+        "445200", "630000", "210000", "210600", "210200", "411700", "419001", "460100"}
+    for item in pack_files():
+        assert item.pack.documents and all("《" in d for d in item.pack.documents)
+        titles = [re.findall(r"《([^》]+)》", d)[-1] for d in item.pack.documents]
+        for entry in parse_parameter_file(item.parameter, item.text, set(policy.regions)):
+            assert item.pack.code in policy.chain(entry.region), item.where
+            assert any(title in entry.source for title in titles), (item.where, entry.source)
+
+
+def test_a_pack_value_outside_its_region_is_refused() -> None:
+    """A pack may only speak for its own region: Yunfu's pack cannot set Liuzhou's figure."""
+    from yibao.policy import files, packs
+
+    pack = packs.Pack("445300-yunfu", "445300", "云浮市", ("《测试》",), ())
+    bad = packs.PackFile(pack, "individual_share",
+                         'description: x\nunit: fen\nvalues:\n  "450200":\n'
+                         '    - {from: 2025-01-01, to: 2025-12-31, value: 1, source: "《测试》 来源"}\n')
+    with pytest.raises(PolicyDataError) as caught:
+        files._pack_entries({"445300", "450200", "450000", "440000", "000000"}, (bad,))
+    assert caught.value.code == "policy_region" and "445300" in caught.value.message
+    assert "policy/regions/445300-yunfu/individual_share.yaml" in caught.value.message_en
+
+
+@pytest.mark.parametrize(("unit", "value", "fits"), [
+    ("waiting", {"fixed_months": 0, "fixed_days": 90, "variable_months_per_lapse_year": 1,
+                 "repair_months_per_back_paid_year": 1, "repair_floor_months": 6,
+                 "repair_floor_from_lapse_years": 4, "count_from_next_month": False}, True),
+    ("waiting", {"fixed_months": 3, "fixed_days": 90, "variable_months_per_lapse_year": 1,
+                 "repair_months_per_back_paid_year": 1, "repair_floor_months": 6,
+                 "repair_floor_from_lapse_years": 4, "count_from_next_month": False}, False),
+    ("period", {"birth_year": True}, True),
+    ("period", {"birth_year": True, "days": 3}, False),
+    ("status_exemption", {"kinds": ["discharged_veteran"], "window": {"months": 3}}, True),
+    ("status_exemption", {"kinds": ["graduated"], "window": {"months": 3}}, False),
+    ("lapse_restart", {"benefits_stop": "next_month", "over_months": 3, "start_month": 3}, True),
+    ("lapse_restart", {"benefits_stop": "someday", "over_months": 3, "start_month": 3}, False),
+    ("child_enrolment", {"concentrated_period_only": True, "under_age": 18}, True),
+    ("child_enrolment", {"concentrated_period_only": "yes", "under_age": 18}, False),
+    ("incentive", {"after_years": 4, "rise_per_year": 200000, "zero_claim_rise": 200000,
+                   "max_percent_of_base": 20}, True),
+    ("incentive", {"after_years": 4, "rise_per_year": 2000.5, "zero_claim_rise": 0,
+                   "max_percent_of_base": 20}, False),
+    ("online_window", {"opens": "2024-07-01", "closes": "2025-06-30",
+                       "near_retirement": {"female": 55, "male": 60}, "near_months": 12}, True),
+    ("online_window", {"opens": "2025-07-01", "closes": "2025-06-30",
+                       "near_retirement": {"female": 55, "male": 60}, "near_months": 12}, False),
+])
+def test_the_units_of_the_regional_variants_are_checked(unit: str, value: object, fits: bool) -> None:
+    from yibao.rules.units import check_unit
+
+    assert check_unit(unit, value) is fits
+
+
+def test_an_overlay_in_the_shipped_format_replaces_a_pack_value(tmp_path: Path) -> None:
+    """Contract §5 holds for values shipped in packs: a published folder overrides them."""
+    from yibao.policy.files import policy_with
+
+    folder = tmp_path / "pub"
+    folder.mkdir()
+    (folder / "waiting_periods.yaml").write_text(
+        'description: 待遇等待期\nunit: waiting\nvalues:\n  "445200":\n'
+        '    - {from: 2026-01-01, to: 2026-12-31, value: {fixed_months: 3, '
+        'variable_months_per_lapse_year: 1, repair_months_per_back_paid_year: 1, '
+        'repair_floor_months: 6, repair_floor_from_lapse_years: 4, count_from_next_month: false}, '
+        'source: "揭阳2026年通知 (测试用)"}\n', encoding="utf-8")
+    policy = policy_with(folder)
+    assert policy.resolve("waiting_periods", "445200", 2026).value["fixed_months"] == 3  # type: ignore[union-attr]
+    assert policy.resolve("waiting_periods", "445200", 2025).value["fixed_days"] == 90  # type: ignore[union-attr]

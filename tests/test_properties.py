@@ -90,8 +90,8 @@ def test_answers_are_consistent(req: dict[str, Any]) -> None:
     assert result["benefit_end"] == f"{year}-12-31"
     if start is not None:
         assert f"{year}-01-01" <= start <= f"{year}-12-31"
-    else:
-        assert "no_benefit" in result["warning_codes"]
+    else:  # no cover this year: from this date, or not outside the concentrated period (C34)
+        assert {"no_benefit", "concentrated_period_only"} & set(result["warning_codes"])
     waiting = result["waiting_months"]
     assert waiting["fixed"] in (0, 3)
     assert 0 <= waiting["variable"] <= max(result["lapse_years"] - 1, 3)

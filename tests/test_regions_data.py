@@ -130,3 +130,38 @@ def test_guangxi_county_count() -> None:
 def test_chain_walks_to_national() -> None:
     assert region_chain("450881") == ("450881", "450800", "450000", "000000")
     assert region_chain("630000") == ("630000", "000000")
+
+
+# The regions the requirement documents name beyond Guangxi come with their packs
+# (policy/regions/<code>-<name>/region.yaml): the city and its county-level units in the
+# 2021 code table (Qinghai: its 8 prefecture-level units and 44 county-level units).
+NAMED = {
+    "445300": ("云浮市", 5), "445100": ("潮州市", 3), "445200": ("揭阳市", 5),
+    "210600": ("丹东市", 6), "210200": ("大连市", 10), "411700": ("驻马店市", 10),
+    "460100": ("海口市", 4), "419000": ("省直辖县级行政区划", 1),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("code", sorted(NAMED))
+def test_named_cities_come_with_their_counties(code: str) -> None:
+    regions = load_regions()
+    name, counties = NAMED[code]
+    assert regions[code].name == name and regions[code].level == "city"
+    assert sum(1 for r in regions.values() if r.parent == code and r.level == "county") == counties
+
+
+def test_qinghai_comes_with_its_prefectures_and_counties() -> None:
+    regions = load_regions()
+    cities = [r for r in regions.values() if r.parent == "630000"]
+    counties = [r for r in regions.values() if r.parent in {c.code for c in cities}]
+    assert len(cities) == 8 and len(counties) == 44
+    assert region_chain("632801") == ("632801", "632800", "630000", "000000")  # 格尔木市
+
+
+def test_pack_rows_have_the_four_keys_and_no_code_twice() -> None:
+    from yibao.policy.packs import pack_region_rows
+
+    rows = pack_region_rows()
+    codes = [r.code for r in rows] + [r["code"] for r in ROWS]
+    assert len(codes) == len(set(codes))
+    assert {"445302", "419001", "630102"} <= set(codes)

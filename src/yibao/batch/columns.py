@@ -28,13 +28,15 @@ from yibao.rules.catalogue import RULES
 from yibao.rules.engine import MISSING, QuoteResults
 from yibao.rules.inputs import QuoteColumns, YearMask, encode_year_lists_flat
 from yibao.rules.policy import Policy
+from yibao.rules.units import STATUS_KINDS
 from yibao.rules.validation import ERRORS
 
 __all__ = ["INPUT_COLUMNS", "OUTPUT_SCHEMA", "Prepared", "prepare", "results_table"]
 
 INPUT_COLUMNS = ("region", "coverage_year", "payment_date", "id_number", "birth_date",
                  "special_group", "covered_years", "employee_insurance_end_date",
-                 "back_pay_years", "hardship_deferral")
+                 "back_pay_years", "hardship_deferral", "status_change_kind",
+                 "status_change_date")
 
 # Errors found before the engine runs, in the single quote's order: (code, field)
 PRE_ERRORS: tuple[tuple[str, str], ...] = (
@@ -49,6 +51,10 @@ PRE_ERRORS: tuple[tuple[str, str], ...] = (
     ("invalid_value", "employee_insurance_end_date"),
     ("invalid_value", "back_pay_years"),
     ("invalid_value", "hardship_deferral"),
+    ("invalid_value", "status_change_kind"),
+    ("missing_field", "status_change_kind"),
+    ("missing_field", "status_change_date"),
+    ("invalid_date", "status_change_date"),
     *((code, "id_number") for code in ID_ERRORS[1:]),
     ("birth_date_mismatch", "birth_date"),
     ("missing_field", "region"),
@@ -75,6 +81,8 @@ OUTPUT_SCHEMA = pa.schema([
     ("missing", LABEL),
     ("error", LABEL),
     ("error_field", LABEL),
+    ("waiting_fixed_days", pa.int32()),  # a fixed wait counted in days (Jieyang, C32)
+    ("continuous_years", pa.int32()),  # 连续参保年限 at the coverage year; null = not counted (C36)
 ])
 
 
@@ -128,6 +136,7 @@ def prepare(batch: pa.RecordBatch, policy: Policy) -> Prepared:
          "back_pay_years")
     hardship: Parsed = parse_bool(_column(batch, "hardship_deferral", n))
     _set(err, hardship.bad, "invalid_value", "hardship_deferral")
+    status_kind, status_date = _status_change(batch, n, err)
     ids = check_id_numbers(_column(batch, "id_number", n))
     for i, code in enumerate(ID_ERRORS[1:], start=1):
         _set(err, ids.error == i, code, "id_number")
@@ -155,8 +164,28 @@ def prepare(batch: pa.RecordBatch, policy: Policy) -> Prepared:
         employee_end=employee_end.values,
         has_employee_end=employee_end.present & ~employee_end.bad,
         hardship=hardship.values.astype(np.bool_),
+        status_kind=status_kind,
+        status_date=status_date,
     )
     return Prepared(columns, err)
+
+
+def _status_change(batch: pa.RecordBatch, n: int,
+                   err: npt.NDArray[np.int32]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """``status_change_kind`` / ``status_change_date``: the quote's ``status_change`` (contract
+    §2.2) as two columns, both or neither; errors in the single quote's order."""
+    kinds = parse_text(_column(batch, "status_change_kind", n))
+    index = pc.index_in(kinds, value_set=pa.array(STATUS_KINDS, pa.string()))
+    present = np.asarray(pc.is_valid(kinds).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    kind = np.asarray(index.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int32) + 1
+    day = parse_date(_column(batch, "status_change_date", n))
+    _set(err, present & (kind == 0), "invalid_value", "status_change_kind")
+    _set(err, ~present & day.present, "missing_field", "status_change_kind")
+    _set(err, present & ~day.present, "missing_field", "status_change_date")
+    _set(err, day.bad, "invalid_date", "status_change_date")
+    ok = present & (kind > 0) & day.present & ~day.bad
+    return (np.where(ok, kind, 0).astype(np.int32),
+            np.where(ok, day.values, 0).astype(np.int32))
 
 
 def _regions(arr: pa.Array) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_],
@@ -218,4 +247,6 @@ def results_table(prepared: Prepared, res: QuoteResults, start: int = 0) -> pa.T
         "missing": _labels(np.where(ok, res.missing, 0).astype(np.int32), _MISSING_LABELS),
         "error": _labels(err.astype(np.int32), ERROR_LABELS),
         "error_field": _labels(err.astype(np.int32), ERROR_FIELDS),
+        "waiting_fixed_days": pa.array(res.wait_fixed_days, pa.int32(), mask=~ok),
+        "continuous_years": pa.array(res.continuous, pa.int32(), mask=~ok | (res.continuous < 0)),
     }, schema=OUTPUT_SCHEMA)

@@ -2,7 +2,7 @@
 
     yibao quote --json request.json        # or - for stdin: one JSON result on stdout
     yibao quote --region 450802 --year 2021 --payment-date 2021-03-15 --covered-years 2019
-    yibao flexible-employment --region 210600 --year 2024
+    yibao flexible-employment --region 210600 --year 2024 [--date 2025-03-01 --birth-date ... --sex female]
 """
 
 from __future__ import annotations
@@ -119,21 +119,31 @@ def quote(
 @handled
 def flexible_employment(
     region: Annotated[str, Opt(help="GB/T 2260 region code, e.g. 210600.")],
-    year: Annotated[int, Opt(help="Contribution year.")],
+    year: Annotated[int | None, Opt(help="Contribution year (default: the year of --date).")] = None,
+    on: Annotated[str | None, Opt("--date", help="May they pay online on this day? YYYY-MM-DD")] = None,
+    birth_date: Annotated[str | None, Opt(help="Birth date, for the age rule.")] = None,
+    sex: Annotated[str | None, Opt(help="female or male, for the age rule.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """灵活就业人员职工医保月缴费(基数 × 费率)。Monthly employee-insurance contribution of a
-    flexible worker (base × rate)."""
+    """灵活就业人员职工医保月缴费(基数 × 费率),以及某日能否网上缴费。Monthly employee-insurance
+    contribution of a flexible worker (base × rate), and whether they may pay online on --date."""
     from yibao.quoting.answers import flexible_employment as contribution
+    from yibao.quoting.answers import parse_day
 
-    result = contribution(region, year)
+    result = contribution(region, year, on=parse_day(on, "date"), sex=sex,
+                          birth_date=parse_day(birth_date, "birth_date"))
     if as_json:
         emit(result)
         return
-    say(f"{result['year']}年 缴费基数 {result['base']} 元 × {result['rate_percent']}% = "
-        f"每月 {result['monthly']} 元 ({result['source']})",
-        f"{result['year']}: base {result['base']} yuan × {result['rate_percent']}% = "
-        f"{result['monthly']} yuan a month")
+    if result["monthly"] is not None:
+        say(f"{result['year']}年 缴费基数 {result['base']} 元 × {result['rate_percent']}% = "
+            f"每月 {result['monthly']} 元 ({result['source']})",
+            f"{result['year']}: base {result['base']} yuan × {result['rate_percent']}% = "
+            f"{result['monthly']} yuan a month")
+    if "online" in result:
+        online = result["online"]
+        say(f"{online['text']}" + (f" ({online['source']})" if online.get("source") else ""),
+            str(online.get("text_en") or online["text"]))
 
 
 def register(app: typer.Typer) -> None:

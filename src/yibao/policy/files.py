@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from yibao.errors import PolicyDataError
 from yibao.policy.locations import PolicyFileError, Where, load_yaml
+from yibao.policy.packs import PackFile, pack_files
 from yibao.policy.reference_data import load_regions, region_chain
 from yibao.policy.statements import STATEMENTS, Layout, layouts_with
 from yibao.rules.policy import ParamEntry, Policy, Region, build_policy
@@ -290,7 +291,36 @@ def _regions() -> list[Region]:
 def _shipped_entries() -> tuple[ParamEntry, ...]:
     codes = {r.code for r in _regions()}
     return tuple(e for name, text in sorted(parameter_texts().items())
-                 for e in parse_parameter_file(name, text, codes))
+                 for e in parse_parameter_file(name, text, codes)) + _pack_entries(codes)
+
+
+def _pack_entries(codes: set[str], items: Iterable[PackFile] | None = None
+                  ) -> tuple[ParamEntry, ...]:
+    """The parameter files of the region packs (``policy/regions/*/``, see
+    :mod:`yibao.policy.packs`): a declared parameter's name and unit, values only for the
+    pack's region and the regions under it."""
+    units = _shipped_units()
+    parents = {r.code: r.parent for r in _regions()}
+    entries: list[ParamEntry] = []
+    for item in pack_files() if items is None else items:
+        if item.parameter not in units:
+            raise PolicyDataError("policy_unknown_parameter",
+                                  f"{item.where} 参数未知: {item.parameter}(须在 policy/parameters/ 中声明)",
+                                  f"{item.where}: unknown parameter {item.parameter} "
+                                  "(declare it in policy/parameters/)")
+        for e in parse_parameter_file(item.parameter, item.text, codes, where=item.where,
+                                      unit=units[item.parameter]):
+            chain: list[str] = []
+            code: str | None = e.region
+            while code is not None and code not in chain:
+                chain.append(code)
+                code = parents.get(code)
+            if item.pack.code not in chain:
+                raise PolicyDataError("policy_region", f"{item.where} 地区 {e.region} 不在本地区包 "
+                                      f"{item.pack.code} 之内", f"{item.where}: region {e.region} "
+                                      f"is outside the pack's region {item.pack.code}")
+            entries.append(e)
+    return tuple(entries)
 
 
 def _before(base: Iterable[ParamEntry]) -> Before:

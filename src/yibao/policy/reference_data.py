@@ -122,9 +122,12 @@ def _unique(pairs: Iterable[tuple[str, _M]], name: str) -> Mapping[str, _M]:
 
 @cache
 def load_regions() -> Mapping[str, Region]:
-    """Every region of ``policy/regions.yaml`` by code."""
-    regions = _build_all(Region, "regions.yaml", "regions")
-    return _unique(((r.code, r) for r in regions), "regions.yaml")
+    """Every region of ``policy/regions.yaml`` and of the region packs
+    (``policy/regions/*/region.yaml``), by code."""
+    from yibao.policy.packs import pack_region_rows
+
+    regions = (*_build_all(Region, "regions.yaml", "regions"), *pack_region_rows())
+    return _unique(((r.code, r) for r in regions), "regions.yaml + policy/regions/*/region.yaml")
 
 
 @cache

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -29,20 +29,21 @@ from yibao.errors import InputError, UnknownRegion
 from yibao.idcard import parse_id_number
 from yibao.policy.files import load_policy
 from yibao.policy.reference_data import special_groups
+from yibao.quoting.flexible import flexible_employment, parse_day  # re-exported
 from yibao.rules.answer import Quote, quote_to_contract
 from yibao.rules.calendar import date_to_days
 from yibao.rules.engine import evaluate
 from yibao.rules.explain import RowContext, explain_row
-from yibao.rules.flexible import monthly_contribution_fen
 from yibao.rules.inputs import QuoteColumns, encode_year_lists
-from yibao.rules.money import fen_to_yuan
 from yibao.rules.policy import Policy
 from yibao.rules.registry import RULES
+from yibao.rules.units import STATUS_KINDS
 from yibao.rules.validation import ERRORS
 from yibao.rules.wording import policy_figures
 
 __all__ = [
     "QuoteRequest",
+    "StatusChange",
     "answer",
     "answer_many",
     "columns_for",
@@ -50,9 +51,11 @@ __all__ = [
     "concentrated_window",
     "flexible_employment",
     "input_error_from",
+    "parse_day",
     "payment_ceiling_fen",
     "quote",
     "regions",
+    "request_schema",
     "rules_catalogue",
 ]
 
@@ -71,6 +74,15 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Year = Annotated[int, Field(strict=True, ge=1900, le=2200)]
 
 
+class StatusChange(BaseModel):
+    """A status that began on ``date`` (contract §2.2): where the region exempts it from
+    waiting (Yunfu), a payment within the window after it has no wait (C30)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["released_from_prison", "discharged_veteran", "severe_disability_certified"]
+    date: IsoDate
+
+
 class QuoteRequest(BaseModel):
     """The contract's quote input (docs: contract §2). Unknown keys are an error."""
 
@@ -85,13 +97,34 @@ class QuoteRequest(BaseModel):
     employee_insurance_end_date: IsoDate | None = None
     back_pay_years: list[Year] | None = None
     hardship_deferral: Annotated[bool, Field(strict=True)] = False
+    status_change: StatusChange | None = None
+
+
+def request_schema() -> dict[str, Any]:
+    """The JSON schema of :class:`QuoteRequest` with nested models written in place (no
+    ``$defs``), for the OpenAPI description of ``POST /api/v1/quote``."""
+    schema = QuoteRequest.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
 
 
 _KIND_ZH = {"missing": "缺少必填字段", "extra_forbidden": "不认识的字段(请检查拼写)",
             "int_type": "应为整数", "bool_type": "应为 true 或 false", "list_type": "应为年份列表",
             "string_type": "应为文字", "string_pattern_mismatch": "格式不对(地区代码为6位数字)",
             "greater_than_equal": "数值太小", "less_than_equal": "数值太大"}
-_DATE_FIELDS = {"payment_date", "birth_date", "employee_insurance_end_date"}
+_DATE_FIELDS = {"payment_date", "birth_date", "employee_insurance_end_date", "status_change"}
 
 
 def input_error_from(exc: ValidationError) -> InputError:
@@ -135,6 +168,10 @@ def columns_for(requests: list[QuoteRequest], policy: Policy) -> QuoteColumns:
         employee_end=np.array([date_to_days(e) if e else 0 for e in ends], dtype=np.int32),
         has_employee_end=np.array([e is not None for e in ends], dtype=np.bool_),
         hardship=np.array([r.hardship_deferral for r in requests], dtype=np.bool_),
+        status_kind=np.array([STATUS_KINDS.index(r.status_change.kind) + 1 if r.status_change
+                              else 0 for r in requests], dtype=np.int32),
+        status_date=np.array([date_to_days(r.status_change.date) if r.status_change else 0
+                              for r in requests], dtype=np.int32),
     )
 
 
@@ -142,6 +179,8 @@ def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy)
     year = req.coverage_year
     figures, sources, region_notes = _of_region_year(policy, region, year)
     group = _groups().get(req.special_group or "")
+    incentive = policy.resolve("catastrophic_incentive", region, year)
+    base_cap = policy.resolve("catastrophic_base_cap", region, year)
     return RowContext(
         region_code=region, region_name=policy.regions[region].name,
         coverage_year=year, payment_date=req.payment_date, birth_date=birth,
@@ -151,6 +190,11 @@ def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy)
         figures=figures, sources=sources,
         policy_version=policy.version_of(region, year), region_notes=region_notes,
         hardship=req.hardship_deferral,
+        status_kind=req.status_change.kind if req.status_change else None,
+        status_date=req.status_change.date if req.status_change else None,
+        incentive=incentive.value if incentive is not None and incentive.published else None,
+        incentive_source=incentive.source if incentive is not None else "",
+        base_cap_fen=int(base_cap.value) if base_cap is not None and base_cap.published else None,
     )
 
 
@@ -256,23 +300,6 @@ def concentrated_window(year: int) -> tuple[date, date] | None:
     if not periods:
         return None
     return min(p[0] for p in periods), max(p[1] for p in periods)
-
-
-def flexible_employment(region: str, year: int) -> dict[str, Any]:
-    """Monthly flexible-employment employee contribution of a region and year, with its source."""
-    policy = load_policy()
-    if region not in policy.regions:
-        raise UnknownRegion("unknown_region", f"地区代码不在政策数据中: {region}",
-                            f"unknown region code: {region}", field="region")
-    found = policy.resolve("flexible_employment", region, year)
-    if found is None or not found.published:
-        raise InputError("not_published", f"{region} {year}年灵活就业缴费基数和比例未收录",
-                         f"no flexible-employment base and rate for {region} in {year}",
-                         field="region")
-    base, rate = int(found.value["base"]), int(found.value["rate_bp"])
-    return {"region": region, "year": year, "base": fen_to_yuan(base),
-            "rate_percent": f"{rate // 100}.{rate % 100:02d}",
-            "monthly": fen_to_yuan(monthly_contribution_fen(base, rate)), "source": found.source}
 
 
 def rules_catalogue() -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from yibao.rules.continuity import CatastrophicRise
 from yibao.rules.money import fen_to_yuan
 
 __all__ = [
@@ -74,6 +75,10 @@ class Quote:
     missing_labels_en: tuple[str, ...] = ()
     policy_version: str = ""  # digest of the figures this answer was computed with
     back_pay_years: int = 0  # how many past years this payment also pays for
+    waiting_fixed_days: int = 0  # the fixed wait in days where the region counts it so (C32)
+    continuous_years: int | None = None  # 连续参保年限 at the coverage year if paid (C36)
+    catastrophic: CatastrophicRise | None = None  # the cap rise it earns (Guangxi)
+    catastrophic_text: tuple[str, str] = ("", "")  # that rise in words (zh, en)
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -98,6 +103,21 @@ class Quote:
 
 def _yuan(fen: int | None) -> str | None:
     return None if fen is None else fen_to_yuan(fen)
+
+
+def _catastrophic(q: Quote) -> dict[str, Any] | None:
+    c = q.catastrophic
+    if c is None:
+        return None
+    return {
+        "continuous_years": c.continuous_years, "after_years": c.after_years,
+        "rise_per_year": _yuan(c.rise_per_year_fen), "zero_claim_rise": _yuan(c.zero_claim_rise_fen),
+        "rise": _yuan(c.rise_fen), "rise_from_year": c.rise_from_year,
+        "max_percent_of_base": c.max_percent_of_base, "base_cap": _yuan(c.base_cap_fen),
+        "rise_limit": _yuan(c.limit_fen), "rise_within_limit": _yuan(c.capped_fen),
+        "missing": list(c.missing), "text": q.catastrophic_text[0],
+        "text_en": q.catastrophic_text[1], "source": c.source,
+    }
 
 
 def quote_to_contract(q: Quote) -> dict[str, Any]:
@@ -131,4 +151,7 @@ def quote_to_contract(q: Quote) -> dict[str, Any]:
         "warnings_en": list(q.warnings_en),
         "missing_labels": list(q.missing_labels),
         "missing_labels_en": list(q.missing_labels_en),
+        "waiting_days": {"fixed": q.waiting_fixed_days},
+        "continuous_years": q.continuous_years,
+        "catastrophic_cover": _catastrophic(q),
     }

@@ -3,7 +3,9 @@
     >>> CONVENTIONS["C3"].text_en[:40]
     'The newborn window is [birth, birth + 3 '
 
-C3, C17 and C19 follow the revision of 2026-11-29.
+C3, C17 and C19 follow the revision of 2026-11-29; C30-C36 decide the regional variants
+(status changes, Guilin's start after a lapse, Jieyang's wait in days, newborn windows not
+stated, Qinghai's children, Liaoning's online payment) and continuous years.
 """
 
 from __future__ import annotations
@@ -79,4 +81,49 @@ CONVENTIONS: dict[str, Convention] = dict((
     _c("C19", "补缴价格为参保年度个人缴费标准/年;新生儿补缴出生当年按出生当年的个人缴费标准;同一年重复为输入错误",
        "back-pay costs the coverage year's individual share per lapse year; a newborn's birth "
        "year costs the birth year's share; a year listed twice is an input error"),
+    # regional variants and continuous years (docs/rules.md §6, §6c)
+    _c("C30", "身份变化后直接参保不设等待期的地区(如云浮):自身份开始之日起3个月内(含最后一天)缴费的,"
+              "不设固定和变动待遇等待期,待遇自缴费日(不早于1月1日)起;超过期限按一般规则;"
+              "其他地区身份变化不改变计算",
+       "where a region lets residents enrol without waiting after release from prison, "
+       "discharge or a severe-disability certificate (Yunfu), a payment within 3 months of the "
+       "day the status began (the last day included) has no wait and cover starts on the "
+       "payment day (not before Jan 1); later, the general rules apply; elsewhere the status "
+       "change changes nothing"),
+    _c("C31", "桂林:断缴从停保次月1日起算(上年参保的为1月1日,职工医保终止的为终止次月1日);"
+              "断缴超过3个月 = 缴费日晚于起算日加3个月;“补缴成功后的第3个月起”按C1计为缴费月份+3的1日,"
+              "另加变动等待期:2025-03-15缴费 → 2025-06-01(全国规则为2025-06-15)",
+       "Guilin: a lapse begins on the 1st of the month after cover stopped (Jan 1 after last "
+       "year's cover, the 1st of the month after employee insurance ended); more than 3 months "
+       "= paid later than that day + 3 months; \"from the 3rd month after the back-payment\" "
+       "is the 1st of payment month + 3 (C1), plus variable months: paid 2025-03-15 → "
+       "2025-06-01 (the national rule gives 2025-06-15)"),
+    _c("C32", "揭阳“等待期通常为90天”:固定待遇等待期自C6的起算日起计90天,变动等待期按月加在其后(C2);"
+              "断缴4年及以上的,待遇开始不早于起算日加6个月",
+       "Jieyang's \"usually 90 days\": the fixed wait is 90 days from the C6 anchor, the "
+       "variable months are added after it (C2); after a lapse of 4 years or more cover never "
+       "starts before the anchor + 6 months"),
+    _c("C33", "文件说新生儿从出生之日起享受待遇或不受等待期限制、未规定参保期限的(潮州、云浮):"
+              "出生当年内参保缴费的新生儿从出生之日起享受待遇;出生于上一年的按一般规则",
+       "where a text covers newborns from birth or exempts them from waiting without a window "
+       "(Chaozhou, Yunfu): a newborn paid for in the birth year is covered from birth; one "
+       "born the year before follows the general rules"),
+    _c("C34", "青海“孩子超过180天,需在每年的集中缴费期内办理参保手续”:参保年度1月1日未满18周岁、已超过新生儿窗口的孩子"
+              "在集中缴费期外缴费,本次缴费不产生待遇,答案提示在集中缴费期内参保",
+       "Qinghai's children older than 180 days enrol in the concentrated period: for a minor "
+       "(under 18 on 1 January of the coverage year) "
+       "past the newborn window, a payment outside the period buys no cover and the answer "
+       "says to enrol in the period"),
+    _c("C35", "辽宁灵活就业人员网上自主缴费:2024-07-01至2025-06-30(含);“即将年满55周岁(女性)或60周岁"
+              "(男性)” = 该生日在当日之后12个月内(含);已满该年龄的同样到医保窗口核定缴费",
+       "Liaoning flexible workers pay online from 2024-07-01 to 2025-06-30 (inclusive); "
+       "\"about to turn 55 (women) or 60 (men)\" = that birthday within the 12 months after the "
+       "day (inclusive); those already that age also go to an office"),
+    _c("C36", "连续参保年限按参保年度计,自开始计算的年度(2025年)起;本次缴费使参保年度有待遇的计入该年度;"
+              "断缴清零后从参保年度重新计算;广西满4年后每年提高大病保险限额2000元,"
+              "累计不超过原封顶线的20%(原封顶线未公布,不计上限)",
+       "continuous years count coverage years from the first year counted (2025); the "
+       "coverage year counts when this payment covers it; after a reset the count restarts "
+       "with it; Guangxi raises the catastrophic cap by 2,000 a year after 4 years, at most "
+       "20% of the base cap (unpublished: no limit applied)"),
 ))

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from yibao.rules.facts import facts
 from yibao.rules.fees import MISSING, fees
 from yibao.rules.inputs import QuoteColumns
-from yibao.rules.lapse import lapse_effects
+from yibao.rules.lapse import continuous_years, lapse_effects, resets
 from yibao.rules.policy import Policy
 from yibao.rules.registry import RULE_BIT
 from yibao.rules.start import new_start, old_start
@@ -35,7 +35,7 @@ I32 = npt.NDArray[np.int32]
 Bool = npt.NDArray[np.bool_]
 R = RULE_BIT
 _START_RULES = (R["R-START-NEWBORN"] | R["R-START-TRANSFER"] | R["R-START-ONTIME"]
-                | R["R-START-LATE"] | R["R-START-GAP"])
+                | R["R-START-LATE"] | R["R-START-GAP"] | R["R-CHILD-PERIOD"])
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,9 @@ class QuoteResults:
     assistance_known: Bool
     back_pay_known: Bool
     back_pay_years: I32
+    wait_fixed_days: I32  # the fixed wait in days where the region counts it so (C32)
+    status_exempt: Bool  # a status change skipped the wait (C30)
+    continuous: I32  # continuous enrollment years at the coverage year, -1 = not counted (C36)
 
 
 def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteResults:
@@ -93,17 +96,20 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
         general = f.is_new & new.general
         new_start_day, new_rule = new.start, new.rule
         fixed, variable, variable_before = new.fixed, new.variable, new.variable_before
+        fixed_days = new.fixed_days
     else:
         general = np.zeros(n, dtype=np.bool_)
         new_start_day = new_rule = fixed = variable = variable_before = np.zeros(n, np.int32)
+        fixed_days = np.zeros(n, np.int32)
 
     start = np.where(f.is_new, new_start_day, old_start_day)
     start_rules = np.where(f.is_new, new_rule, old_rule)
     start_known = start <= f.dec31
     main_rule = np.where(
         general,
-        np.where(f.repaired > 0, R["R-WAIT-REPAIR"],
-                 np.where(variable > 0, R["R-WAIT-VARIABLE"], R["R-WAIT-FIXED"])),
+        np.where(f.relapse, R["R-START-RELAPSE"], np.where(
+            f.repaired > 0, R["R-WAIT-REPAIR"],
+            np.where(variable > 0, R["R-WAIT-VARIABLE"], R["R-WAIT-FIXED"]))),
         np.where((start_rules & _START_RULES) == 0, start_rules,
                  start_rules & ~R["R-WAIT-EXEMPT"]),
     )
@@ -112,6 +118,7 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
         rules, warnings = lapse_effects(f, money, c.hardship, start, start_rules, start_known)
     else:
         rules = warnings = np.zeros(n, dtype=np.int32)
+    continuous = continuous_years(f, start_known, resets(f, start, start_rules, start_known))
 
     return QuoteResults(
         error=err, individual=money.individual, subsidy=money.subsidy,
@@ -125,6 +132,9 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
         first_enrollment=f.first_enroll, regime=f.regime, share_known=money.share_known,
         assistance_known=money.assistance_known, back_pay_known=money.back_pay_known,
         back_pay_years=f.n_back,
+        wait_fixed_days=np.where(general, fixed_days, 0).astype(np.int32),
+        status_exempt=f.status_exempt & ~f.nb_in & ~f.has_group & (main_rule == R["R-WAIT-EXEMPT"]),
+        continuous=continuous,
     )
 
 

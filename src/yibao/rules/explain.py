@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from yibao.rules.answer import AppliedRule, Cited, Quote
 from yibao.rules.calendar import days_to_date
+from yibao.rules.continuity import CatastrophicRise, catastrophic_rise
 from yibao.rules.conventions import CONVENTIONS
 from yibao.rules.engine import MISSING, QuoteResults
 from yibao.rules.messages import (
@@ -20,7 +22,9 @@ from yibao.rules.messages import (
     NOTE_BIRTH_YEAR_UNPAID,
     NOTES_LAPSE,
     PARAMETER_LABELS,
+    STATUS_NAMES,
 )
+from yibao.rules.money import fen_to_yuan
 from yibao.rules.policy import OLD
 from yibao.rules.registry import RULE, RULES, render
 from yibao.rules.sources import RULES_DOC
@@ -55,6 +59,11 @@ class RowContext:
     policy_version: str
     region_notes: tuple[tuple[str, str], ...] = ()
     hardship: bool = False
+    status_kind: str | None = None  # contract §2.2
+    status_date: date | None = None
+    incentive: Mapping[str, Any] | None = None  # catastrophic_incentive, where published
+    incentive_source: str = ""
+    base_cap_fen: int | None = None  # catastrophic_base_cap, None while unpublished
 
 
 def _conventions(rule_ids: list[str], res: QuoteResults, i: int, hardship: bool) -> list[str]:
@@ -72,6 +81,20 @@ def _conventions(rule_ids: list[str], res: QuoteResults, i: int, hardship: bool)
     return sorted(used, key=lambda c: int(c[1:]))
 
 
+def _variant_conventions(res: QuoteResults, i: int, ctx: RowContext) -> set[str]:
+    """The conventions of the regional variants and continuous years that decided row i."""
+    used: set[str] = set()
+    if ctx.status_kind is not None:
+        used.add("C30")
+    if res.wait_fixed_days[i]:
+        used.add("C32")
+    if res.newborn_in_window[i] and ctx.figures.get("window_kind") == "birth_year":
+        used.add("C33")
+    if res.continuous[i] >= 0:
+        used.add("C36")
+    return used
+
+
 def _row_figures(res: QuoteResults, i: int, ctx: RowContext) -> dict[str, str]:
     computed = days_to_date(int(res.start[i]))
     birth = ctx.birth_date
@@ -86,6 +109,11 @@ def _row_figures(res: QuoteResults, i: int, ctx: RowContext) -> dict[str, str]:
                   f"paid later than {window_en} after birth")
     if res.newborn_in_window[i]:
         exempt = ("新生儿在出生窗口内参保,", "A newborn enrolled within the window")
+    elif res.status_exempt[i] and ctx.status_kind in STATUS_NAMES and ctx.status_date:
+        name, name_en = STATUS_NAMES[ctx.status_kind]
+        exempt = (f"{name}自{cn_date(ctx.status_date)}起{ctx.figures['status_window']}内参保缴费,",
+                  f"{name_en} since {ctx.status_date.isoformat()}, paying within "
+                  f"{ctx.figures['status_window_en']}")
     else:
         exempt = (f"{ctx.group_name or '特殊群体'}由医疗救助资助参保,",
                   f"{ctx.group_name_en or 'A special group'} assisted by medical assistance")
@@ -158,6 +186,10 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
     notes.extend(Cited(t, s) for t, s in ctx.region_notes)
     missing = _missing(res, i, ctx)
     share_known = bool(res.share_known[i])
+    continuous = int(res.continuous[i])
+    rise = (catastrophic_rise(continuous, year, ctx.incentive, ctx.base_cap_fen,
+                              source=ctx.incentive_source)
+            if ctx.incentive is not None and continuous >= 0 else None)
     return Quote(
         region_code=ctx.region_code,
         region_name=ctx.region_name,
@@ -184,11 +216,38 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
         missing_labels_en=tuple(_label(name, ctx)[1] for name in missing),
         conventions=tuple(
             Cited(CONVENTIONS[c].text, f"{RULES_DOC} §6 {c}", c)
-            for c in _conventions([r.id for r in rules], res, i, ctx.hardship)),
+            for c in sorted({*_conventions([r.id for r in rules], res, i, ctx.hardship),
+                             *_variant_conventions(res, i, ctx)}, key=lambda c: int(c[1:]))),
         notes=tuple(notes),
         policy_version=ctx.policy_version,
         back_pay_years=int(res.back_pay_years[i]),
+        waiting_fixed_days=int(res.wait_fixed_days[i]),
+        continuous_years=continuous if continuous >= 0 else None,
+        catastrophic=rise,
+        catastrophic_text=_rise_words(rise) if rise is not None else ("", ""),
     )
+
+
+def _rise_words(rise: CatastrophicRise) -> tuple[str, str]:
+    """The catastrophic-cover rise in words (zh, en), its figures from the policy data."""
+    per, zero = fen_to_yuan(rise.rise_per_year_fen), fen_to_yuan(rise.zero_claim_rise_fen)
+    zh = (f"连续参保{rise.continuous_years}年。连续参保满{rise.after_years}年后,每再连续参保1年,"
+          f"大病保险最高支付限额提高{per}元;当年基金零报销的,次年提高{zero}元;累计提高不超过原封顶线的"
+          f"{rise.max_percent_of_base}%。")
+    en = (f"{rise.continuous_years} continuous year(s). After {rise.after_years} full continuous "
+          f"years, each further year raises the catastrophic-illness cap by {per} yuan (and "
+          f"{zero} yuan the year after a year without claims), at most "
+          f"{rise.max_percent_of_base}% of the base cap in all.")
+    if rise.rise_fen:
+        zh += f"本年度提高{fen_to_yuan(rise.rise_fen)}元。"
+        en += f" This year's rise: {fen_to_yuan(rise.rise_fen)} yuan."
+    else:
+        zh += f"按时连续参保,自{rise.rise_from_year}年度起提高。"
+        en += f" Paying on time every year, the first rise comes in {rise.rise_from_year}."
+    if rise.limit_fen is None:
+        zh += "原封顶线未公布,累计上限暂无法计算。"
+        en += " The base cap is not published, so the limit cannot be computed yet."
+    return zh, en
 
 
 def _label(name: str, ctx: RowContext) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -57,17 +58,36 @@ class Facts:
     n_back: I32
     birth_back: Bool  # the birth year of a newborn born last year is back-paid (C4, C19)
     transfer: Bool
+    # regional variants (docs/rules.md C30-C34) and continuous years (C36)
+    status_given: Bool  # a status change was given (contract §2.2)
+    status_listed: Bool  # ... and the region exempts that kind from waiting (Yunfu)
+    status_exempt: Bool  # ... and this payment lies in its window (C30)
+    relapse: Bool  # the region's own start after a lapse decides (Guilin, C31)
+    child_period: Bool  # a child past the newborn window, outside the concentrated period (C34)
+    covered_before: I32  # consecutive covered years just before the coverage year (C36)
 
 
 def _parameters(policy: Policy, key: I32) -> Param:
-    """Field → that parameter for every row; a scalar when all rows share one profile."""
+    """Field → that parameter for every row; a scalar when all rows share one profile, or
+    when the field is the same in every profile of the rows (Guilin's counties differ from
+    the rest of Guangxi in a few fields only); else the field gathered once per call."""
     profiles = policy.profile_of_key.take(key)
-    if len(key) and profiles.min() == profiles.max():
-        column = int(profiles[0])
-        return lambda field: policy.profile_t[field, column]
+    if not len(key):
+        return lambda field: policy.profile_t[field].take(profiles)
+    low, high = int(profiles.min()), int(profiles.max())
+    if low == high:
+        return lambda field: policy.profile_t[field, low]
+    present = np.flatnonzero(np.bincount(profiles - low)) + low
+    gathered: dict[int, Any] = {}
 
-    def gather(field: int) -> I32:
-        return np.asarray(policy.table_t[field].take(key), dtype=np.int32)
+    def gather(field: int) -> Any:
+        found = gathered.get(field)
+        if found is None:
+            values = policy.profile_t[field, present]
+            found = gathered[field] = (values[0] if (values == values[0]).all() else
+                                       np.asarray(policy.profile_t[field].take(profiles),
+                                                  dtype=np.int32))
+        return found
 
     return gather
 
@@ -80,9 +100,18 @@ def _window(policy: Policy, key: I32, birth: I32, pay: I32, young: Bool) -> Bool
         k = key[i]
         days = policy.table_t[F.NB_DAYS].take(k)
         months = policy.table_t[F.NB_MONTHS].take(k)
-        end = np.where(days > 0, birth[i] + days, add_months(birth[i], months))
+        whole_year = policy.table_t[F.NB_BIRTH_YEAR].take(k) == 1  # no window stated (C33)
+        end = np.where(whole_year, month_start(month_index(birth[i]) // 12 * 12 + 12) - 1,
+                       np.where(days > 0, birth[i] + days, add_months(birth[i], months)))
         in_window[i] = (pay[i] <= end) & (policy.table_t[F.NB_ST].take(k) == PUBLISHED)
     return in_window
+
+
+def _stopped(policy: Policy, key: I32, end: I32) -> I32:
+    """The day a lapse begins after cover ended on ``end``: the end day itself (C17), or the
+    1st of the next month where benefits stop "从停保次月起" (Guilin, C31)."""
+    next_month = policy.table_t[F.STOP_NEXT_MONTH].take(key) == 1
+    return np.where(next_month, month_start(month_index(end) + 1), end).astype(np.int32)
 
 
 def _transfer(policy: Policy, c: QuoteColumns, key: I32) -> Bool:
@@ -96,9 +125,46 @@ def _transfer(policy: Policy, c: QuoteColumns, key: I32) -> Bool:
         transfer[i] = (paid >= end) & published & np.where(
             months == 0,
             year_of(paid) == year_of(end),  # old regime: the same calendar year (C8)
-            paid <= add_months(end, months),  # new regime: [end, end + 3 months] (C17)
+            paid <= add_months(_stopped(policy, k, end), months),  # new regime (C17, C31)
         )
     return transfer
+
+
+def _status(p: Param, c: QuoteColumns, is_new: Bool) -> tuple[Bool, Bool, Bool]:
+    """A status change (contract §2.2): given; of a kind the region exempts from waiting;
+    and paid within [status day, status day + window], the end day included (C30)."""
+    given = c.status_kind > 0
+    if not given.any():
+        return given, given, given
+    listed = given & (((p(F.EXEMPT_KINDS) >> np.maximum(c.status_kind - 1, 0)) & 1) == 1)
+    days = p(F.EXEMPT_DAYS)
+    end = np.where(days > 0, c.status_date + days, add_months(c.status_date, p(F.EXEMPT_MONTHS)))
+    exempt = is_new & listed & (c.payment >= c.status_date) & (c.payment <= end)
+    return given, listed & is_new, exempt
+
+
+def _relapse(policy: Policy, c: QuoteColumns, p: Param, key: I32, lapse: I32,
+             first_enroll: Bool, is_new: Bool) -> Bool:
+    """Where the region words the start after a lapse itself (Guilin): the lapse began when
+    benefits stopped (the year before's cover ended Dec 31, or the employee insurance ended)
+    and lasted more than ``over_months`` months at the payment (C31)."""
+    relapse = np.zeros(len(c), dtype=np.bool_)
+    if not np.any(p(F.RELAPSE_ON) == 1):
+        return relapse
+    on = is_new & (p(F.RELAPSE_ON) == 1)
+    i = np.flatnonzero(on)  # only the rows of such regions
+    k, ended = key[i], c.has_employee_end[i]
+    began = np.where(ended, _stopped(policy, k, c.employee_end[i]),
+                     policy.table_t[F.JAN1].take(k))
+    long_ago = c.payment[i] > add_months(began, policy.table_t[F.RELAPSE_OVER].take(k))
+    relapse[i] = (lapse[i] >= 1) | (long_ago & (~first_enroll[i] | ended))
+    return relapse
+
+
+def _trailing_ones(mask: npt.NDArray[np.uint64]) -> I32:
+    inverted = ~mask
+    lowest = inverted & (~inverted + np.uint64(1))
+    return np.bitwise_count(lowest - np.uint64(1)).astype(np.int32)
 
 
 def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
@@ -163,6 +229,26 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
         repaired = n_back = np.zeros(n, dtype=np.int32)
         birth_back = np.zeros(n, dtype=np.bool_)
 
+    # status changes (C30), the start after a lapse (C31), children past the window (C34)
+    first_error(err, (c.status_kind > 0) & (c.status_date > pay), "status_change_after_payment")
+    status_given, status_listed, status_exempt = _status(p, c, is_new)
+    relapse = _relapse(policy, c, p, key, lapse, first_enroll, is_new)
+    concentrated = pay <= p(F.CONC_END_DAY)
+    in_deferral = c.hardship & (pay <= p(F.DEFERRAL_END_DAY))  # C9
+    child_period = np.zeros(n, dtype=np.bool_)
+    if np.any(p(F.CHILD_PERIOD_ONLY) == 1):  # only where a region limits children (Qinghai)
+        maybe = has_birth & ~nb_in & (p(F.CHILD_PERIOD_ONLY) == 1) & ~concentrated & ~in_deferral
+        i = np.flatnonzero(maybe)
+        age = policy.table_t[F.CHILD_AGE].take(key[i])
+        # a minor on 1 January of the coverage year stays one for that year (C34): the answer
+        # then does not flip at an 18th birthday inside the year
+        child_period[i] = np.broadcast_to(jan1, (n,))[i] < add_months(birth[i], age * 12)
+
+    # continuous years before the coverage year (C36): absent = continuous (C5)
+    covered_before = np.where(c.covered.given, _trailing_ones(cov), 64)
+    covered_before = np.where(has_birth, np.minimum(covered_before, np.maximum(year - birth_year, 0)),
+                              covered_before).astype(np.int32)
+
     pay_month = month_index(pay)
     return Facts(
         n=n, key=key, p=p, regime=regime, is_old=is_old, is_new=is_new, pay=pay,
@@ -170,10 +256,12 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
         next_month=month_start(pay_month + 1),
         this_month=np.maximum(month_start(pay_month), jan1),
         pay_month=pay_month,
-        concentrated=pay <= p(F.CONC_END_DAY),
-        in_deferral=c.hardship & (pay <= p(F.DEFERRAL_END_DAY)),  # C9
+        concentrated=concentrated,
+        in_deferral=in_deferral,
         birth=birth, born_y=born_y, born_prev=born_prev, in_window=in_window, nb_in=nb_in,
         has_group=has_group, kind=kind, g=g, lapse=lapse, first_enroll=first_enroll,
         repaired=repaired, n_back=n_back, birth_back=birth_back,
         transfer=_transfer(policy, c, key),
+        status_given=status_given, status_listed=status_listed, status_exempt=status_exempt,
+        relapse=relapse, child_period=child_period, covered_before=covered_before,
     )

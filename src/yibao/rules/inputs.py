@@ -49,6 +49,8 @@ class QuoteColumns:
     employee_end: I32
     has_employee_end: Bool
     hardship: Bool
+    status_kind: I32  # 0 none, 1.. index+1 in units.STATUS_KINDS (contract §2.2)
+    status_date: I32  # the day the status began (0 where absent)
 
     def __len__(self) -> int:
         return len(self.coverage_year)

@@ -3,7 +3,7 @@
     >>> WARNING_BIT["noclaim"], WARNING["reset"].rule
     (1, 'R-LAPSE-RESET')
 
-The first five warnings are the engine's (one bit each per row); ``history_unknown`` is
+``ENGINE_WARNINGS`` are the engine's (one bit each per row); ``history_unknown`` is
 added by the registry of persons when it does not know a person's past cover.
 """
 
@@ -20,6 +20,7 @@ __all__ = [
     "NOTE_BIRTH_YEAR_UNPAID",
     "PARAMETER_LABELS",
     "SERVICE_WARNINGS",
+    "STATUS_NAMES",
     "WARNING",
     "WARNING_BIT",
     "Note",
@@ -62,6 +63,23 @@ ENGINE_WARNINGS: tuple[Warning, ...] = (
             "answer."),
     Warning("missing", "部分政策数额尚未公布,金额暂时无法计算。",
             "Some figures are not published yet, so the amount cannot be computed."),
+    Warning("status_change_no_effect",
+            "本地区未规定刑满释放人员、退役士兵或新认定的重度残疾人免设待遇等待期:身份变化不改变本次计算,"
+            "按一般规则计算。",
+            "This region exempts no one from waiting for release from prison, discharge from the "
+            "army or a new severe-disability certificate: the status change does not change "
+            "this answer."),
+    Warning("status_change_window_passed",
+            "身份变化后{status_window}内(含最后一天)参保缴费的才不设待遇等待期;本次缴费已超过这一期限,"
+            "按一般规则计算。",
+            "Only a payment within {status_window_en} of the status change (the last day "
+            "included) skips the wait; this one is later, so the general rules apply."),
+    Warning("concentrated_period_only",
+            "孩子已超过新生儿参保期限,需在每年的集中缴费期({concentrated})内参保缴费:集中缴费期外的这次缴费"
+            "不产生待遇。",
+            "The child is past the newborn window and must enrol in the concentrated period "
+            "({concentrated_en}): this payment outside it buys no cover.",
+            "R-CHILD-PERIOD"),
 )
 SERVICE_WARNINGS: tuple[Warning, ...] = (
     Warning("history_unknown",
@@ -102,4 +120,11 @@ PARAMETER_LABELS: dict[str, tuple[str, str]] = {
     "ontime_fee_deadline": ("只缴个人部分的截止日期", "last day for the individual share alone"),
     "assistance": ("医疗救助定额资助金额", "fixed amount of medical assistance"),
     "tilt_assistance": ("倾斜救助比例和限额", "tilt assistance ratio and cap"),
+}
+
+#: the status changes of contract §2.2, in words (zh, en)
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    "released_from_prison": ("刑满释放人员", "A person released from prison"),
+    "discharged_veteran": ("退役士兵", "A discharged veteran"),
+    "severe_disability_certified": ("新认定的重度残疾人", "A person newly certified with a severe disability"),
 }

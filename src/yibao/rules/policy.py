@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from yibao.rules.calendar import date_to_days
+from yibao.rules.units import STATUS_KINDS
 
 __all__ = ["F", "ParamEntry", "Policy", "Region", "Resolved", "build_policy", "digest"]
 
@@ -73,8 +74,25 @@ class F:
         CONC_END_DAY,
         DEADLINE_DAY,
         DEFERRAL_END_DAY,
-    ) = range(33)
-    COUNT = DEFERRAL_END_DAY + 1
+        # regional variants (docs/rules.md C30-C34): a fixed wait in days (Jieyang); the
+        # status changes that skip the wait (bits of STATUS_KINDS) and their window (Yunfu);
+        # the start after a lapse (Guilin); a newborn window of the whole birth year
+        # (Chaozhou, Yunfu); children past the window only in the concentrated period
+        # (Qinghai); the first year whose continuous years count (0 = not counted)
+        FIXED_DAYS,
+        EXEMPT_KINDS,
+        EXEMPT_MONTHS,
+        EXEMPT_DAYS,
+        RELAPSE_ON,
+        RELAPSE_OVER,
+        RELAPSE_MONTH,
+        STOP_NEXT_MONTH,
+        NB_BIRTH_YEAR,
+        CHILD_PERIOD_ONLY,
+        CHILD_AGE,
+        COUNT_FROM,
+    ) = range(45)
+    COUNT = COUNT_FROM + 1
 
 
 @dataclass(frozen=True)
@@ -254,6 +272,7 @@ class Policy:
         if st == PUBLISHED:
             row[F.NB_MONTHS] = int(value.get("months", 0))
             row[F.NB_DAYS] = int(value.get("days", 0))
+            row[F.NB_BIRTH_YEAR] = int(bool(value.get("birth_year", False)))
         value, st = get("transfer_window")
         row[F.TRANSFER_ST] = st
         row[F.TRANSFER_MONTHS] = int(value) if st == PUBLISHED else 0
@@ -266,6 +285,8 @@ class Policy:
             row[F.FLOOR] = int(value["repair_floor_months"])
             row[F.FLOOR_FROM] = int(value["repair_floor_from_lapse_years"])
             row[F.FROM_NEXT] = int(bool(value["count_from_next_month"]))
+            row[F.FIXED_DAYS] = int(value.get("fixed_days", 0))
+        self._fill_variants(row, get, year)
         value, st = get("assistance")
         if st == PUBLISHED:
             for g, group in enumerate(self.groups, start=1):
@@ -280,6 +301,33 @@ class Policy:
         for name in sorted(set(self.entries) - {n.split("@")[0] for n in seen}):
             get(name)  # every other figure an answer may show (notes, tilt assistance, ...)
         return digest(seen)
+
+    def _fill_variants(self, row: npt.NDArray[np.int64],
+                       get: Callable[..., tuple[Any, int]], year: int) -> None:
+        """The regional variants of the waiting rules (docs/rules.md C30-C34) and the first
+        year whose continuous enrollment years count (C36)."""
+        value, st = get("waiting_exempt_status")
+        if st == PUBLISHED:
+            row[F.EXEMPT_KINDS] = sum(1 << STATUS_KINDS.index(k) for k in value["kinds"])
+            row[F.EXEMPT_MONTHS] = int(value["window"].get("months", 0))
+            row[F.EXEMPT_DAYS] = int(value["window"].get("days", 0))
+        value, st = get("lapse_restart")
+        if st == PUBLISHED:
+            row[F.RELAPSE_ON] = 1
+            row[F.RELAPSE_OVER] = int(value["over_months"])
+            row[F.RELAPSE_MONTH] = int(value["start_month"])
+            row[F.STOP_NEXT_MONTH] = int(value["benefits_stop"] == "next_month")
+        value, st = get("child_enrolment")
+        if st == PUBLISHED:
+            row[F.CHILD_PERIOD_ONLY] = int(bool(value["concentrated_period_only"]))
+            row[F.CHILD_AGE] = int(value["under_age"])
+        first = year
+        while first >= self.first_year:
+            value, st = get("lapse_reset", first)
+            if st != PUBLISHED or int(value) <= 0:
+                break
+            first -= 1
+        row[F.COUNT_FROM] = first + 1 if first < year else 0
 
     @staticmethod
     def _fill_days(row: npt.NDArray[np.int64], year: int) -> None:

@@ -3,7 +3,7 @@
     >>> rule = RULE["R-WAIT-FIXED"]
     >>> rule.conventions
     ('C2', 'C6')
-    >>> render(rule.plain, {"fixed_months": "3"})
+    >>> render(rule.plain, {"fixed_wait": "3个月"})
     '未在集中期参保或未连续参保，设固定待遇等待期3个月。'
 
 Texts carry figures as ``{placeholders}``; :mod:`yibao.rules.wording` fills them from
@@ -19,7 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from yibao.rules.conventions import CONVENTIONS, Convention
-from yibao.rules.sources import GUIGANG_2021, LIUZHOU_2025, NATIONAL_2021_42, NATIONAL_2024_38
+from yibao.rules.sources import (
+    GUIGANG_2021,
+    LIUZHOU_2025,
+    NATIONAL_2021_42,
+    NATIONAL_2024_38,
+    item,
+)
 
 __all__ = [
     "CONVENTIONS",
@@ -166,12 +172,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "R-WAIT-FIXED", "固定待遇等待期", "Fixed waiting period",
         f"{LIUZHOU_2025} 补缴后待遇 等待期; 注意事项; {NATIONAL_2024_38}",
-        "未在集中期参保或未连续参保,设固定待遇等待期{fixed}个月。",
+        "未在集中期参保或未连续参保,设固定待遇等待期{fixed_wait}。",
         "Not enrolled in the concentrated period, or not continuously: a fixed waiting period "
-        "of {fixed} months.",
-        "未在集中期参保或未连续参保，设固定待遇等待期{fixed_months}个月。",
+        "of {fixed_wait_en}.",
+        "未在集中期参保或未连续参保，设固定待遇等待期{fixed_wait}。",
         "Not enrolled in the concentrated period or not continuously: a fixed wait of "
-        "{fixed_months} months.",
+        "{fixed_wait_en}.",
         ("C2", "C6"), ("waiting_periods",),
     ),
     Rule(
@@ -203,7 +209,7 @@ RULES: tuple[Rule, ...] = (
         "{exempt_reason_en}: no waiting period.",
         "新生儿和特殊群体不设等待期。",
         "Newborns and special groups have no waiting period.",
-        ("C15",), (),
+        ("C15",), ("waiting_exempt_status",),
     ),
     Rule(
         "R-LAPSE-NOCLAIM", "断保期和等待期费用不予报销", "No claims during a lapse or a wait",
@@ -223,6 +229,32 @@ RULES: tuple[Rule, ...] = (
         "断缴超过{reset_months}个月，连续参保年限清零。",
         "A lapse over {reset_months} months resets your count of continuous years.",
         (), ("lapse_reset",),
+    ),
+    Rule(
+        "R-START-RELAPSE", "断缴后再参保从缴费后第几个月起享受待遇",
+        "After a lapse: cover from the start of a month after payment",
+        f"{item('2025广西桂林居民医保断缴怎么补交')} 一、断缴影响",
+        "从停保次月起待遇停止;断缴超过{relapse_over}个月再缴费,从缴费后第{relapse_month}个月起"
+        "(该月1日)重新享受待遇,连同变动等待期,待遇自{start}起。",
+        "Benefits stop from the month after cover stopped; paid after a lapse of more than "
+        "{relapse_over} months, cover resumes from the 1st of the {relapse_month_en} month after "
+        "the payment month, with any variable wait: from {start_en}.",
+        "断缴超过{relapse_over}个月再缴费，从缴费后第{relapse_month}个月1日起重新享受待遇。",
+        "Paid after a lapse of more than {relapse_over} months: cover resumes from the 1st of "
+        "the {relapse_month_en} month after the payment month.",
+        ("C1", "C31"), ("lapse_restart", "waiting_periods"),
+    ),
+    Rule(
+        "R-CHILD-PERIOD", "超过新生儿参保期限的孩子在集中缴费期参保",
+        "Children past the newborn window enrol in the concentrated period",
+        f"{item('青海医保怎么替孩子缴纳医保')} 一、线下办理流程 参保条件",
+        "孩子(出生于{birth})已超过出生后{window}的新生儿参保期限,需在每年的集中缴费期({concentrated})"
+        "内参保缴费;集中缴费期外的这次缴费在{year}年度不产生待遇。",
+        "The child (born {birth_en}) is past the newborn window of {window_en}: enrol in the "
+        "concentrated period ({concentrated_en}); this payment outside it buys no cover in {year}.",
+        "孩子出生超过{window}的，需在每年的集中缴费期（{concentrated}）内参保缴费。",
+        "A child older than {window_en} enrols in the concentrated period ({concentrated_en}).",
+        ("C3", "C34"), ("child_enrolment", "newborn_window", "concentrated_period"),
     ),
 )
 

@@ -13,6 +13,7 @@ __all__ = [
     "NATIONAL_2021_42",
     "NATIONAL_2024_38",
     "RULES_DOC",
+    "item",
 ]
 
 #: seed 000: Guigang's payment guide for coverage year 2021
@@ -24,3 +25,9 @@ NATIONAL_2024_38 = "《国务院办公厅关于健全基本医疗保险参保长
 CIVIL_CODE = "《中华人民共和国民法典》第二百零一条、第二百零二条、第一千二百五十九条"
 #: yibao's own catalogue of rules and conventions
 RULES_DOC = "yibao 规则目录 (docs/rules.md)"
+
+
+def item(title: str) -> str:
+    """One of the short items after seed 001's main text, by its own title:
+    ``《2025广西柳州居民医保断缴怎么补交》 相关推荐《…》``."""
+    return f"{LIUZHOU_2025} 相关推荐《{title}》"

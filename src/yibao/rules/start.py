@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from yibao.rules.calendar import add_months, month_start
+from yibao.rules.calendar import add_months, month_index, month_start
 from yibao.rules.facts import Facts
 from yibao.rules.policy import F
 from yibao.rules.registry import RULE_BIT
@@ -39,6 +39,7 @@ def old_start(f: Facts) -> tuple[I32, I32]:
     """Start day and start-rule bits under the old regime."""
     cases: list[tuple[Bool, I32 | int, int]] = [
         (f.born_y & f.in_window, f.birth, R["R-START-NEWBORN"]),
+        (f.child_period, f.dec31 + 1, R["R-CHILD-PERIOD"]),  # C34: no cover from this payment
         (f.born_y, f.next_month, R["R-START-NEWBORN"]),
         (f.born_prev & f.in_window, f.jan1, R["R-START-NEWBORN"]),
         (f.concentrated | f.in_deferral, f.jan1, R["R-START-ONTIME"]),
@@ -61,21 +62,36 @@ class NewStart:
     variable: I32
     variable_before: I32  # before back-payment repaired it (R-WAIT-REPAIR)
     general: Bool  # the general waiting rules decided (no exemption)
+    fixed_days: I32  # the fixed wait in days where the region counts it so (C32)
 
 
 def new_start(f: Facts) -> NewStart:
-    """The waiting periods: fixed + variable months from the waiting anchor (C6, C10)."""
+    """The waiting periods: fixed + variable months from the waiting anchor (C6, C10); a
+    fixed wait in days (C32); the region's own start after a lapse (C31)."""
     p, lapse = f.p, f.lapse
-    fixed = p(F.FIXED)
+    relapse = bool(f.relapse.any())
+    fixed = np.where(f.relapse, p(F.RELAPSE_MONTH), p(F.FIXED)) if relapse else p(F.FIXED)
+    fixed_days = (np.where(f.relapse, 0, p(F.FIXED_DAYS)) if relapse  # Jieyang's 90 days (C32)
+                  else p(F.FIXED_DAYS))
     variable_before = np.maximum(lapse - 1, 0) * p(F.VAR_PER)
     variable = np.maximum(variable_before - f.repaired * p(F.REPAIR_PER), 0)
-    variable = np.where(lapse >= p(F.FLOOR_FROM), np.maximum(variable, p(F.FLOOR) - fixed),
+    floor = lapse >= p(F.FLOOR_FROM)
+    variable = np.where(floor & (fixed_days == 0), np.maximum(variable, p(F.FLOOR) - fixed),
                         variable)
     anchor = np.maximum(np.where(p(F.FROM_NEXT) == 1, f.next_month, f.pay), f.jan1)  # C6
-    general_start = add_months(anchor, fixed + variable)
-    general_rule = (R["R-WAIT-FIXED"]
-                    | np.where(variable_before > 0, R["R-WAIT-VARIABLE"], 0)
-                    | np.where(f.repaired > 0, R["R-WAIT-REPAIR"], 0))
+    general_start = add_months(anchor + fixed_days, fixed + variable)
+    if np.any(fixed_days):  # C32: a wait in days meets the floor (>= 6 months) as dates
+        general_start = np.where(floor & (fixed_days > 0),
+                                 np.maximum(general_start, add_months(anchor, p(F.FLOOR))),
+                                 general_start)
+    if relapse:  # C31: "从补缴成功后的第3个月起" = the 1st of payment month + 3 (+ variable)
+        general_start = np.where(
+            f.relapse, month_start(month_index(anchor) + fixed + variable), general_start)
+    general_start = np.asarray(general_start, dtype=np.int32)
+    general_rule = np.asarray((np.where(f.relapse, R["R-START-RELAPSE"], R["R-WAIT-FIXED"])
+                               if relapse else R["R-WAIT-FIXED"])
+                              | np.where(variable_before > 0, R["R-WAIT-VARIABLE"], 0)
+                              | np.where(f.repaired > 0, R["R-WAIT-REPAIR"], 0), dtype=np.int32)
     exempt = R["R-WAIT-EXEMPT"]
     on_time = f.concentrated & (lapse == 0)
     cases: list[tuple[Bool, I32 | int, int]] = [  # C15: the order of exemptions
@@ -83,9 +99,12 @@ def new_start(f: Facts) -> NewStart:
         (f.nb_in, f.jan1, exempt | R["R-START-NEWBORN"]),
         (f.has_group, np.maximum(f.pay, f.jan1), exempt),
         (on_time, f.jan1, R["R-START-ONTIME"]),
+        (f.child_period, f.dec31 + 1, R["R-CHILD-PERIOD"]),  # C34: no cover from this payment
         (f.transfer, f.this_month, R["R-START-TRANSFER"]),
+        (f.status_exempt, np.maximum(f.pay, f.jan1), exempt),  # C30
     ]
     start = pick([(x[0], x[1]) for x in cases], general_start)
     rule = pick([(x[0], x[2]) for x in cases], general_rule)
-    general = ~(f.nb_in | f.has_group | on_time | f.transfer)
-    return NewStart(start, rule, fixed, variable, variable_before, general)
+    general = ~(f.nb_in | f.has_group | on_time | f.child_period | f.transfer | f.status_exempt)
+    return NewStart(start, rule, fixed, variable, variable_before, general,
+                    np.asarray(fixed_days, dtype=np.int32))

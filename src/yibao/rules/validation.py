@@ -47,6 +47,8 @@ ERRORS: tuple[RowError, ...] = (
              "before 2025 only a newborn's birth year can be back-paid (C10, C4)"),
     RowError("back_pay_outside_lapse", "back_pay_years",
              "补缴年度不在断保期内", "a back-paid year lies outside the lapse (C10)"),
+    RowError("status_change_after_payment", "status_change.date",
+             "身份变化日期晚于缴费日期", "the status change began after the payment date"),
 )
 CODE = {e.code: i for i, e in enumerate(ERRORS)}
 

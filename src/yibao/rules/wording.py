@@ -21,6 +21,11 @@ _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "A
 UNPUBLISHED = ("（未公布）", "(not published)")
 
 
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def cn_date(d: date) -> str:
     """``2021年6月1日``."""
     return f"{d.year}年{d.month}月{d.day}日"
@@ -55,8 +60,12 @@ def policy_figures(policy: Policy, region: str, year: int) -> dict[str, str]:
     out["subsidy"], out["subsidy_en"] = yuan_pair(
         int(row[F.SUBSIDY]) if published(F.SUBSIDY_ST) else None)
     days, months = int(row[F.NB_DAYS]), int(row[F.NB_MONTHS])
+    out["window_kind"] = "days" if days else "months"
     if not published(F.NB_ST):
         out["window"], out["window_en"] = ("规定期限（未公布）", "the newborn window (not published)")
+    elif int(row[F.NB_BIRTH_YEAR]):  # no window stated: the birth year (C33)
+        out["window"], out["window_en"] = "当年", "the birth year"
+        out["window_kind"] = "birth_year"
     elif days:
         out["window"], out["window_en"] = f"{days}天", f"{days} days"
     else:
@@ -75,6 +84,20 @@ def policy_figures(policy: Policy, region: str, year: int) -> dict[str, str]:
                         ("repair_per_year", F.REPAIR_PER), ("repair_floor", F.FLOOR),
                         ("repair_floor_from", F.FLOOR_FROM)):
         out[name] = str(int(row[field])) if published(F.WAIT_ST) else UNPUBLISHED[0]
+    fixed_days = int(row[F.FIXED_DAYS])
+    if not published(F.WAIT_ST):
+        out["fixed_wait"], out["fixed_wait_en"] = UNPUBLISHED
+    elif fixed_days:
+        out["fixed_wait"], out["fixed_wait_en"] = f"{fixed_days}天", f"{fixed_days} days"
+    else:
+        months = int(row[F.FIXED])
+        out["fixed_wait"], out["fixed_wait_en"] = f"{months}个月", f"{months} months"
+    over, month = int(row[F.RELAPSE_OVER]), int(row[F.RELAPSE_MONTH])
+    out["relapse_over"], out["relapse_month"] = str(over), str(month)
+    out["relapse_month_en"] = _ordinal(month)
+    months, days = int(row[F.EXEMPT_MONTHS]), int(row[F.EXEMPT_DAYS])
+    out["status_window"], out["status_window_en"] = (
+        (f"{days}天", f"{days} days") if days else (f"{months}个月", f"{months} months"))
     reset = int(row[F.RESET_MONTHS])
     out["reset_months"] = str(reset) if reset else "（该年度不计连续参保年限）"
     return out

@@ -16,6 +16,7 @@ from yibao.api.schemas import (
     SpecialGroupList,
     errors,
 )
+from yibao.api.schemas.common import Out
 from yibao.errors import InputError
 from yibao.policy import reference_data as reference
 from yibao.services.registry.persons import check_region
@@ -24,9 +25,9 @@ router = APIRouter(prefix="/api/v1", tags=["public"])
 
 
 def _quote_body() -> dict[str, Any]:
-    from yibao.quoting.answers import QuoteRequest
+    from yibao.quoting.answers import request_schema
 
-    return QuoteRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+    return request_schema()
 
 
 @router.post("/quote", response_model=Quote, responses=errors(413, 422), openapi_extra={
@@ -110,3 +111,29 @@ async def back_payment_reference() -> dict[str, Any]:
 async def newborn_preregistration() -> dict[str, Any]:
     """Conditions of newborn pre-registration (seed 000 四.1)."""
     return reference.newborn_preregistration().model_dump(mode="json")
+
+
+class FlexibleEmployment(Out):
+    """A flexible worker's monthly contribution and, with ``date``, whether they may pay
+    online that day (``online``: ``may_pay_online``, ``reason``, ``text``, ``window``)."""
+
+    region: str
+    year: int
+    monthly: str | None
+    online: dict[str, Any] | None = None
+
+
+@router.get("/flexible-employment", response_model=FlexibleEmployment, responses=errors(422))
+async def flexible_employment(
+    region: Annotated[str, Query(pattern=r"^[0-9]{6}$")],
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    date: Annotated[str | None, Query(max_length=10)] = None,
+    birth_date: Annotated[str | None, Query(max_length=10)] = None,
+    sex: Annotated[str | None, Query(max_length=6)] = None,
+) -> dict[str, Any]:
+    """Flexible workers' employee insurance: base × rate, and the online-payment window."""
+    from yibao.quoting.answers import flexible_employment as answer
+    from yibao.quoting.answers import parse_day
+
+    return answer(region, year, on=parse_day(date, "date"), sex=sex,
+                  birth_date=parse_day(birth_date, "birth_date"))
