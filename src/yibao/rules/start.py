@@ -61,6 +61,7 @@ class NewStart:
     variable: I32
     variable_before: I32  # before back-payment repaired it (R-WAIT-REPAIR)
     general: Bool  # the general waiting rules decided (no exemption)
+    anchor: I32  # the day the waiting months are counted from (C6)
 
 
 def new_start(f: Facts) -> NewStart:
@@ -88,4 +89,5 @@ def new_start(f: Facts) -> NewStart:
     start = pick([(x[0], x[1]) for x in cases], general_start)
     rule = pick([(x[0], x[2]) for x in cases], general_rule)
     general = ~(f.nb_in | f.has_group | on_time | f.transfer)
-    return NewStart(start, rule, fixed, variable, variable_before, general)
+    return NewStart(start, rule, fixed, variable, variable_before, general,
+                    np.asarray(anchor, dtype=np.int32))
