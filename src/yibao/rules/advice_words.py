@@ -11,7 +11,7 @@ and its scenarios, :mod:`yibao.rules.advice`); this module only words them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from yibao.rules.advice import (
@@ -156,9 +156,11 @@ def _wait(res: QuoteResults, i: int) -> Pair:
     return zh + f"，从{cn_date(frm)}起算", en + f", counted from {frm.isoformat()}"
 
 
-def start_reason(res: QuoteResults, i: int, ctx: AdviceContext) -> StartReason | None:
-    """Why cover starts later than 1 January (None when it starts on 1 January)."""
-    year = ctx.coverage_year
+def start_reason(res: QuoteResults, i: int, ctx: AdviceContext, year: int | None = None
+                 ) -> StartReason | None:
+    """Why cover starts later than 1 January of ``year`` (default: the coverage year) in
+    row ``i`` (None when it starts on 1 January)."""
+    year = year or ctx.coverage_year
     known = bool(res.start_known[i])
     start = _day(res.start[i])
     if known and start == date(year, 1, 1):
@@ -315,8 +317,9 @@ def next_step(res: QuoteResults, i: int, ctx: AdviceContext, adv: Advice) -> Nex
     own = code in (PAY_THIS_YEAR, NOTHING_TO_PAY)
     extra = _suffix(ctx, adv, i, int(adv.months_earlier[i]), own) if code != NOTHING_TO_PAY \
         or ctx.back_paid else ("", "")
-    if extra[0]:
-        zh, en = zh + extra[0], en + " " + extra[1]
+    if extra[0]:  # one sentence: the step, then what back-pay does for it
+        zh = zh.removesuffix("。") + "；" + extra[0]
+        en = en.removesuffix(".") + "; " + extra[1][0].lower() + extra[1][1:]
     amount = int(s.amount[step_row]) if step_ok and s.amount_known[step_row] else None
     if code == NOTHING_TO_PAY:
         amount = 0
@@ -330,5 +333,13 @@ def next_step(res: QuoteResults, i: int, ctx: AdviceContext, adv: Advice) -> Nex
         months_earlier=int(adv.best_months[i]) if k and code != NOTHING_TO_PAY else 0,
         amount_due_fen=amount, back_pay_fen=back_pay, benefit_start=start,
         reference_share=ctx.reference_share,
+        start_reason=start_reason(s, row, _for_step(ctx, adv, i), step_year) if start
+        and code != NOTHING_TO_PAY else None,
     )
+
+
+def _for_step(ctx: AdviceContext, adv: Advice, i: int) -> AdviceContext:
+    """The words' context for the step's year (its figures; the advised back-pay)."""
+    return replace(ctx, coverage_year=int(adv.step_year[i]), figures=ctx.step_figures,
+                   back_paid=adv.back_pay_years(i))
 

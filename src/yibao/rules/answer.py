@@ -81,6 +81,7 @@ class NextStep:
     back_pay_fen: int | None = 0
     benefit_start: date | None = None
     reference_share: tuple[int, int] | None = None  # (year, fen) when the year's share is unpublished
+    start_reason: StartReason | None = None  # why ``benefit_start`` is after Jan 1
 
     @property
     def total_due_fen(self) -> int | None:
@@ -138,6 +139,7 @@ class Quote:
     waiting_from: date | None = None  # the waiting months count from this day (C6)
     waiting_until: date | None = None  # the day the wait ends (may be after Dec 31)
     reference_share: tuple[int, int] | None = None  # (year, fen): latest published share
+    birth_year_cover_from: date | None = None  # a back-paid birth year: cover from birth (C4)
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -182,6 +184,11 @@ def _reference(share: tuple[int, int] | None) -> dict[str, Any] | None:
     return None if share is None else {"year": share[0], "amount": fen_to_yuan(share[1])}
 
 
+def _reason(reason: StartReason | None) -> dict[str, str] | None:
+    return None if reason is None else {
+        "code": reason.code, "text": reason.text, "text_en": reason.text_en}
+
+
 def next_step_to_json(step: NextStep) -> dict[str, Any]:
     """``next_step`` as the contract's JSON (§2.1, with yibao's extensions)."""
     return {
@@ -192,6 +199,7 @@ def next_step_to_json(step: NextStep) -> dict[str, Any]:
         "amount_due": _yuan(step.amount_due_fen), "back_pay": _yuan(step.back_pay_fen),
         "total_due": _yuan(step.total_due_fen), "benefit_start": _day(step.benefit_start),
         "reference_share": _reference(step.reference_share),
+        "benefit_start_reason": _reason(step.start_reason),
     }
 
 
@@ -233,10 +241,9 @@ def quote_to_contract(q: Quote) -> dict[str, Any]:
             "benefit_start_without": _day(q.back_pay_effect.benefit_start_without)},
         "newborn_last_day": _day(q.newborn_last_day),
         "next_step": None if q.next_step is None else next_step_to_json(q.next_step),
-        "benefit_start_reason": None if q.start_reason is None else {
-            "code": q.start_reason.code, "text": q.start_reason.text,
-            "text_en": q.start_reason.text_en},
+        "benefit_start_reason": _reason(q.start_reason),
         "waiting_from": _day(q.waiting_from),
         "waiting_until": _day(q.waiting_until),
         "reference_share": _reference(q.reference_share),
+        "birth_year_cover_from": _day(q.birth_year_cover_from),
     }

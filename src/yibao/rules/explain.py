@@ -255,6 +255,8 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
         waiting_from=days_to_date(int(res.wait_from[i])) if general else None,
         waiting_until=days_to_date(int(res.start[i])) if general else None,
         reference_share=ctx.reference_share,
+        birth_year_cover_from=days_to_date(int(res.birth_year_from[i]))
+        if res.birth_year_from[i] else None,
     )
 
 
