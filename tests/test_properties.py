@@ -273,3 +273,19 @@ def test_the_newborn_window_is_given_for_children_of_this_year_and_last(
         if inside and result["main_rule"] not in ("R-START-TRANSFER",):
             assert result["next_step"]["code"] != "pay_this_year" or \
                 result["next_step"]["pay_by"] is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(requests(years=(2021, 2027)), min_size=2, max_size=12))
+def test_the_advice_of_many_requests_at_once_is_each_request_alone(
+    reqs: list[dict[str, Any]]
+) -> None:
+    """One engine call for many requests (their scenario rows side by side, the renewal's
+    and the ledger's way) gives each the answer it gets alone."""
+    from yibao.quoting.answers import answer, answer_many
+
+    many = answer_many(reqs)
+    for req, got in zip(reqs, many, strict=True):
+        if isinstance(got, InputError):
+            continue
+        assert got == answer(req)

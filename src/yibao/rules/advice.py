@@ -104,7 +104,6 @@ _MASK_FIELDS = tuple(f.name for f in fields(YearMask))
 @dataclass(frozen=True)
 class _Scenarios:
     columns: QuoteColumns  # the requests (rows 0 … n-1), then their scenarios
-    k: I32  # per row: latest lapse years back-paid (scenario rows)
     group_start: I64  # first row of each (request, kind) group, request-major
     next_open: Bool  # per request: next year's concentrated period is open on the payment day
     next_from: I32  # per request: first day of next year's period (0 unknown)
@@ -156,8 +155,7 @@ def _scenarios(policy: Policy, c: QuoteColumns) -> _Scenarios:
         future=np.concatenate([c.back_pay.future, none]),
         too_old=np.concatenate([c.back_pay.too_old, none]))
     group_start = n + np.sort(np.concatenate([first[:-1], first[:-1] + k_this]))
-    return _Scenarios(QuoteColumns(**values), np.concatenate([np.zeros(n, np.int32), k]),
-                      group_start, next_open, opens, closes)
+    return _Scenarios(QuoteColumns(**values), group_start, next_open, opens, closes)
 
 
 def _best(res: QuoteResults, sc: _Scenarios) -> I64:
