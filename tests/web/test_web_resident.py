@@ -364,6 +364,7 @@ def test_the_why_cases_read_the_same_on_the_front_page_and_the_planner(
         assert (result["benefit_start"] or "本年度无待遇") in first_row  # the same day's row
     if case == "liuzhou":
         assert expected[1] == "¥1200.00" and expected[2] == "2025-07-01"
+        assert "¥400.00" in phone.inner_text("#advised-total")  # 2025 alone, as advised
         assert "补缴2023、2024年度不能让待遇提前" in expected[0]
         assert "back_pay_no_effect" in result["warning_codes"]
     else:

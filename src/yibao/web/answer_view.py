@@ -33,6 +33,7 @@ class Lead:
     total: str | None  # yuan, "1200.00"; None: not published
     assisted: bool  # medical assistance pays the whole contribution
     reference: Pair | None  # the latest published share, for reference only (C27)
+    advised_total: str | None  # the step as advised, where it costs another total
     start_label: Pair
     start: str | None  # ISO date; None: no cover that year
     no_cover: Pair  # words for a missing start
@@ -77,6 +78,7 @@ def lead_of(result: dict[str, Any]) -> Lead:
         label = (("本次共需缴纳（含补缴）", "Total to pay now (with back-pay)") if with_back
                  else ("应缴金额", "Amount due"))
         start_label = ("待遇开始", "Cover starts")
+    advised = step["total_due"] if not later and step["total_due"] != total else None
     assisted = code == "nothing_to_pay"
     if assisted:
         label = (("补缴费用（由本人缴纳）", "Back-pay (paid by you)") if with_back
@@ -85,6 +87,7 @@ def lead_of(result: dict[str, Any]) -> Lead:
         code=code, text=(zh_punct(str(step["text"])), str(step["text_en"])), year=year,
         total_label=label, total=total, assisted=assisted,
         reference=reference_words(share) if total is None else None,
+        advised_total=advised,
         start_label=start_label, start=start,
         no_cover=(f"{year}年度无待遇", f"No cover in {year}"),
         reason=_pair(reason),
