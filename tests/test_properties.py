@@ -157,3 +157,135 @@ def _published() -> Policy:
         '    - {from: 2026-01-01, to: 2027-12-31, value: 42000, source: "测试: 广西2026-2027年度"}\n',
         encoding="utf-8")
     return policy_with(folder)
+
+
+# --- contract §2.1: what to do now (C22–C24) -------------------------------------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(requests(years=(2021, 2027)))
+def test_total_due_is_the_amount_plus_the_back_pay(req: dict[str, Any]) -> None:
+    result = _try(req)
+    assume(result is not None)
+    assert result is not None
+    amount, back = result["amount_due"], result["breakdown"]["back_pay"]
+    if amount is None or back is None:
+        assert result["total_due"] is None
+    else:
+        assert Decimal(result["total_due"]) == Decimal(amount) + Decimal(back)
+    effect = result["back_pay_effect"]
+    assert (effect is not None) == bool(req.get("back_pay_years"))
+    if effect is not None:
+        assert effect["months_earlier"] >= 0
+        assert ("back_pay_no_effect" in result["warning_codes"]) == (effect["months_earlier"] == 0)
+    else:
+        assert "back_pay_no_effect" not in result["warning_codes"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(requests(years=(2025, 2027), regions=["450202", "450802", "630000"]), st.integers(1, 8),
+       st.integers(0, 7))
+def test_back_paying_more_lapse_years_never_starts_cover_later(
+    req: dict[str, Any], lapse: int, paid: int
+) -> None:
+    year = req["coverage_year"]
+    base = {k: req[k] for k in ("region", "coverage_year", "payment_date")}
+    base["covered_years"] = [year - 1 - lapse]
+    fewer = dict(base, back_pay_years=list(range(year - min(paid, lapse), year)) or None)
+    more = dict(base, back_pay_years=list(range(year - min(paid + 1, lapse), year)))
+    a, b = _try({k: v for k, v in fewer.items() if v is not None}), _try(more)
+    assume(a is not None and b is not None)
+    assert a is not None and b is not None
+    assert (b["benefit_start"] or FAR) <= (a["benefit_start"] or FAR)
+    if a["back_pay_effect"] is not None:
+        assert b["back_pay_effect"]["months_earlier"] >= a["back_pay_effect"]["months_earlier"]
+
+
+def _covered_next_year(req: dict[str, Any]) -> list[int]:
+    """``covered_years`` of the next coverage year as the engine reads it (C23): the coverage
+    year unpaid, every year before it as the request says (absent: all covered)."""
+    year = req["coverage_year"]
+    if "covered_years" in req:
+        return [y for y in req["covered_years"] if y < year]
+    return list(range(year - 60, year))
+
+
+@settings(max_examples=400, deadline=None)
+@given(requests(years=(2021, 2027)))
+def test_the_next_step_is_dated_and_checked_by_the_engine(req: dict[str, Any]) -> None:
+    """pay_by is never before the payment date; the code follows the answer; the advice,
+    quoted again as a request of its own, gives the start and amounts it promises."""
+    result = _try(req)
+    assume(result is not None)
+    assert result is not None
+    step, paid, year = result["next_step"], req["payment_date"], req["coverage_year"]
+    if step["pay_by"] is not None:
+        assert step["pay_by"] >= paid
+    if step["pay_from"] is not None:
+        assert step["code"] == "wait_for_next_period" and step["pay_from"] > paid
+        assert step["pay_by"] is not None and step["pay_by"] >= step["pay_from"]
+    if result["amount_due"] == "0.00":
+        assert step["code"] == "nothing_to_pay"
+    elif result["benefit_start"] is not None:
+        assert step["code"] == "pay_this_year" and step["coverage_year"] == year
+    else:
+        assert step["code"] in ("pay_next_year", "wait_for_next_period")
+        assert step["coverage_year"] == year + 1
+    if step["code"] == "nothing_to_pay":
+        return
+    advised = {k: v for k, v in req.items() if k not in ("back_pay_years", "hardship_deferral")}
+    if step["coverage_year"] != year:
+        advised.update(coverage_year=year + 1, covered_years=_covered_next_year(req))
+        if step["pay_from"] is not None:
+            advised["payment_date"] = step["pay_from"]
+    elif "hardship_deferral" in req:
+        advised["hardship_deferral"] = req["hardship_deferral"]
+    if step["back_pay_years"]:
+        advised["back_pay_years"] = step["back_pay_years"]
+    again = _try(advised)
+    if again is None:  # the next year is beyond the policy data: nothing was promised
+        assert step["benefit_start"] is None and step["amount_due"] is None
+        return
+    assert again["benefit_start"] == step["benefit_start"]
+    assert again["amount_due"] == step["amount_due"]
+    assert again["total_due"] == step["total_due"]
+    if step["back_pay_years"]:
+        assert step["months_earlier"] > 0
+        assert max(step["back_pay_years"]) == step["coverage_year"] - 1  # latest first (C24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(requests(years=(2021, 2027)))
+def test_the_newborn_window_is_given_for_children_of_this_year_and_last(
+    req: dict[str, Any]
+) -> None:
+    result = _try(req)
+    assume(result is not None)
+    assert result is not None
+    birth = req.get("birth_date")
+    young = birth is not None and int(birth[:4]) >= req["coverage_year"] - 1
+    last = result["newborn_last_day"]
+    if not young:
+        assert last is None
+    elif last is not None:
+        assert birth is not None and last > birth
+        inside = req["payment_date"] <= last
+        if inside and result["main_rule"] not in ("R-START-TRANSFER",):
+            assert result["next_step"]["code"] != "pay_this_year" or \
+                result["next_step"]["pay_by"] is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(requests(years=(2021, 2027)), min_size=2, max_size=12))
+def test_the_advice_of_many_requests_at_once_is_each_request_alone(
+    reqs: list[dict[str, Any]]
+) -> None:
+    """One engine call for many requests (their scenario rows side by side, the renewal's
+    and the ledger's way) gives each the answer it gets alone."""
+    from yibao.quoting.answers import answer, answer_many
+
+    many = answer_many(reqs)
+    for req, got in zip(reqs, many, strict=True):
+        if isinstance(got, InputError):
+            continue
+        assert got == answer(req)

@@ -9,7 +9,7 @@ import pytest
 
 from yibao.policy.files import load_policy
 from yibao.rules.conventions import CONVENTIONS
-from yibao.rules.messages import ENGINE_WARNINGS, SERVICE_WARNINGS
+from yibao.rules.messages import ADVICE_WARNINGS, ENGINE_WARNINGS, SERVICE_WARNINGS
 from yibao.rules.registry import RULES, TILT_RULE, markdown, placeholders, render
 from yibao.rules.wording import policy_figures
 
@@ -19,7 +19,10 @@ ROW_FIGURES = dict.fromkeys(
     ("start", "start_en", "lapse", "birth", "birth_en", "emp_end", "emp_end_en", "group",
      "group_en", "assist_kind", "assist_kind_en", "fixed", "variable_before", "repaired",
      "repaired_months", "newborn_reason", "newborn_reason_en", "exempt_reason",
-     "exempt_reason_en"), "x")
+     "exempt_reason_en",
+     # the back-pay warning's (rules/advice_words.py no_effect_figures)
+     "back_paid", "back_paid_en", "same_start", "same_start_en", "no_gain_reason",
+     "no_gain_reason_en"), "x")
 TEXTS = [(r.id, name) for r in RULES for name in ("text", "text_en", "plain", "plain_en")]
 # a rule ID, a convention ID, a field name or a file name must not reach a Chinese page
 NOT_FOR_RESIDENTS = re.compile(r"R-[A-Z]|\bC\d{1,2}\b|[a-z]+_[a-z]+|\.txt|\.md|\.yaml|seed")
@@ -68,7 +71,7 @@ def test_every_placeholder_is_a_known_figure() -> None:
     for rule in RULES:
         for template in (rule.text, rule.text_en, rule.plain, rule.plain_en):
             assert placeholders(template) <= known, (rule.id, placeholders(template) - known)
-    for warning in (*ENGINE_WARNINGS, *SERVICE_WARNINGS):
+    for warning in (*ENGINE_WARNINGS, *ADVICE_WARNINGS, *SERVICE_WARNINGS):
         assert placeholders(warning.text) <= known and placeholders(warning.text_en) <= known
 
 
@@ -82,8 +85,9 @@ def test_each_rule_is_declared_once_with_a_citation_and_known_conventions() -> N
 
 def test_warnings_speak_words_not_codes() -> None:
     figures = policy_figures(load_policy(), "450202", 2025)
-    for warning in (*ENGINE_WARNINGS, *SERVICE_WARNINGS):
-        assert not NOT_FOR_RESIDENTS.search(render(warning.text, figures)), warning.code
+    for warning in (*ENGINE_WARNINGS, *ADVICE_WARNINGS, *SERVICE_WARNINGS):
+        text = render(warning.text, {**figures, **ROW_FIGURES})
+        assert not NOT_FOR_RESIDENTS.search(text.replace("x", "")), warning.code
 
 
 def test_docs_hold_the_registry_as_it_is_in_the_code() -> None:

@@ -100,3 +100,28 @@ def test_too_many_lookups_of_one_number(server: str, phone: Any, shoot: Any) -> 
     assert "查询太频繁" in phone.inner_text("h1")
     assert "分钟后再试" in phone.inner_text("#retry-after")
     shoot(phone, "lookup-too-many-phone")
+
+
+def test_a_fully_assisted_resident_is_paid_for_by_assistance_never_owing_zero(
+    server: str, phone: Any, staff_api: Any, shoot: Any
+) -> None:
+    """特困人员: medical assistance pays the whole contribution; the look-up says so in the
+    head, in the year and in the household table, never "应缴 ¥0.00"."""
+    from yibao.services.common import today_beijing
+
+    clerk = staff_api("clerk1")
+    year = today_beijing().year
+    number = make_id_number(CHENGZHONG, date(1958, 2, 2), 404, "male")
+    made = clerk.post("/api/v1/persons", json={
+        "id_number": number, "name": "覃老伯", "region": CHENGZHONG,
+        "covered_years": list(range(2018, year))})
+    assert made.status_code == 201, made.text
+    member = clerk.post(f"/api/v1/persons/{number}/special-groups", json={
+        "group": "tekun", "valid_from": f"{year - 1}-01-01", "source": "民政部门认定（测试）"})
+    assert member.status_code == 201, member.text
+    look(phone, server, number, "覃老伯")
+    assert phone.inner_text("#total-due") == "医疗救助全额资助，无需缴费"
+    assert "个人无需缴费" in phone.inner_text("#next-step")
+    assert "医疗救助全额资助参保" in phone.inner_text(f"#year-{year}")
+    assert "¥0.00" not in phone.inner_text("#lookup-result")
+    shoot(phone, "lookup-assisted-phone")

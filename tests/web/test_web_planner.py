@@ -102,3 +102,17 @@ def test_twelve_months_answer_under_100_ms(server: str) -> None:
             timings.append(time.perf_counter() - start)
             assert answer.status_code == 200
     assert min(timings) < 0.100, timings
+
+
+def test_an_unpublished_year_draws_no_empty_chart_and_names_the_reference_share(
+    server: str, phone: Any, shoot: Any
+) -> None:
+    """Guangxi 2027's share is unpublished: no amount to draw (the chart is left out), the
+    head says "暂未公布" with 2025's 400 for reference, never as the amount."""
+    plan(phone, server, region=GANGBEI, year="2027", first="2026-11-01", months="1")
+    assert phone.locator("#chart-amount").count() == 0
+    assert phone.locator("#chart-start").count() == 1
+    assert phone.inner_text("#total-due") == "暂未公布"
+    assert "2025年度为400元/人，仅供参考" in phone.inner_text("#reference-share")
+    assert "¥400" not in phone.inner_text("#plan-table")
+    shoot(phone, "planner-unpublished-phone")

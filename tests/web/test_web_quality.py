@@ -88,7 +88,7 @@ def _quote(**fields: str) -> Visit:
             page.select_option("#f-special_group", fields["group"])
         page.click("#submit-quote")
         page.wait_for_selector("#result")
-        page.click("#rules summary")
+        page.click("#details summary")  # the answer's folded details, rules included
 
     return visit
 

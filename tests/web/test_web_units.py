@@ -25,7 +25,6 @@ def test_history_questions_become_covered_years() -> None:
     assert errors == {}
     assert payload["covered_years"] == [2022]
     assert payload["payment_date"] == "2025-03-01"
-    assert form.lapse_years() == [2023, 2024]
     never = ResidentForm.from_mapping({"region": "450802", "insured_last_year": "never"},
                                       today=today)
     assert never.to_payload()[0]["covered_years"] == []
@@ -39,23 +38,33 @@ def test_form_errors_name_their_field() -> None:
     assert set(errors) == {"coverage_year", "region", "last_paid_year"}
 
 
-def test_default_coverage_year_switches_in_september() -> None:
+def test_default_coverage_year_switches_when_the_period_opens() -> None:
+    """Guangxi's concentrated period opens on Sep 1 (policy data, not the form)."""
     assert default_coverage_year(date(2025, 8, 31)) == 2025
     assert default_coverage_year(date(2025, 9, 1)) == 2026
 
 
 def test_timeline_parts() -> None:
     tl = build_timeline(coverage_year=2025, payment_date=date(2025, 3, 15),
-                        benefit_start=date(2025, 7, 15), lapse_years=[2023, 2024])
+                        benefit_start=date(2025, 7, 15), lapse_years=[2023, 2024],
+                        waiting_from=date(2025, 3, 15))
     kinds = [b.kind for b in tl.boxes]
     assert kinds == ["lapse", "lapse", "none", "wait", "cover"]
     assert tl.summary == {"lapse_years": 2, "waiting": 4, "covered": 6}
+    period = (date(2024, 9, 1), date(2024, 12, 31))
     early = build_timeline(coverage_year=2025, payment_date=date(2024, 11, 1),
-                           benefit_start=date(2025, 1, 1), lapse_years=[])
+                           benefit_start=date(2025, 1, 1), lapse_years=[], period=period)
     assert [b.kind for b in early.boxes] == ["pre", "cover"]
+    assert early.boxes[0].label2 == "9–12"  # the period's months, from the policy data
     none = build_timeline(coverage_year=2025, payment_date=date(2025, 11, 1),
-                          benefit_start=None, lapse_years=[2024])
+                          benefit_start=None, lapse_years=[2024], waiting_from=date(2025, 11, 1))
     assert "cover" not in [b.kind for b in none.boxes]
+    # a region counting the wait from the next month: the answer's anchor, not the payment day
+    later = build_timeline(coverage_year=2025, payment_date=date(2025, 3, 15),
+                           benefit_start=date(2025, 7, 1), lapse_years=[],
+                           waiting_from=date(2025, 4, 1))
+    wait = next(b for b in later.boxes if b.kind == "wait")
+    assert wait.x > next(m.x for m in later.markers if m.kind == "pay")
 
 
 def test_public_pages_render_without_the_service() -> None:

@@ -238,7 +238,9 @@ def results_table(prepared: Prepared, res: QuoteResults, start: int = 0) -> pa.T
     main = _MAIN_RULE_INDEX.take(res.main_rule)
     return pa.table({
         "amount_due": pa.array(res.amount, pa.int64(), mask=~amount_ok),
-        "back_pay": pa.array(res.back_pay, pa.int64(), mask=~ok | ((res.missing & 1) != 0)),
+        # unknown only when years are back-paid at an unpublished share (none: 0, known)
+        "back_pay": pa.array(res.back_pay, pa.int64(),
+                             mask=~ok | (((res.missing & 1) != 0) & (res.back_pay_years > 0))),
         "benefit_start": pa.array(res.start, pa.int32(), mask=~start_ok).cast(pa.date32()),
         "benefit_end": pa.array(res.end, pa.int32(), mask=~ok).cast(pa.date32()),
         "waiting_fixed": pa.array(res.wait_fixed, pa.int32(), mask=~ok),

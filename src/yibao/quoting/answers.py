@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -30,9 +31,9 @@ from yibao.idcard import parse_id_number
 from yibao.policy.files import load_policy
 from yibao.policy.reference_data import special_groups
 from yibao.quoting.flexible import flexible_employment, parse_day  # re-exported
+from yibao.rules.advice import PAY_NEXT_YEAR, WAIT_FOR_NEXT_PERIOD, evaluate_with_advice
 from yibao.rules.answer import Quote, quote_to_contract
 from yibao.rules.calendar import date_to_days
-from yibao.rules.engine import evaluate
 from yibao.rules.explain import RowContext, explain_row
 from yibao.rules.inputs import QuoteColumns, encode_year_lists
 from yibao.rules.policy import Policy
@@ -42,6 +43,7 @@ from yibao.rules.validation import ERRORS
 from yibao.rules.wording import policy_figures
 
 __all__ = [
+    "Ceiling",
     "QuoteRequest",
     "StatusChange",
     "answer",
@@ -52,8 +54,10 @@ __all__ = [
     "flexible_employment",
     "input_error_from",
     "parse_day",
+    "payment_ceiling",
     "payment_ceiling_fen",
     "quote",
+    "reference_share",
     "regions",
     "request_schema",
     "rules_catalogue",
@@ -175,12 +179,15 @@ def columns_for(requests: list[QuoteRequest], policy: Policy) -> QuoteColumns:
     )
 
 
-def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy) -> RowContext:
+def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy,
+             step_year: int | None = None) -> RowContext:
     year = req.coverage_year
     figures, sources, region_notes = _of_region_year(policy, region, year)
     group = _groups().get(req.special_group or "")
     incentive = policy.resolve("catastrophic_incentive", region, year)
     base_cap = policy.resolve("catastrophic_base_cap", region, year)
+    step = step_year is not None and step_year != year and policy.first_year <= step_year \
+        <= policy.last_year
     return RowContext(
         region_code=region, region_name=policy.regions[region].name,
         coverage_year=year, payment_date=req.payment_date, birth_date=birth,
@@ -189,13 +196,38 @@ def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy)
         group_name_en=group[1] if group else req.special_group,
         figures=figures, sources=sources,
         policy_version=policy.version_of(region, year), region_notes=region_notes,
-        hardship=req.hardship_deferral,
+        hardship=req.hardship_deferral, back_paid=tuple(sorted(req.back_pay_years or ())),
         status_kind=req.status_change.kind if req.status_change else None,
         status_date=req.status_change.date if req.status_change else None,
         incentive=incentive.value if incentive is not None and incentive.published else None,
         incentive_source=incentive.source if incentive is not None else "",
         base_cap_fen=int(base_cap.value) if base_cap is not None and base_cap.published else None,
+        reference_share=reference_share(region, year, policy),
+        step_figures=_of_region_year(policy, region, step_year)[0] if step and step_year
+        else None,
+        step_reference_share=reference_share(region, step_year, policy) if step and step_year
+        else None,
     )
+
+
+def reference_share(region: str, year: int, policy: Policy | None = None
+                    ) -> tuple[int, int] | None:
+    """(year, fen) of the latest individual share published for ``region`` up to ``year``,
+    when ``year``'s own is not published (C27: shown for reference, never as the amount)."""
+    policy = policy or load_policy()
+    key = (f"reference_share:{region}", year)
+    if key not in policy.memo:
+        found = None
+        own = policy.resolve("individual_share", region, year)
+        if own is None or not own.published:
+            for earlier in range(year - 1, policy.first_year - 1, -1):
+                share = policy.resolve("individual_share", region, earlier)
+                if share is not None and share.published:
+                    found = (earlier, int(share.value))
+                    break
+        policy.memo[key] = found
+    memo: tuple[int, int] | None = policy.memo[key]
+    return memo
 
 
 def _of_region_year(policy: Policy, region: str, year: int) -> tuple[
@@ -232,9 +264,12 @@ def _checked(payload: QuoteRequest | Mapping[str, Any], policy: Policy) -> tuple
     return req, region, birth
 
 
-def answer_many(payloads: Sequence[QuoteRequest | Mapping[str, Any]]) -> list[Quote | InputError]:
-    """Many quotes through one engine call: per payload its typed answer, or the ``InputError``."""
-    policy = load_policy()
+def answer_many(payloads: Sequence[QuoteRequest | Mapping[str, Any]], *,
+                policy: Policy | None = None) -> list[Quote | InputError]:
+    """Many quotes through one engine call: per payload its typed answer (with its next
+    step, contract §2.1), or the ``InputError``.  ``policy``: another policy than the one in
+    force (tests, what-if questions)."""
+    policy = policy or load_policy()
     out: list[Quote | InputError | None] = []
     good: list[tuple[int, QuoteRequest, str, date | None]] = []
     for i, payload in enumerate(payloads):
@@ -244,30 +279,46 @@ def answer_many(payloads: Sequence[QuoteRequest | Mapping[str, Any]]) -> list[Qu
         except InputError as exc:
             out.append(exc)
     if good:
-        res = evaluate(policy, columns_for([g[1] for g in good], policy))
+        res, advice = evaluate_with_advice(policy, columns_for([g[1] for g in good], policy))
         for row, (i, req, region, birth) in enumerate(good):
             if res.error[row]:
                 e = ERRORS[int(res.error[row])]
                 out[i] = InputError(e.code, e.message, e.message_en, field=e.field)
             else:
-                out[i] = explain_row(res, row, _context(req, region, birth, policy))
+                later = int(advice.code[row]) in (PAY_NEXT_YEAR, WAIT_FOR_NEXT_PERIOD)
+                ctx = _context(req, region, birth, policy,
+                               int(advice.step_year[row]) if later else None)
+                out[i] = explain_row(res, row, ctx, advice)
     return [o for o in out if o is not None]
 
 
-def answer(payload: QuoteRequest | Mapping[str, Any]) -> Quote:
+def answer(payload: QuoteRequest | Mapping[str, Any], *, policy: Policy | None = None) -> Quote:
     """The typed answer to one quote; raises ``InputError`` on bad input."""
-    (result,) = answer_many([payload])
+    (result,) = answer_many([payload], policy=policy)
     if isinstance(result, InputError):
         raise result
     return result
 
 
-def quote(payload: QuoteRequest | Mapping[str, Any]) -> dict[str, Any]:
+def quote(payload: QuoteRequest | Mapping[str, Any], *, policy: Policy | None = None
+          ) -> dict[str, Any]:
     """Answer one quote as the contract's result dict; raise ``InputError`` on bad input."""
-    return quote_to_contract(answer(payload))
+    return quote_to_contract(answer(payload, policy=policy))
 
 
-def payment_ceiling_fen(region: str, year: int, back_pay_years: int = 0) -> int:
+@dataclass(frozen=True)
+class Ceiling:
+    """The most one payment for a coverage year may be (C20): ``fen`` in all, ``per_year_fen``
+    for the coverage year and each back-paid year; ``from_parameter`` when a figure was
+    unpublished and the ``payment_ceiling`` parameter set it."""
+
+    fen: int
+    per_year_fen: int
+    from_parameter: bool
+    conventions: tuple[str, ...] = ("C20",)
+
+
+def payment_ceiling(region: str, year: int, back_pay_years: int = 0) -> Ceiling:
     """The most a payment for ``year`` can be due in ``region``: share + fiscal subsidy per
     year paid (the coverage year and each back-paid one), or the ``payment_ceiling``
     parameter (C20) when either figure is unpublished."""
@@ -275,11 +326,17 @@ def payment_ceiling_fen(region: str, year: int, back_pay_years: int = 0) -> int:
     share = policy.resolve("individual_share", region, year)
     subsidy = policy.resolve("fiscal_subsidy", region, year)
     if share is not None and share.published and subsidy is not None and subsidy.published:
-        per_year = int(share.value) + int(subsidy.value)
+        per_year, from_parameter = int(share.value) + int(subsidy.value), False
     else:
         ceiling = policy.resolve("payment_ceiling", region, year)
         per_year = int(ceiling.value) if ceiling is not None and ceiling.published else 0
-    return per_year * (1 + back_pay_years)
+        from_parameter = True
+    return Ceiling(per_year * (1 + back_pay_years), per_year, from_parameter)
+
+
+def payment_ceiling_fen(region: str, year: int, back_pay_years: int = 0) -> int:
+    """:func:`payment_ceiling` in fen (what the ledger compares a payment with)."""
+    return payment_ceiling(region, year, back_pay_years).fen
 
 
 def concentrated_period(region: str, year: int) -> tuple[date, date] | None:

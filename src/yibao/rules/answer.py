@@ -15,8 +15,12 @@ from yibao.rules.money import fen_to_yuan
 
 __all__ = [
     "AppliedRule",
+    "BackPayEffect",
     "Cited",
+    "NextStep",
     "Quote",
+    "StartReason",
+    "next_step_to_json",
     "quote_to_contract",
 ]
 
@@ -43,6 +47,60 @@ class Cited:
     text: str
     source: str
     id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BackPayEffect:
+    """What the back-pay of an answer buys (C22): how many months earlier cover starts than
+    without it, and the start without it (None: no cover that year without it)."""
+
+    months_earlier: int
+    benefit_start_without: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """The one piece of advice of an answer (contract §2.1, C23, C24).
+
+    ``code``: pay_this_year | pay_next_year | wait_for_next_period | nothing_to_pay;
+    ``coverage_year`` the year to pay for now; ``back_pay_years`` the lapse years whose
+    back-payment together with that payment brings cover ``months_earlier`` months
+    earlier (empty where back-pay brings nothing).  ``amount_due_fen`` is that year's
+    amount (without back-pay), ``back_pay_fen`` the advised back-pay's price,
+    ``benefit_start`` the first day of cover when the advice is followed.
+    """
+
+    code: str
+    coverage_year: int
+    pay_from: date | None
+    pay_by: date | None
+    text: str
+    text_en: str
+    back_pay_years: tuple[int, ...] = ()
+    months_earlier: int = 0
+    amount_due_fen: int | None = None
+    back_pay_fen: int | None = 0
+    benefit_start: date | None = None
+    reference_share: tuple[int, int] | None = None  # (year, fen) when the year's share is unpublished
+    start_reason: StartReason | None = None  # why ``benefit_start`` is after Jan 1
+
+    @property
+    def total_due_fen(self) -> int | None:
+        """The year's amount plus the advised back-pay (None when either is unknown)."""
+        if self.amount_due_fen is None or self.back_pay_fen is None:
+            return None
+        return self.amount_due_fen + self.back_pay_fen
+
+
+@dataclass(frozen=True, slots=True)
+class StartReason:
+    """Why cover starts later than 1 January (or not at all that year), in words (C23):
+    ``code`` newborn | newborn_late | lapse | first_enrollment | late_payment | transfer |
+    special_group."""
+
+    code: str
+    text: str
+    text_en: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +137,14 @@ class Quote:
     continuous_years: int | None = None  # 连续参保年限 at the coverage year if paid (C36)
     catastrophic: CatastrophicRise | None = None  # the cap rise it earns (Guangxi)
     catastrophic_text: tuple[str, str] = ("", "")  # that rise in words (zh, en)
+    back_pay_effect: BackPayEffect | None = None  # present when back_pay_years > 0
+    newborn_last_day: date | None = None  # last day of the newborn window (C3)
+    next_step: NextStep | None = None
+    start_reason: StartReason | None = None  # why cover starts after Jan 1
+    waiting_from: date | None = None  # the waiting months count from this day (C6)
+    waiting_until: date | None = None  # the day the wait ends (may be after Dec 31)
+    reference_share: tuple[int, int] | None = None  # (year, fen): latest published share
+    birth_year_cover_from: date | None = None  # a back-paid birth year: cover from birth (C4)
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -93,12 +159,22 @@ class Quote:
         return self.amount_due_fen + (self.back_pay_fen or 0)
 
     def with_warning(self, code: str, text: str, text_en: str = "") -> Quote:
-        """The same answer with one more warning (kept once)."""
+        """The same answer with one more warning (kept once), and the convention that
+        decides it among the answer's conventions (e.g. C21 for ``history_unknown``)."""
+        from yibao.rules.conventions import CONVENTIONS
+        from yibao.rules.messages import WARNING
+        from yibao.rules.sources import RULES_DOC
+
         if code in self.warning_codes:
             return self
+        conventions = self.conventions
+        cid = WARNING[code].convention if code in WARNING else None
+        if cid and cid not in {c.id for c in conventions}:
+            added = Cited(CONVENTIONS[cid].text, f"{RULES_DOC} §6 {cid}", cid)
+            conventions = tuple(sorted((*conventions, added), key=lambda c: int(c.id[1:])))
         return replace(self, warnings=(*self.warnings, text),
                        warning_codes=(*self.warning_codes, code),
-                       warnings_en=(*self.warnings_en, text_en))
+                       warnings_en=(*self.warnings_en, text_en), conventions=conventions)
 
 
 def _yuan(fen: int | None) -> str | None:
@@ -117,6 +193,33 @@ def _catastrophic(q: Quote) -> dict[str, Any] | None:
         "rise_limit": _yuan(c.limit_fen), "rise_within_limit": _yuan(c.capped_fen),
         "missing": list(c.missing), "text": q.catastrophic_text[0],
         "text_en": q.catastrophic_text[1], "source": c.source,
+    }
+
+
+def _day(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _reference(share: tuple[int, int] | None) -> dict[str, Any] | None:
+    return None if share is None else {"year": share[0], "amount": fen_to_yuan(share[1])}
+
+
+def _reason(reason: StartReason | None) -> dict[str, str] | None:
+    return None if reason is None else {
+        "code": reason.code, "text": reason.text, "text_en": reason.text_en}
+
+
+def next_step_to_json(step: NextStep) -> dict[str, Any]:
+    """``next_step`` as the contract's JSON (§2.1, with yibao's extensions)."""
+    return {
+        "code": step.code, "coverage_year": step.coverage_year,
+        "pay_from": _day(step.pay_from), "pay_by": _day(step.pay_by),
+        "text": step.text, "text_en": step.text_en,
+        "back_pay_years": list(step.back_pay_years), "months_earlier": step.months_earlier,
+        "amount_due": _yuan(step.amount_due_fen), "back_pay": _yuan(step.back_pay_fen),
+        "total_due": _yuan(step.total_due_fen), "benefit_start": _day(step.benefit_start),
+        "reference_share": _reference(step.reference_share),
+        "benefit_start_reason": _reason(step.start_reason),
     }
 
 
@@ -154,4 +257,16 @@ def quote_to_contract(q: Quote) -> dict[str, Any]:
         "waiting_days": {"fixed": q.waiting_fixed_days},
         "continuous_years": q.continuous_years,
         "catastrophic_cover": _catastrophic(q),
+        # contract §2.1: what to do now
+        "total_due": _yuan(q.total_due_fen),
+        "back_pay_effect": None if q.back_pay_effect is None else {
+            "months_earlier": q.back_pay_effect.months_earlier,
+            "benefit_start_without": _day(q.back_pay_effect.benefit_start_without)},
+        "newborn_last_day": _day(q.newborn_last_day),
+        "next_step": None if q.next_step is None else next_step_to_json(q.next_step),
+        "benefit_start_reason": _reason(q.start_reason),
+        "waiting_from": _day(q.waiting_from),
+        "waiting_until": _day(q.waiting_until),
+        "reference_share": _reference(q.reference_share),
+        "birth_year_cover_from": _day(q.birth_year_cover_from),
     }

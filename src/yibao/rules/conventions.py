@@ -3,9 +3,12 @@
     >>> CONVENTIONS["C3"].text_en[:40]
     'The newborn window is [birth, birth + 3 '
 
-C3, C17 and C19 follow the revision of 2026-11-29; C30-C36 decide the regional variants
-(status changes, Guilin's start after a lapse, Jieyang's wait in days, newborn windows not
-stated, Qinghai's children, Liaoning's online payment) and continuous years.
+C3, C17 and C19 follow the revision of 2026-11-29.  C20 and C21 are the registry's (a
+payment's ceiling, a person's history); C22–C27 decide what an answer advises (contract
+§2.1: ``back_pay_effect``, ``next_step``, ``benefit_start_reason``, ``reference_share``);
+C30–C36 decide the regional variants (status changes, Guilin's start after a lapse,
+Jieyang's wait in days, newborn windows not stated, Qinghai's children, Liaoning's online
+payment) and continuous years.
 """
 
 from __future__ import annotations
@@ -81,7 +84,46 @@ CONVENTIONS: dict[str, Convention] = dict((
     _c("C19", "补缴价格为参保年度个人缴费标准/年;新生儿补缴出生当年按出生当年的个人缴费标准;同一年重复为输入错误",
        "back-pay costs the coverage year's individual share per lapse year; a newborn's birth "
        "year costs the birth year's share; a year listed twice is an input error"),
-    # regional variants and continuous years (docs/rules.md §6, §6c)
+    _c("C20", "一笔缴费不超过该年度任何人可能应缴的数额:参保年度和每个补缴年度各按个人缴费+财政补助计;"
+              "其中有未公布的数额时,按每年3000元的缴费上限参数计;超过的缴费拒收,不入账",
+       "one payment for one coverage year cannot exceed what the year could cost anyone: "
+       "share + fiscal subsidy for the coverage year and each back-paid year, or the "
+       "payment_ceiling parameter (3,000.00 a year) where a figure is unpublished; larger "
+       "amounts are refused, not recorded"),
+    _c("C21", "登记在册人员的参保年度取自登记系统(申报、导入的年度和通过系统缴费的年度);"
+              "无法判断参保年度前几年是否参保时,按连续参保计算,并提示参保历史不明",
+       "a registered person's covered years come from the registry (declared or imported "
+       "years and years paid through it); when it cannot tell whether the years just before "
+       "were covered, the answer assumes continuous cover (C5) and warns history_unknown"),
+    _c("C22", "补缴效果按待遇开始日所在月份之差计(待遇开始日晚于12月31日时按算出的日期计);"
+              "新生儿补缴出生当年的,待遇自出生之日起计;提前0个月时提示补缴不会让待遇提前",
+       "the effect of back-pay is the difference in calendar months between the first days "
+       "of cover with and without it (a start after Dec 31 counts at the computed date); a "
+       "newborn's back-paid birth year counts from the birth date; 0 months warns "
+       "back_pay_no_effect"),
+    _c("C23", "下一步:全额资助应缴为0的,无需缴费;本次缴费当年有待遇的,为本年度缴费;"
+              "没有待遇而下一年度集中缴费期已开始的,在期内为下一年度缴费;未开始的,等到集中缴费期开始;"
+              "下一年度按本年度未参保(计为断保年度)计算",
+       "next step: nothing to pay when full assistance leaves 0.00; pay for this year when "
+       "the payment gives cover this year; otherwise pay for next year within its "
+       "concentrated period when it is open, or wait for it to open; next year is answered "
+       "with this year unpaid (a lapse year)"),
+    _c("C24", "建议补缴的断保年度:从最近的断保年度起,取能让待遇最早开始的最少年数;"
+              "不能提前的,不建议补缴并说明原因",
+       "advised back-pay: the latest lapse years first, the fewest that give the earliest "
+       "start; where back-pay brings nothing, none is advised and the answer says why"),
+    _c("C25", "全额资助的特殊群体补缴断保年度仍按约定19计价(由本人缴纳,资料未说明由医疗救助代缴);"
+              "2025年起其不设等待期,补缴不改变待遇开始日,并提示补缴不会让待遇提前",
+       "a fully assisted resident who back-pays lapse years pays the C19 price (the sources "
+       "do not say that assistance pays it); from 2025 they do not wait, so back-pay changes "
+       "no date, and the answer warns back_pay_no_effect"),
+    _c("C26", "出生于上一年、超过窗口才缴费的新生儿,从待遇开始日前发生的医疗费用不予报销",
+       "a child born the year before and paid for after the newborn window: costs before "
+       "cover starts are not reimbursed (R-LAPSE-NOCLAIM)"),
+    _c("C27", "参保年度的个人缴费标准未公布时,应缴金额为空;可另示最近已公布年度的标准,注明仅供参考",
+       "when the coverage year's share is unpublished the amount stays empty; the latest "
+       "published year's share may be shown beside it, marked for reference only"),
+    # regional variants and continuous years (docs/rules.md §6, §6d)
     _c("C30", "身份变化后直接参保不设等待期的地区(如云浮):自身份开始之日起3个月内(含最后一天)缴费的,"
               "不设固定和变动待遇等待期,待遇自缴费日(不早于1月1日)起;超过期限按一般规则;"
               "其他地区身份变化不改变计算",

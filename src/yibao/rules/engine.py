@@ -15,16 +15,16 @@ Each row records which rules fired as bits of ``rules`` and its ``main_rule``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import numpy.typing as npt
 
-from yibao.rules.facts import facts
+from yibao.rules.facts import Facts, facts
 from yibao.rules.fees import MISSING, fees
 from yibao.rules.inputs import QuoteColumns
 from yibao.rules.lapse import continuous_years, lapse_effects, resets
-from yibao.rules.policy import Policy
+from yibao.rules.policy import F, Policy
 from yibao.rules.registry import RULE_BIT
 from yibao.rules.start import new_start, old_start
 
@@ -73,6 +73,23 @@ class QuoteResults:
     wait_fixed_days: I32  # the fixed wait in days where the region counts it so (C32)
     status_exempt: Bool  # a status change skipped the wait (C30)
     continuous: I32  # continuous enrollment years at the coverage year, -1 = not counted (C36)
+    #: last day of the newborn window (C3) for a child born this year or last, else 0
+    newborn_last: I32
+    #: last payment day that keeps the same benefit start (end of the concentrated period,
+    #: of the hardship deferral or of the newborn window, whichever applies), else 0;
+    #: computed only with ``explain`` (single quotes), 0 in batch runs
+    same_start_until: I32
+    #: the birth date where a newborn's birth year is back-paid (cover from birth, C4), else 0
+    birth_year_from: I32
+    #: where the general waiting rules decided: the day the wait is counted from (C6), else 0
+    wait_from: I32
+
+    def __len__(self) -> int:
+        return len(self.error)
+
+    def slice(self, start: int, stop: int) -> QuoteResults:
+        """Rows ``start:stop`` (views, no copies)."""
+        return QuoteResults(**{f.name: getattr(self, f.name)[start:stop] for f in fields(self)})
 
 
 def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteResults:
@@ -97,10 +114,12 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
         new_start_day, new_rule = new.start, new.rule
         fixed, variable, variable_before = new.fixed, new.variable, new.variable_before
         fixed_days = new.fixed_days
+        anchor = new.anchor
     else:
         general = np.zeros(n, dtype=np.bool_)
         new_start_day = new_rule = fixed = variable = variable_before = np.zeros(n, np.int32)
         fixed_days = np.zeros(n, np.int32)
+        anchor = np.zeros(n, np.int32)
 
     start = np.where(f.is_new, new_start_day, old_start_day)
     start_rules = np.where(f.is_new, new_rule, old_rule)
@@ -116,8 +135,9 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
 
     if explain:
         rules, warnings = lapse_effects(f, money, c.hardship, start, start_rules, start_known)
+        same_start_until = _same_start_until(f)
     else:
-        rules = warnings = np.zeros(n, dtype=np.int32)
+        rules = warnings = same_start_until = np.zeros(n, dtype=np.int32)
     continuous = continuous_years(f, start_known, resets(f, start, start_rules, start_known))
 
     return QuoteResults(
@@ -135,7 +155,21 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
         wait_fixed_days=np.where(general, fixed_days, 0).astype(np.int32),
         status_exempt=f.status_exempt & ~f.nb_in & ~f.has_group & (main_rule == R["R-WAIT-EXEMPT"]),
         continuous=continuous,
+        newborn_last=f.nb_last, same_start_until=same_start_until,
+        birth_year_from=np.where(f.birth_back, f.birth, 0).astype(np.int32),
+        wait_from=np.where(general, anchor, 0).astype(np.int32),
     )
+
+
+def _same_start_until(f: Facts) -> I32:
+    """The last payment day that keeps the start: paying any day of the concentrated period
+    (or of the hardship deferral, C9) gives the same start (Jan 1, or Jan 1 + the wait,
+    C6), and so does paying any day inside the newborn window (C3, C4)."""
+    p = f.p
+    until = np.where(f.concentrated, p(F.CONC_END_DAY), 0)
+    until = np.maximum(until, np.where(f.in_deferral, p(F.DEFERRAL_END_DAY), 0))
+    until = np.maximum(until, np.where(f.nb_in, f.nb_last, 0))
+    return np.asarray(np.minimum(until, f.dec31), dtype=np.int32)
 
 
 SLICE_ROWS = 16_384

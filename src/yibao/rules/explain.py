@@ -11,12 +11,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from yibao.rules.advice import Advice
+from yibao.rules.advice_words import (
+    AdviceContext,
+    back_pay_effect,
+    next_step,
+    no_effect_figures,
+    start_reason,
+)
 from yibao.rules.answer import AppliedRule, Cited, Quote
 from yibao.rules.calendar import days_to_date
 from yibao.rules.continuity import CatastrophicRise, catastrophic_rise
 from yibao.rules.conventions import CONVENTIONS
 from yibao.rules.engine import MISSING, QuoteResults
 from yibao.rules.messages import (
+    ADVICE_WARNINGS,
     ENGINE_WARNINGS,
     NOTE_BIRTH_YEAR_PAID,
     NOTE_BIRTH_YEAR_UNPAID,
@@ -64,6 +73,32 @@ class RowContext:
     incentive: Mapping[str, Any] | None = None  # catastrophic_incentive, where published
     incentive_source: str = ""
     base_cap_fen: int | None = None  # catastrophic_base_cap, None while unpublished
+    back_paid: tuple[int, ...] = ()  # the request's back-paid years
+    #: (year, fen) of the latest published share when the coverage year's is unpublished (C27)
+    reference_share: tuple[int, int] | None = None
+    #: the policy figures and reference share of the year the next step pays for, when it
+    #: is the next year (None: the coverage year's)
+    step_figures: Mapping[str, str] | None = None
+    step_reference_share: tuple[int, int] | None = None
+
+
+def _advice_conventions(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | None,
+                        full: bool) -> set[str]:
+    used: set[str] = set()
+    if res.born_last_year[i] and not res.newborn_in_window[i]:
+        used.add("C26")
+    if ctx.reference_share is not None or ctx.step_reference_share is not None:
+        used.add("C27")
+    if advice is None:
+        return used
+    used.add("C23")
+    if res.back_pay_years[i]:
+        used.add("C22")
+        if full:
+            used.add("C25")
+    if int(advice.step_lapse[i]) and int(advice.scenario.regime[int(advice.step_row[i])]) != OLD:
+        used.add("C24")
+    return used
 
 
 def _conventions(rule_ids: list[str], res: QuoteResults, i: int, hardship: bool) -> list[str]:
@@ -166,8 +201,21 @@ def _missing(res: QuoteResults, i: int, ctx: RowContext) -> tuple[str, ...]:
     return tuple(out)
 
 
-def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
-    """The typed answer of row ``i`` (the row must have no error)."""
+def _advice_context(ctx: RowContext) -> AdviceContext:
+    return AdviceContext(
+        coverage_year=ctx.coverage_year, payment_date=ctx.payment_date,
+        birth_date=ctx.birth_date, group_name=ctx.group_name, group_name_en=ctx.group_name_en,
+        back_paid=ctx.back_paid, figures=ctx.figures,
+        step_figures=ctx.step_figures if ctx.step_figures is not None else ctx.figures,
+        reference_share=ctx.step_reference_share if ctx.step_figures is not None
+        else ctx.reference_share)
+
+
+def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | None = None
+                ) -> Quote:
+    """The typed answer of row ``i`` (the row must have no error); with ``advice``
+    (:func:`yibao.rules.advice.evaluate_with_advice`) it carries the next step and what
+    its back-pay buys (contract §2.1)."""
     year, birth = ctx.coverage_year, ctx.birth_date
     figures = _row_figures(res, i, ctx)
     rules = tuple(
@@ -190,6 +238,19 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
     rise = (catastrophic_rise(continuous, year, ctx.incentive, ctx.base_cap_fen,
                               source=ctx.incentive_source)
             if ctx.incentive is not None and continuous >= 0 else None)
+    actx = _advice_context(ctx)
+    warning_texts = [(w.code, render(w.text, figures), render(w.text_en, figures)) for w in shown]
+    effect = back_pay_effect(res, i, advice) if advice is not None else None
+    if effect is not None and advice is not None and effect.months_earlier == 0:
+        w = ADVICE_WARNINGS[0]
+        words = no_effect_figures(res, i, advice, actx)
+        warning_texts.append((w.code, w.text.format_map(words), w.text_en.format_map(words)))
+    full = res.assistance[i] == -res.individual[i] and res.individual[i] > 0
+    convention_ids = sorted(
+        set(_conventions([r.id for r in rules], res, i, ctx.hardship))
+        | _variant_conventions(res, i, ctx)
+        | _advice_conventions(res, i, ctx, advice, bool(full)), key=lambda c: int(c[1:]))
+    general = res.wait_from[i] > 0
     return Quote(
         region_code=ctx.region_code,
         region_name=ctx.region_name,
@@ -200,7 +261,8 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
         fiscal_subsidy_fen=int(res.subsidy[i]) if "fiscal_subsidy" not in missing else None,
         assistance_fen=int(res.assistance[i]) if share_known and res.assistance_known[i]
         else None,
-        back_pay_fen=int(res.back_pay[i]) if res.back_pay_known[i] else None,
+        back_pay_fen=int(res.back_pay[i]) if res.back_pay_known[i] or not res.back_pay_years[i]
+        else None,
         benefit_start=days_to_date(int(res.start[i])) if res.start_known[i] else None,
         benefit_end=days_to_date(int(res.end[i])),
         waiting_fixed=int(res.wait_fixed[i]),
@@ -208,16 +270,14 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
         main_rule=main_rule_id(int(res.main_rule[i])),
         lapse_years=int(res.lapse[i]),
         rules=rules,
-        warnings=tuple(render(w.text, figures) for w in shown),
-        warning_codes=tuple(w.code for w in shown),
-        warnings_en=tuple(render(w.text_en, figures) for w in shown),
+        warnings=tuple(t[1] for t in warning_texts),
+        warning_codes=tuple(t[0] for t in warning_texts),
+        warnings_en=tuple(t[2] for t in warning_texts),
         missing=missing,
         missing_labels=tuple(_label(name, ctx)[0] for name in missing),
         missing_labels_en=tuple(_label(name, ctx)[1] for name in missing),
         conventions=tuple(
-            Cited(CONVENTIONS[c].text, f"{RULES_DOC} §6 {c}", c)
-            for c in sorted({*_conventions([r.id for r in rules], res, i, ctx.hardship),
-                             *_variant_conventions(res, i, ctx)}, key=lambda c: int(c[1:]))),
+            Cited(CONVENTIONS[c].text, f"{RULES_DOC} §6 {c}", c) for c in convention_ids),
         notes=tuple(notes),
         policy_version=ctx.policy_version,
         back_pay_years=int(res.back_pay_years[i]),
@@ -225,6 +285,15 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext) -> Quote:
         continuous_years=continuous if continuous >= 0 else None,
         catastrophic=rise,
         catastrophic_text=_rise_words(rise) if rise is not None else ("", ""),
+        back_pay_effect=effect,
+        newborn_last_day=days_to_date(int(res.newborn_last[i])) if res.newborn_last[i] else None,
+        next_step=next_step(res, i, actx, advice) if advice is not None else None,
+        start_reason=start_reason(res, i, actx),
+        waiting_from=days_to_date(int(res.wait_from[i])) if general else None,
+        waiting_until=days_to_date(int(res.start[i])) if general else None,
+        reference_share=ctx.reference_share,
+        birth_year_cover_from=days_to_date(int(res.birth_year_from[i]))
+        if res.birth_year_from[i] else None,
     )
 
 

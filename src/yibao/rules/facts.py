@@ -14,11 +14,11 @@ import numpy as np
 import numpy.typing as npt
 
 from yibao.rules.calendar import add_months, month_index, month_start, year_of
-from yibao.rules.inputs import QuoteColumns
+from yibao.rules.inputs import QuoteColumns, YearMask
 from yibao.rules.policy import NEW, OLD, PUBLISHED, F, Policy
 from yibao.rules.validation import first_error
 
-__all__ = ["Facts", "Param", "facts"]
+__all__ = ["Facts", "Param", "facts", "lapse_years", "newborn_last_day", "policy_key"]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -49,6 +49,7 @@ class Facts:
     born_prev: Bool
     in_window: Bool
     nb_in: Bool
+    nb_last: I32  # last day of the newborn window (C3) for a child born this year or last, else 0
     has_group: Bool
     kind: I32
     g: I32
@@ -92,9 +93,11 @@ def _parameters(policy: Policy, key: I32) -> Param:
     return gather
 
 
-def _window(policy: Policy, key: I32, birth: I32, pay: I32, young: Bool) -> Bool:
-    """Paid within the newborn window [birth, birth + window], end day included (C3)."""
-    in_window = np.zeros(len(pay), dtype=np.bool_)
+def newborn_last_day(policy: Policy, key: I32, birth: I32, young: Bool) -> I32:
+    """The last day inside the newborn window [birth, birth + window] (C3), for the rows
+    ``young`` (born in the coverage year or the year before) whose window is published;
+    0 elsewhere.  A window in days (Qinghai's 180) or in months (C2 clamping)."""
+    last = np.zeros(len(birth), dtype=np.int32)
     if young.any():  # only the few rows born this year or last year need the window
         i = np.flatnonzero(young)
         k = key[i]
@@ -103,8 +106,8 @@ def _window(policy: Policy, key: I32, birth: I32, pay: I32, young: Bool) -> Bool
         whole_year = policy.table_t[F.NB_BIRTH_YEAR].take(k) == 1  # no window stated (C33)
         end = np.where(whole_year, month_start(month_index(birth[i]) // 12 * 12 + 12) - 1,
                        np.where(days > 0, birth[i] + days, add_months(birth[i], months)))
-        in_window[i] = (pay[i] <= end) & (policy.table_t[F.NB_ST].take(k) == PUBLISHED)
-    return in_window
+        last[i] = np.where(policy.table_t[F.NB_ST].take(k) == PUBLISHED, end, 0)
+    return last
 
 
 def _stopped(policy: Policy, key: I32, end: I32) -> I32:
@@ -165,6 +168,23 @@ def _trailing_ones(mask: npt.NDArray[np.uint64]) -> I32:
     inverted = ~mask
     lowest = inverted & (~inverted + np.uint64(1))
     return np.bitwise_count(lowest - np.uint64(1)).astype(np.int32)
+def policy_key(policy: Policy, region_idx: I32, year: I32) -> tuple[Bool, I32]:
+    """Whether the policy knows (region, coverage year) of each row, and its table row."""
+    yoff = year - policy.first_year
+    ok = (region_idx >= 0) & (yoff >= 0) & (yoff < policy.n_years)
+    return ok, np.where(ok, region_idx * policy.n_years + yoff, 0).astype(np.int32)
+
+
+def lapse_years(covered: YearMask, has_birth: Bool, birth_year: I32, year: I32
+                ) -> tuple[I32, Bool]:
+    """Lapse years (C5): the run of uncovered years just before ``year``, never counting
+    the birth year or earlier; and whether the row is a first enrollment (an empty list)."""
+    cov = covered.mask
+    first_enroll = covered.given & (cov == 0)
+    trailing_zeros = np.bitwise_count((cov & (~cov + np.uint64(1))) - np.uint64(1))
+    lapse = np.where(covered.given & ~first_enroll, trailing_zeros.astype(np.int32), 0)
+    lapse = np.where(has_birth, np.minimum(lapse, np.maximum(year - 1 - birth_year, 0)), lapse)
+    return np.asarray(lapse, dtype=np.int32), first_enroll
 
 
 def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
@@ -175,9 +195,7 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
 
     # region and year: each row's resolved parameters
     known_region = c.region_idx >= 0
-    yoff = year - policy.first_year
-    ok = known_region & (yoff >= 0) & (yoff < policy.n_years)
-    key = np.where(ok, c.region_idx * policy.n_years + yoff, 0)
+    ok, key = policy_key(policy, c.region_idx, year)
     p = _parameters(policy, key)
     regime = np.where(ok, p(F.REGIME), 0)
     first_error(err, ~known_region, "unknown_region")
@@ -191,7 +209,8 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     birth_year = year_of(birth)
     first_error(err, has_birth & (birth > pay), "born_after_payment")
     first_error(err, has_birth & (birth_year > year), "born_after_coverage_year")
-    in_window = _window(policy, key, birth, pay, has_birth & (birth_year >= year - 1))
+    nb_last = newborn_last_day(policy, key, birth, has_birth & (birth_year >= year - 1))
+    in_window = pay <= nb_last
     born_y = has_birth & (birth_year == year)
     born_prev = has_birth & (birth_year == year - 1)
     nb_in = (born_y | born_prev) & in_window
@@ -204,11 +223,7 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     first_error(err, (group < 0) | (has_group & (kind == 0)), "unknown_special_group")
 
     # lapse years (C5)
-    cov = c.covered.mask
-    first_enroll = c.covered.given & (cov == 0)
-    trailing_zeros = np.bitwise_count((cov & (~cov + np.uint64(1))) - np.uint64(1))
-    lapse = np.where(c.covered.given & ~first_enroll, trailing_zeros.astype(np.int32), 0)
-    lapse = np.where(has_birth, np.minimum(lapse, np.maximum(year - 1 - birth_year, 0)), lapse)
+    lapse, first_enroll = lapse_years(c.covered, has_birth, birth_year, year)
 
     # back-payment (C4, C10, C19)
     bp = c.back_pay
@@ -245,7 +260,7 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
         child_period[i] = np.broadcast_to(jan1, (n,))[i] < add_months(birth[i], age * 12)
 
     # continuous years before the coverage year (C36): absent = continuous (C5)
-    covered_before = np.where(c.covered.given, _trailing_ones(cov), 64)
+    covered_before = np.where(c.covered.given, _trailing_ones(c.covered.mask), 64)
     covered_before = np.where(has_birth, np.minimum(covered_before, np.maximum(year - birth_year, 0)),
                               covered_before).astype(np.int32)
 
@@ -259,6 +274,7 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
         concentrated=concentrated,
         in_deferral=in_deferral,
         birth=birth, born_y=born_y, born_prev=born_prev, in_window=in_window, nb_in=nb_in,
+        nb_last=nb_last,
         has_group=has_group, kind=kind, g=g, lapse=lapse, first_enroll=first_enroll,
         repaired=repaired, n_back=n_back, birth_back=birth_back,
         transfer=_transfer(policy, c, key),

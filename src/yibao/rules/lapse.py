@@ -59,7 +59,10 @@ def lapse_effects(f: Facts, money: Fees, hardship: Bool, start: I32, start_rules
         R["R-FEE-ONTIME"],
     )
     is_transfer = (start_rules & R["R-START-TRANSFER"]) != 0
-    covered_from_birth = (f.born_y & (start == f.birth)) | f.born_prev
+    # a child born the year before is covered from Jan 1 only when paid within the window
+    # (C4); paid after it, cover starts later and the months before are the family's to
+    # bear (seed 000 四.4 "享受新发生的…待遇"; C26)
+    covered_from_birth = (f.born_y & (start == f.birth)) | (f.born_prev & f.nb_in)
     noclaim = ((f.lapse >= 1) | ~start_known
                | ((start > f.jan1) & ~covered_from_birth & ~is_transfer))
     reset = resets(f, start, start_rules, start_known)

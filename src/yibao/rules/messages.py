@@ -3,8 +3,10 @@
     >>> WARNING_BIT["noclaim"], WARNING["reset"].rule
     (1, 'R-LAPSE-RESET')
 
-``ENGINE_WARNINGS`` are the engine's (one bit each per row); ``history_unknown`` is
-added by the registry of persons when it does not know a person's past cover.
+``ENGINE_WARNINGS`` are the engine's (one bit each per row); ``back_pay_no_effect``
+comes from comparing the answer with the same request without its back-pay (C22);
+``history_unknown`` is added by the registry of persons when it does not know a person's
+past cover (C21).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from yibao.rules.sources import GUIGANG_2021, LIUZHOU_2025
 
 __all__ = [
+    "ADVICE_WARNINGS",
     "ENGINE_WARNINGS",
     "NOTES_LAPSE",
     "NOTE_BIRTH_YEAR_PAID",
@@ -36,6 +39,7 @@ class Warning:
     text: str
     text_en: str
     rule: str | None = None
+    convention: str | None = None  # the convention that decides it (shown with the answer)
 
 
 @dataclass(frozen=True)
@@ -81,15 +85,23 @@ ENGINE_WARNINGS: tuple[Warning, ...] = (
             "({concentrated_en}): this payment outside it buys no cover.",
             "R-CHILD-PERIOD"),
 )
+ADVICE_WARNINGS: tuple[Warning, ...] = (
+    Warning("back_pay_no_effect",
+            "补缴{back_paid}年度不会让待遇提前:不补缴,{same_start}({no_gain_reason})。",
+            "Back-paying {back_paid_en} does not bring cover earlier: without it, "
+            "{same_start_en} ({no_gain_reason_en}).",
+            "R-WAIT-REPAIR", "C22"),
+)
 SERVICE_WARNINGS: tuple[Warning, ...] = (
     Warning("history_unknown",
             "登记系统中没有此人此前的参保记录,本次按连续参保计算;如曾断保,待遇开始日可能推后,"
             "请到医保经办机构补录参保历史。",
             "The registry holds no earlier cover for this person, so continuous cover was "
             "assumed; after a lapse cover may start later: have the history recorded at a "
-            "medical-insurance office."),
+            "medical-insurance office.", None, "C21"),
 )
-WARNING: dict[str, Warning] = {w.code: w for w in (*ENGINE_WARNINGS, *SERVICE_WARNINGS)}
+WARNING: dict[str, Warning] = {
+    w.code: w for w in (*ENGINE_WARNINGS, *ADVICE_WARNINGS, *SERVICE_WARNINGS)}
 WARNING_BIT: dict[str, int] = {w.code: 1 << i for i, w in enumerate(ENGINE_WARNINGS)}
 
 _EFFECTS = f"{LIUZHOU_2025} 居民医保断缴后有哪些影响"

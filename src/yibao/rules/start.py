@@ -63,6 +63,7 @@ class NewStart:
     variable_before: I32  # before back-payment repaired it (R-WAIT-REPAIR)
     general: Bool  # the general waiting rules decided (no exemption)
     fixed_days: I32  # the fixed wait in days where the region counts it so (C32)
+    anchor: I32  # the day the waiting months are counted from (C6)
 
 
 def new_start(f: Facts) -> NewStart:
@@ -107,4 +108,4 @@ def new_start(f: Facts) -> NewStart:
     rule = pick([(x[0], x[2]) for x in cases], general_rule)
     general = ~(f.nb_in | f.has_group | on_time | f.child_period | f.transfer | f.status_exempt)
     return NewStart(start, rule, fixed, variable, variable_before, general,
-                    np.asarray(fixed_days, dtype=np.int32))
+                    np.asarray(fixed_days, dtype=np.int32), np.asarray(anchor, dtype=np.int32))

@@ -31,8 +31,11 @@ FieldErrors = dict[str, tuple[str, str]]
 
 
 def default_coverage_year(today: date) -> int:
-    """From September the concentrated period sells next year's cover."""
-    return today.year + 1 if today.month >= 9 else today.year
+    """The year a form offers first: the next year once its concentrated period has opened
+    (from the policy data, :func:`yibao.quoting.season.default_coverage_year`)."""
+    from yibao.quoting.season import default_coverage_year as from_policy
+
+    return from_policy(today)
 
 
 def _date(raw: str) -> date | None:
@@ -141,14 +144,6 @@ class ResidentForm:
         if self.insured_last_year == "no" and last is not None:
             return [last]
         return None
-
-    def lapse_years(self) -> list[int]:
-        """Years without cover right before the coverage year, as the answers imply."""
-        year = _int(self.coverage_year)
-        last = _int(self.last_paid_year)
-        if year is None or self.insured_last_year != "no" or last is None:
-            return []
-        return list(range(last + 1, year))
 
     def to_payload(self) -> tuple[dict[str, Any], FieldErrors]:
         """The quote payload, or the errors found before asking the rules."""

@@ -1,17 +1,25 @@
 """A resident's own status (yibao.services.registry.self_lookup) told in words for ``/lookup``.
 
-    view = lookup_view(found, today)
-    view.years[0].state, view.years[0].lines     # ('paid', [(zh, en), ...])
+    view = lookup_view(found)
+    view.lead.text                            # the next step of the first unpaid year
+    view.years[0].state, view.years[0].lines  # ('unpaid', [(zh, en), ...])
+
+An unpaid year is told from the engine's answer for paying today (its ``next_step``,
+``total_due``, ``benefit_start`` and ``benefit_start_reason``, contract §2.1), the same
+answer ``/`` and ``/plan`` show for that day; a paid year from what the registry recorded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from typing import Any
 
+from yibao.rules.answer import quote_to_contract
 from yibao.rules.messages import WARNING
 from yibao.rules.money import fen_to_yuan
 from yibao.services.registry.self_lookup import SelfStatus, YearStatus
+from yibao.web.answer_view import Lead, lead_of, reference_words
+from yibao.web.plain import zh_punct
 from yibao.web.refdata import region_name
 from yibao.web.words import word
 
@@ -26,6 +34,7 @@ _STATE: dict[str, Pair] = {
     "closed": ("已不能缴费", "Can no longer be paid"),
     "not_open": ("尚未开始收缴", "Collection not open yet"),
 }
+ASSISTED: Pair = ("医疗救助全额资助参保", "Paid in full by medical assistance")
 
 
 @dataclass
@@ -36,6 +45,7 @@ class YearView:
     state_words: Pair
     lines: list[Pair] = field(default_factory=list)
     todo: list[Pair] = field(default_factory=list)
+    step: Pair | None = None  # this year's next step, when it differs from the page's lead
 
 
 @dataclass
@@ -54,6 +64,7 @@ class LookupView:
     group: Pair | None
     years: list[YearView]
     household: list[MemberView]
+    lead: Lead | None = None  # what to do now: the first unpaid year's next step
 
 
 def _yuan(fen: int | None) -> Pair:
@@ -62,23 +73,69 @@ def _yuan(fen: int | None) -> Pair:
     return (f"¥{fen_to_yuan(fen)}", f"¥{fen_to_yuan(fen)}")
 
 
-def _year_view(y: YearStatus, today: date, in_force: bool) -> YearView:
+def _answer(y: YearStatus) -> dict[str, Any] | None:
+    return quote_to_contract(y.quote) if y.state == "unpaid" and y.quote is not None else None
+
+
+def _assisted(result: dict[str, Any] | None) -> bool:
+    return result is not None and result["next_step"]["code"] == "nothing_to_pay"
+
+
+def _paid_lines(y: YearStatus) -> list[Pair]:
+    status = word("enrollment_status", y.enrollment_status)
+    if y.amount_paid_fen == 0 and not y.amount_due_fen:
+        lines = [ASSISTED]  # a fully assisted resident's 0.00 payment
+    else:
+        paid = _yuan(y.amount_paid_fen)
+        lines = [(f"已缴 {paid[0]}（{status[0]}）", f"Paid {paid[1]} ({status[1]})")]
+    if y.benefit_start:
+        lines.append((f"待遇期间：{y.benefit_start.isoformat()} 至 {y.benefit_end}",
+                      f"Covered from {y.benefit_start.isoformat()} to {y.benefit_end}"))
+    else:
+        lines.append(("这笔缴费在本年度不能带来待遇天数。",
+                      "This payment gives no days of cover in this year."))
+    if y.waiting_fixed + y.waiting_variable:
+        lines.append((f"等待期 {y.waiting_fixed + y.waiting_variable} 个月（固定 {y.waiting_fixed}"
+                      f" + 断保 {y.waiting_variable}）",
+                      f"Waiting period {y.waiting_fixed + y.waiting_variable} months "
+                      f"({y.waiting_fixed} fixed + {y.waiting_variable} for the lapse)"))
+    return lines
+
+
+def _unpaid_lines(result: dict[str, Any]) -> list[Pair]:
+    """Paying today, from the answer: the amount (or who pays it), the start and its reason."""
+    lines: list[Pair] = []
+    if _assisted(result):
+        lines.append(ASSISTED)
+    else:
+        amount = result["amount_due"]
+        due = (f"¥{amount}", f"¥{amount}") if amount is not None else _yuan(None)
+        line = (f"今天缴费应缴：{due[0]}", f"Due if paid today: {due[1]}")
+        ref = reference_words(result.get("reference_share")) if amount is None else None
+        if ref:
+            line = (f"{line[0]}（{ref[0]}）", f"{line[1]} ({ref[1]})")
+        lines.append(line)
+    start = result["benefit_start"]
+    if start:
+        lines.append((f"今天缴费，待遇从 {start} 起", f"Paid today, cover starts on {start}"))
+    else:
+        lines.append(("今天缴费，本年度内享受不到待遇。", "Paid today, it gives no cover this year."))
+    reason = result.get("benefit_start_reason")
+    if reason:
+        lines.append((f"原因：{zh_punct(str(reason['text']))}", f"Why: {reason['text_en']}"))
+    for zh, en in zip(result.get("missing_labels", []), result.get("missing_labels_en", []),
+                      strict=False):
+        lines.append((f"暂未公布：{zh}", f"Not published yet: {en}"))
+    return lines
+
+
+def _year_view(y: YearStatus, in_force: bool, lead: Lead | None) -> YearView:
     label = (f"{y.year}年度（当前年度）", f"{y.year} (year in force)") if in_force else (
         f"{y.year}年度（正在收缴）", f"{y.year} (being collected)")
     v = YearView(y.year, label, y.state, _STATE[y.state])
+    result = _answer(y)
     if y.state == "paid":
-        v.lines.append((f"已缴 {_yuan(y.amount_paid_fen)[0]}（{word('enrollment_status', y.enrollment_status)[0]}）",
-                        f"Paid {_yuan(y.amount_paid_fen)[1]} "
-                        f"({word('enrollment_status', y.enrollment_status)[1]})"))
-        if y.benefit_start:
-            v.lines.append((f"待遇期间：{y.benefit_start.isoformat()} 至 {y.benefit_end}",
-                            f"Covered from {y.benefit_start.isoformat()} to {y.benefit_end}"))
-        else:
-            v.lines.append(("这笔缴费在本年度不能带来待遇天数。",
-                            "This payment gives no days of cover in this year."))
-        if y.waiting_fixed + y.waiting_variable:
-            v.lines.append((f"等待期 {y.waiting_fixed + y.waiting_variable} 个月",
-                            f"Waiting period {y.waiting_fixed + y.waiting_variable} months"))
+        v.lines = _paid_lines(y)
         if y.enrollment_status == "underpaid" and y.amount_due_fen:
             v.todo.append((f"还差 ¥{fen_to_yuan(y.amount_due_fen)}，请补足。",
                            f"¥{fen_to_yuan(y.amount_due_fen)} is still due; please pay it."))
@@ -86,40 +143,32 @@ def _year_view(y: YearStatus, today: date, in_force: bool) -> YearView:
         v.lines.append(("已收到缴费；该年度的数额公布后，再核定待遇开始日。",
                         "Your payment arrived; the first day of cover is set once the year's "
                         "figures are published."))
-    elif y.state == "unpaid":
-        amount = _yuan(y.amount_due_fen)
-        v.lines.append((f"今天缴费应缴：{amount[0]}", f"Due if paid today: {amount[1]}"))
-        if y.benefit_start:
-            v.lines.append((f"今天缴费，待遇从 {y.benefit_start.isoformat()} 起",
-                            f"Paid today, cover starts on {y.benefit_start.isoformat()}"))
-        else:
-            v.lines.append(("今天缴费，本年度内享受不到待遇。",
-                            "Paid today, it gives no cover this year."))
-        if y.waiting_fixed + y.waiting_variable:
-            v.lines.append((f"等待期 {y.waiting_fixed + y.waiting_variable} 个月（固定 {y.waiting_fixed}"
-                            f" + 断保 {y.waiting_variable}）",
-                            f"Waiting period {y.waiting_fixed + y.waiting_variable} months "
-                            f"({y.waiting_fixed} fixed + {y.waiting_variable} for the lapse)"))
-        for zh, en in y.missing:
-            v.lines.append((f"暂未公布：{zh}", f"Not published yet: {en}"))
-        v.todo.append(("通过手机渠道或线下网点缴费（见“去哪缴”）。",
-                       "Pay through a phone channel or in person (see “Where to pay”)."))
+    elif result is not None:
+        v.lines = _unpaid_lines(result)
+        step = (zh_punct(str(result["next_step"]["text"])), str(result["next_step"]["text_en"]))
+        if lead is None or step != lead.text:
+            v.step = step
     if y.history_unknown:
         w = WARNING["history_unknown"]
-        v.todo.append((w.text.replace(",", "，").replace(";", "；"), w.text_en))
+        v.todo.append((zh_punct(w.text), w.text_en))
     return v
 
 
-def lookup_view(found: SelfStatus, today: date) -> LookupView:
+def _member_amount(y: YearStatus) -> Pair:
+    result = _answer(y)
+    if result is None:
+        return ("", "")
+    return ("医疗救助资助", "paid by assistance") if _assisted(result) else _yuan(y.amount_due_fen)
+
+
+def lookup_view(found: SelfStatus) -> LookupView:
     """The page's view of a matched look-up."""
-    years = [_year_view(y, today, i == 0) for i, y in enumerate(found.years)]
-    members = []
-    for m in found.household:
-        rows = []
-        for y in m.years:
-            amount = _yuan(y.amount_due_fen) if y.state == "unpaid" else ("", "")
-            rows.append((y.year, y.state, _STATE[y.state], amount))
-        members.append(MemberView(m.name, m.id_number, rows))
+    first = next((r for y in found.years if (r := _answer(y)) is not None), None)
+    lead = lead_of(first) if first is not None else None
+    years = [_year_view(y, i == 0, lead) for i, y in enumerate(found.years)]
+    members = [MemberView(m.name, m.id_number,
+                          [(y.year, y.state, _STATE[y.state], _member_amount(y)) for y in m.years])
+               for m in found.household]
     return LookupView(found.name, found.id_number, found.region, region_name(found.region),
                       word("special_group", found.special_group) if found.special_group else None,
-                      years, members)
+                      years, members, lead)

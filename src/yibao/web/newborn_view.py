@@ -2,8 +2,9 @@
 window as a date, whether the payment falls inside it, and the hospital pre-registration
 (document type "其他个人证件", pay and register a hukou within the window).
 
-    nb = newborn_view("450802", 2021, birth=date(2021, 1, 10), paid=date(2021, 7, 15))
-    nb.last_day, nb.inside       # 2021-04-10, False
+    nb = newborn_view("450802", 2021, birth=date(2021, 1, 10), paid=date(2021, 7, 15),
+                      last_day=date(2021, 4, 10))     # the answer's ``newborn_last_day``
+    nb.inside                    # False
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from datetime import date
 
 from yibao.policy import reference_data as reference
 from yibao.web.plain import cite
-from yibao.web.season import newborn_last_day
 
 __all__ = ["NewbornView", "Prereg", "newborn_view"]
 
@@ -73,11 +73,13 @@ def _prereg(region: str) -> Prereg | None:
     )
 
 
-def newborn_view(region: str, year: int, birth: date, paid: date) -> NewbornView:
-    """The newborn facts for the resident page."""
+def newborn_view(region: str, year: int, birth: date, paid: date, last_day: date | None
+                 ) -> NewbornView:
+    """The newborn facts for the resident page; ``last_day`` is the answer's
+    ``newborn_last_day`` (the engine's window, C3)."""
     from yibao.policy.files import load_policy
     from yibao.rules.wording import policy_figures
 
     figures = policy_figures(load_policy(), region, year)
-    return NewbornView(birth, newborn_last_day(region, year, birth), paid, _prereg(region),
+    return NewbornView(birth, last_day, paid, _prereg(region),
                        (figures["window"], figures["window_en"]))

@@ -1,13 +1,14 @@
-"""Pay-date planner: what paying on each coming day costs and when cover starts, and
-what back-paying lapse years costs and saves.
+"""The pay-date planner page: the answer for the first day (next step, total, date), then
+what paying on each coming day costs and when cover starts, and what back-paying lapse
+years buys — all of it the engine's (:mod:`yibao.quoting.planner`); this module only
+groups the days into rows and draws the charts.
 
     plan = plan_days(form, first=date(2025, 3, 1), days=183)
-    repair = repair_options(form)
+    repair = repair_rows(form)
 
-Every day is quoted by one engine call over all days (the same rules code as a single
-quote, whole columns at once); the table's rows split wherever the answer changes: the
-amount, the waiting months, the rules that decided, or how the first day of cover
-follows the payment day (fixed, or moving with it).
+The table's rows split wherever the answer changes: the amount, the waiting months, the
+rules that decided, or how the first day of cover follows the payment day (fixed, or
+moving with it).
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from yibao.rules.money import fen_to_yuan, parse_yuan
+from yibao.errors import InputError
+from yibao.quoting.planner import DayAnswer, planner_days, repair_options
+from yibao.rules.money import fen_to_yuan
+from yibao.rules.registry import RULE
 from yibao.web.charts import Chart, step_chart
 from yibao.web.forms import FieldErrors, ResidentForm
-from yibao.web.plain import zh_punct
-from yibao.web.plan_engine import DayAnswer, quote_days
-from yibao.web.quotes import run_quote
+from yibao.web.plain import error_words, zh_punct
+from yibao.web.quotes import LABELS, error_for_field
 
-__all__ = ["Plan", "RepairRow", "Segment", "plan_days", "repair_options"]
+__all__ = ["Plan", "RepairRow", "Segment", "plan_days", "repair_rows"]
 
 Pair = tuple[str, str]
 
@@ -56,10 +59,10 @@ class Plan:
 class RepairRow:
     years: list[int]
     back_pay: str  # "" when unpublished
-    total: str
+    total: str  # "" when unpublished
     start: str
     wait: int
-    saved_days: int
+    months_earlier: int  # than without back-pay (the answer's back_pay_effect)
     rule_text: Pair = ("", "")  # the registry's repair text for this answer (floor included)
     no_gain: bool = False  # one more back-paid year than the row before brings nothing sooner
 
@@ -89,14 +92,24 @@ def _segments(quotes: list[DayAnswer]) -> list[list[DayAnswer]]:
     return runs
 
 
-def _segment(run: list[DayAnswer], titles: dict[str, Pair]) -> Segment:
+def _error_words(q: DayAnswer) -> Pair:
+    if q.error is None:
+        return "", ""
+    e = q.error
+    words = error_words(e.code, e.field, e.message, e.message_en, LABELS)
+    return words.zh, words.en
+
+
+def _segment(run: list[DayAnswer]) -> Segment:
     a, b = run[0], run[-1]
+    rule = RULE.get(a.main_rule)
     return Segment(
         a.day, b.day,
         fen_to_yuan(a.amount_fen) if a.amount_fen is not None else "",
         a.start.isoformat() if a.start else "",
         b.start.isoformat() if b.start else "",
-        a.wait, a.start != b.start, titles.get(a.main_rule, ("", "")), a.error_words,
+        a.wait, a.start != b.start, (rule.title, rule.title_en) if rule else ("", ""),
+        _error_words(a),
     )
 
 
@@ -111,17 +124,22 @@ def _month_words(lang: str) -> Callable[[date], str]:
 
 
 def _charts(plan: Plan, year: int, lang: str) -> None:
+    """The two step charts; a chart with nothing to draw (every amount unpublished, no day
+    with cover) is left out."""
     words = _month_words(lang)
+    days = [q.day for q in plan.days]
     # chart geometry only: the figures shown as text stay in fen
     amounts = [q.amount_fen / 100 if q.amount_fen is not None else None for q in plan.days]
-    top = max([a for a in amounts if a is not None] + [100.0])
-    step = 500 if top > 1000 else 200 if top > 400 else 100
-    y_top = (int(top) // step + 1) * step
-    days = [q.day for q in plan.days]
-    plan.amount_chart = step_chart(days, amounts, month_label=words,
-                                   y_ticks=[(v, f"¥{v}") for v in range(0, y_top + 1, step)])
+    if any(a is not None for a in amounts):
+        top = max([a for a in amounts if a is not None] + [100.0])
+        step = 500 if top > 1000 else 200 if top > 400 else 100
+        y_top = (int(top) // step + 1) * step
+        plan.amount_chart = step_chart(days, amounts, month_label=words,
+                                       y_ticks=[(v, f"¥{v}") for v in range(0, y_top + 1, step)])
     jan1 = date(year, 1, 1)
     starts = [float((q.start - jan1).days) if q.start else None for q in plan.days]
+    if not any(s is not None for s in starts):
+        return
 
     def short(m: int) -> str:
         return _MONTHS_EN[m - 1] if lang == "en" else f"{m}月"
@@ -139,55 +157,38 @@ def plan_days(form: ResidentForm, *, first: date, days: int, lang: str = "zh") -
     plan = Plan(errors=errors)
     if errors:
         return plan
-    answers, errors, titles, missing = quote_days(payload, [first + timedelta(days=i)
-                                                            for i in range(days)])
-    if errors:
-        plan.errors = errors
+    try:
+        found = planner_days(payload, [first + timedelta(days=i) for i in range(days)])
+    except InputError as exc:
+        plan.errors = error_for_field(exc)
         return plan
-    plan.days = answers
-    plan.missing = missing
-    plan.segments = [_segment(run, titles) for run in _segments(answers)]
+    plan.days = found.answers
+    plan.missing = found.missing
+    plan.segments = [_segment(run) for run in _segments(found.answers)]
     _charts(plan, int(form.coverage_year), lang)
     return plan
 
 
-def repair_options(form: ResidentForm) -> tuple[list[RepairRow], FieldErrors]:
-    """For 0, 1, 2 ... of the latest lapse years back-paid: cost, wait and first day of cover.
-
-    An empty list with errors means the region/year does not allow repair (the rules
-    reject ``back_pay_years``) or there is no variable waiting to repair.
-    """
-    lapse = form.lapse_years()
+def repair_rows(form: ResidentForm) -> tuple[list[RepairRow], FieldErrors]:
+    """For 0, 1, 2 … of the latest lapse years back-paid: cost, wait, first day of cover and
+    how many months earlier than without back-pay — each row one engine answer."""
     payload, errors = form.to_payload()
-    if errors or not lapse:
+    if errors:
         return [], errors
-    payload.pop("back_pay_years", None)
+    try:
+        options = repair_options(payload)
+    except InputError as exc:
+        return [], error_for_field(exc)
     rows: list[RepairRow] = []
-    base_start: date | None = None
-    year_end = date(int(form.coverage_year), 12, 31)
-    for k in range(len(lapse) + 1):
-        years = sorted(lapse[len(lapse) - k:]) if k else []
-        result, errs = run_quote({**payload, **({"back_pay_years": years} if years else {})})
-        if result is None:
-            return rows, errs if k else errors | errs
-        wait = result.get("waiting_months") or {}
-        if k == 0 and not int(wait.get("variable", 0)):
-            return [], {}
-        raw = result.get("benefit_start")
-        start = date.fromisoformat(raw) if raw else None
-        if k == 0:
-            base_start = start
-        back_raw = (result.get("breakdown") or {}).get("back_pay")
-        due = result.get("amount_due")
-        total = ""
-        if due is not None and back_raw is not None:
-            total = fen_to_yuan(parse_yuan(due) + parse_yuan(back_raw))
-        saved = ((base_start or year_end + timedelta(days=1)) - start).days if start else 0
-        repair: dict[str, Any] = next(
-            (r for r in result.get("rules", []) if r.get("id") == "R-WAIT-REPAIR"), {})
-        rows.append(RepairRow(years, back_raw or "", total, raw or "",
-                              int(wait.get("fixed", 0)) + int(wait.get("variable", 0)),
-                              max(0, saved),
-                              (zh_punct(str(repair.get("text", ""))), str(repair.get("text_en", ""))),
-                              no_gain=bool(rows) and max(0, saved) == rows[-1].saved_days))
+    for option in options:
+        q = option.quote
+        repair = next((r for r in q.rules if r.id == "R-WAIT-REPAIR"), None)
+        rows.append(RepairRow(
+            list(option.years),
+            fen_to_yuan(q.back_pay_fen) if q.back_pay_fen is not None else "",
+            fen_to_yuan(q.total_due_fen) if q.total_due_fen is not None else "",
+            q.benefit_start.isoformat() if q.benefit_start else "",
+            q.waiting_fixed + q.waiting_variable, option.months_earlier,
+            (zh_punct(repair.text), repair.text_en) if repair else ("", ""),
+            no_gain=bool(rows) and not option.gains))
     return rows, {}

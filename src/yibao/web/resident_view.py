@@ -1,10 +1,13 @@
-"""A quote result told in plain words: amount, breakdown, start date, why, what next.
+"""A quote result told in plain words: first the next step, the total and the date
+(:mod:`yibao.web.answer_view`), then — folded — the breakdown, why, the timeline,
+warnings, notes and the rules with their citations.
 
-    view = explain(result, form, birth_date)   # -> ResultView for the resident page
+    view = explain(result, form, birth_date, period)   # -> ResultView for the resident page
 
-Every sentence about a rule is the rule's text from the registry, filled with the
-figures of this answer (yibao.rules.registry); the page adds only dates and amounts of
-the answer itself. Nothing here states a rule or a figure of its own.
+Every sentence is the answer's: the next step and the reason for the start are
+``next_step`` and ``benefit_start_reason``, the reasons are the registry's rule texts
+filled with this answer's figures (yibao.rules.registry). Nothing here states a rule, a
+figure or a date of its own.
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from yibao.rules.calendar import add_months_to_date
+from yibao.web.answer_view import Lead, lead_of
 from yibao.web.forms import ResidentForm
 from yibao.web.newborn_view import NewbornView, newborn_view
 from yibao.web.plain import cite, zh_punct
 from yibao.web.timeline import Timeline, build_timeline
 
-__all__ = ["ResultView", "RuleLine", "explain"]
+__all__ = ["ResultView", "RuleLine", "explain", "pairs", "rule_lines"]
 
 Pair = tuple[str, str]
 
@@ -34,11 +37,11 @@ class RuleLine:
 
 @dataclass
 class ResultView:
-    amount_due: str | None
-    total_now: str | None
+    lead: Lead
+    amount_due: str | None  # the coverage year's amount (no back-pay)
     breakdown: list[tuple[str, str, str]]  # zh label, en label, "¥…" or "" (unpublished)
-    benefit_start: str | None
-    benefit_end: str | None
+    coverage_year: int
+    benefit_start: str | None  # the coverage year's first day of cover
     fixed: int
     variable: int
     explanation: list[Pair]
@@ -49,9 +52,8 @@ class ResultView:
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # zh, en, citation
     assistance: tuple[str, str, str] | None = None  # tilt assistance: zh, en, citation
     newborn: NewbornView | None = None
-    no_cover: bool = False  # the payment buys no cover in the coverage year
-    birth_year_start: str | None = None  # newborn with the birth year back-paid
-    next_steps: list[Pair] = field(default_factory=list)
+    birth_year_start: str | None = None  # newborn with the birth year back-paid (C4)
+    region: str = ""
 
 
 def _dec(raw: Any) -> Decimal:
@@ -64,18 +66,6 @@ def _dec(raw: Any) -> Decimal:
 def _money(raw: Any) -> str:
     """``¥400.00``; an unpublished figure (None) stays empty for the template to name."""
     return "" if raw is None else f"¥{_dec(raw).copy_abs():.2f}"
-
-
-def _wait_sentence(fixed: int, variable: int, anchor: date, start: date) -> Pair:
-    total = fixed + variable
-    zh = f"等待期共 {total} 个月（固定 {fixed} 个月"
-    en = f"You wait {total} months ({fixed} fixed"
-    if variable:
-        zh += f" + 断保变动 {variable} 个月"
-        en += f" + {variable} for the lapse"
-    zh += f"），从 {anchor.isoformat()} 起算，{start.isoformat()} 起可以报销。"
-    en += f"), counted from {anchor.isoformat()}: claims are paid from {start.isoformat()}."
-    return zh, en
 
 
 def _breakdown(result: dict[str, Any], special: bool) -> list[tuple[str, str, str]]:
@@ -95,30 +85,32 @@ def _breakdown(result: dict[str, Any], special: bool) -> list[tuple[str, str, st
     return rows
 
 
-def _rule_lines(rules: list[dict[str, Any]]) -> list[RuleLine]:
+def rule_lines(rules: list[dict[str, Any]]) -> list[RuleLine]:
+    """The applied rules with their titles and citations in words."""
     return [RuleLine((str(r.get("title", "")), str(r.get("title_en", ""))),
                      (zh_punct(str(r.get("text", ""))), str(r.get("text_en", ""))),
                      cite(str(r.get("source", ""))))
             for r in rules]
 
 
-def _reasons(rules: list[dict[str, Any]], special: bool) -> list[Pair]:
-    """This answer's reasons, from the registry's texts of the rules that decided it.
-
-    For a special group, the assistance text replaces the fee rule (the person does not
-    pay the individual share themselves).
-    """
-    skip = {"R-FEE-ONTIME", "R-FEE-LATE"} if special else set()
+def _reasons(rules: list[dict[str, Any]]) -> list[Pair]:
+    """This answer's reasons, from the registry's texts of the rules that decided it."""
     keep = ("R-FEE", "R-START", "R-WAIT", "R-LAPSE-RESET")
     return [(zh_punct(str(r["text"])), str(r["text_en"])) for r in rules
-            if str(r.get("id", "")).startswith(keep) and r.get("id") not in skip]
+            if str(r.get("id", "")).startswith(keep)]
 
 
-def explain(result: dict[str, Any], form: ResidentForm, birth_date: date | None) -> ResultView:
-    """Turn a contract result into what the resident page shows."""
-    year = int(form.coverage_year)
-    paid = date.fromisoformat(form.payment_date)
-    jan1 = date(year, 1, 1)
+def pairs(zh: list[Any], en: list[Any]) -> list[Pair]:
+    """Chinese texts with their English ones (the Chinese again where one is missing)."""
+    return [(zh_punct(str(a)), str(en[i]) if i < len(en) else str(a)) for i, a in enumerate(zh)]
+
+
+def explain(result: dict[str, Any], form: ResidentForm, birth_date: date | None,
+            period: tuple[date, date] | None = None) -> ResultView:
+    """Turn a contract result into what the resident page shows; ``period`` is the coverage
+    year's concentrated period (policy data) for the timeline."""
+    year = int(result["coverage_year"])
+    paid = date.fromisoformat(str(result["payment_date"]))
     raw_start = result.get("benefit_start")
     start = date.fromisoformat(raw_start) if raw_start else None
     waiting = result.get("waiting_months") or {}
@@ -128,53 +120,33 @@ def explain(result: dict[str, Any], form: ResidentForm, birth_date: date | None)
     special = "R-FEE-ASSIST" in ids
     if special:  # assistance pays the share: the general fee rule would mislead
         rules = [r for r in rules if r.get("id") not in ("R-FEE-ONTIME", "R-FEE-LATE")]
-    lines = _reasons(rules, special)
-    anchor = max(paid, jan1)
-    if start is None and fixed + variable > 0:
-        ends = add_months_to_date(anchor, fixed + variable).isoformat()
-        lines.append((f"等待期共 {fixed + variable} 个月，从 {anchor.isoformat()} 起算，要到 {ends} 才满，"
-                      f"已晚于{year}年12月31日：这笔缴费在{year}年内不能带来待遇天数。",
-                      f"The wait of {fixed + variable} months, counted from {anchor.isoformat()}, "
-                      f"ends on {ends}, after December 31, {year}: this payment buys no days of "
-                      f"cover in {year}."))
-    elif start is None:
-        lines.append((f"这笔缴费在{year}年内不能带来待遇天数。",
-                      f"This payment buys no days of cover in {year}."))
-    elif fixed + variable > 0:
-        lines.append(_wait_sentence(fixed, variable, anchor, start))
-    elif start == jan1:
-        lines.append((f"从 {year} 年 1 月 1 日起享受待遇，没有等待期。",
-                      f"Covered from January 1, {year}; no waiting period."))
-    else:
-        lines.append((f"从 {start.isoformat()} 起享受待遇。", f"Covered from {start.isoformat()}."))
-    amount = result.get("amount_due")
-    back = (result.get("breakdown") or {}).get("back_pay")
-    total = None
-    if amount is not None and back is not None:
-        total = f"{_dec(amount) + _dec(back):.2f}"
+    lines = _reasons(rules)
+    reason = result.get("benefit_start_reason")
+    if reason:
+        lines.append((zh_punct(str(reason["text"])) + "。", str(reason["text_en"]) + "."))
+    lapse = int(result.get("lapse_years") or 0)
+    raw_from = result.get("waiting_from")
     born_here = birth_date if birth_date and birth_date.year == year else None
-    timeline = build_timeline(coverage_year=year, payment_date=paid, benefit_start=start,
-                              lapse_years=form.lapse_years(), birth_date=born_here)
-    newborn = None
+    timeline = build_timeline(
+        coverage_year=year, payment_date=paid, benefit_start=start,
+        lapse_years=list(range(year - lapse, year)), birth_date=born_here,
+        waiting_from=date.fromisoformat(raw_from) if raw_from else None, period=period)
     region = str((result.get("region") or {}).get("code", ""))
-    if birth_date is not None and ids & {"R-FEE-NEWBORN", "R-START-NEWBORN"}:
-        newborn = newborn_view(region, year, birth_date, paid)
-    view = ResultView(
-        amount_due=amount, total_now=total, breakdown=_breakdown(result, special),
-        benefit_start=raw_start, benefit_end=result.get("benefit_end"),
-        fixed=fixed, variable=variable, explanation=lines, rules=_rule_lines(rules),
-        warnings=_pairs(result.get("warnings", []), result.get("warnings_en", [])),
-        missing=_pairs(result.get("missing_labels", []), result.get("missing_labels_en", [])),
+    newborn = None
+    last_day = result.get("newborn_last_day")
+    if birth_date is not None and last_day:
+        newborn = newborn_view(region, year, birth_date, paid, date.fromisoformat(last_day))
+    return ResultView(
+        lead=lead_of(result), amount_due=result.get("amount_due"),
+        breakdown=_breakdown(result, special), coverage_year=year, benefit_start=raw_start,
+        fixed=fixed, variable=variable, explanation=lines, rules=rule_lines(rules),
+        warnings=pairs(result.get("warnings", []), result.get("warnings_en", [])),
+        missing=pairs(result.get("missing_labels", []), result.get("missing_labels_en", [])),
         timeline=timeline, assistance=_tilt(result, form), newborn=newborn,
-        no_cover=start is None,
         notes=[(zh_punct(str(n["text"])), _note_en(n, result), cite(str(n["source"])))
                for n in result.get("notes", [])],
+        birth_year_start=result.get("birth_year_cover_from"), region=region,
     )
-    if newborn and birth_date and birth_date.year == year - 1 and \
-            str(birth_date.year) in form.back_pay_years and newborn.inside:
-        view.birth_year_start = birth_date.isoformat()
-    view.next_steps = _next_steps(view, form, result)
-    return view
 
 
 def _note_en(note: dict[str, Any], result: dict[str, Any]) -> str:
@@ -182,30 +154,6 @@ def _note_en(note: dict[str, Any], result: dict[str, Any]) -> str:
     from yibao.web.notes_en import note_english
 
     return note_english(str(note["text"]), result)
-
-
-def _next_steps(view: ResultView, form: ResidentForm, result: dict[str, Any]) -> list[Pair]:
-    """What the resident can do when this payment would buy no cover, or waits long."""
-    steps: list[Pair] = []
-    year = int(form.coverage_year)
-    lapse = form.lapse_years()
-    if view.no_cover:
-        steps.append((f"先不要急着为{year}年度缴费：按现在的日期缴费，{year}年内享受不到待遇。",
-                      f"Do not rush to pay for {year}: paid now, it gives no cover in {year}."))
-    if (view.no_cover or view.variable) and lapse and year >= 2025:
-        steps.append(("补缴断保的年度可以缩短变动等待期；用“哪天缴”比较补缴几年、哪天缴费最合适。",
-                      "Back-paying lapse years shortens the variable wait; use the planner to "
-                      "compare how many years to back-pay and which day to pay."))
-    if view.no_cover:
-        steps.append(("也可以等到下一年度的集中缴费期再缴费，或先向当地医保经办机构咨询。",
-                      "You can also pay in the next year's concentrated period, or ask your "
-                      "local medical-insurance office first."))
-    return steps
-
-
-def _pairs(zh: list[Any], en: list[Any]) -> list[Pair]:
-    """Chinese texts with their English ones (the Chinese again where one is missing)."""
-    return [(zh_punct(str(a)), str(en[i]) if i < len(en) else str(a)) for i, a in enumerate(zh)]
 
 
 def _tilt(result: dict[str, Any], form: ResidentForm) -> tuple[str, str, str] | None:

@@ -19,11 +19,11 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from yibao.errors import InputError
+from yibao.quoting.season import season
 from yibao.web.forms import clean_id_number
 from yibao.web.lookup_view import lookup_view
 from yibao.web.quotes import LABELS
 from yibao.web.rate_limit import LookupLimits
-from yibao.web.season import season
 from yibao.web.templating import render
 
 __all__ = ["router"]
@@ -105,5 +105,5 @@ async def lookup(request: Request, id_number: Annotated[str, Form()] = "",
         return render(request, "lookup.html", _ctx(
             errors={"id_number": (text.zh, text.en)}, id_number=number, name=name),
             status_code=422)
-    view = lookup_view(found, s.today) if found is not None else None
+    view = lookup_view(found) if found is not None else None
     return render(request, "lookup.html", _ctx(found=view, asked=True))

@@ -11,13 +11,15 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from yibao.policy import reference_data as reference
-from yibao.web.forms import ResidentForm
+from yibao.quoting.answers import concentrated_period
+from yibao.quoting.season import GUANGXI, Season, season
+from yibao.web.answer_view import lead_of
+from yibao.web.forms import FieldErrors, ResidentForm
 from yibao.web.i18n import pick_lang
-from yibao.web.planner import plan_days, repair_options
+from yibao.web.planner import RepairRow, plan_days, repair_rows
 from yibao.web.quotes import run_quote
 from yibao.web.refdata import birth_date_of, region_groups, where_to_pay
 from yibao.web.resident_view import explain
-from yibao.web.season import season
 from yibao.web.templating import render
 
 __all__ = ["router"]
@@ -25,9 +27,19 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 
-def _choices() -> dict[str, Any]:
+def _region(form: ResidentForm) -> str:
+    """The form's region (or the ID number's), Guangxi before one is known."""
+    code = form.region or (form.id_number[:6] if len(form.id_number) >= 6 else "")
+    return code if code in reference.load_regions() else GUANGXI
+
+
+def _season(form: ResidentForm | None = None) -> Season:
+    return season(_today(), _region(form) if form is not None else GUANGXI)
+
+
+def _choices(form: ResidentForm | None = None) -> dict[str, Any]:
     return {"region_groups": region_groups(), "special_groups": reference.special_groups(),
-            "season": season(_today())}
+            "season": _season(form)}
 
 
 def _resubmit(data: Any) -> list[tuple[str, str]]:
@@ -40,6 +52,13 @@ def _today() -> date:
     from yibao.services.common import today_beijing
 
     return today_beijing()
+
+
+def _period(region: str, year: int) -> tuple[date, date] | None:
+    try:
+        return concentrated_period(region, year)
+    except (KeyError, ValueError):
+        return None
 
 
 @router.get("/")
@@ -58,9 +77,11 @@ async def resident_quote(request: Request) -> Response:
     if not errors:
         result, errors = run_quote(payload)
         if result is not None:
-            view = explain(result, form, birth_date_of(form.id_number, form.birth_date))
+            region = str(result["region"]["code"])
+            view = explain(result, form, birth_date_of(form.id_number, form.birth_date),
+                           _period(region, int(result["coverage_year"])))
     status = 422 if errors else 200
-    ctx = {"form": form, "errors": errors, "view": view, **_choices(),
+    ctx = {"form": form, "errors": errors, "view": view, **_choices(form),
            "resubmit": _resubmit(data)}
     return render(request, "resident.html", ctx, status_code=status)
 
@@ -73,7 +94,8 @@ def _months(raw: Any) -> int:
 @router.get("/plan")
 def plan_page(request: Request) -> Response:
     form = ResidentForm.blank(_today())
-    ctx = {"form": form, "errors": {}, "plan": None, "repair": [], "months": 6, **_choices()}
+    ctx = {"form": form, "errors": {}, "plan": None, "lead": None, "repair": [], "months": 6,
+           **_choices()}
     return render(request, "plan.html", ctx)
 
 
@@ -83,12 +105,20 @@ async def plan_result(request: Request) -> Response:
     form = ResidentForm.from_mapping(data, today=_today())
     months = _months(data.get("months"))
     first = date.fromisoformat(form.payment_date) if _valid_day(form.payment_date) else _today()
+    form = form.with_payment_date(first)
     plan = plan_days(form, first=first, days=months * 30, lang=pick_lang(request))
-    repair, repair_errors = repair_options(form) if not plan.errors else ([], {})
+    lead = None
+    repair: list[RepairRow] = []
+    repair_errors: FieldErrors = {}
+    if not plan.errors:
+        payload, _ = form.to_payload()
+        result, _ = run_quote(payload)
+        lead = lead_of(result) if result is not None else None  # the first day's answer
+        repair, repair_errors = repair_rows(form)
     ctx = {
         "form": form, "errors": plan.errors, "plan": None if plan.errors else plan,
-        "repair": repair, "repair_errors": repair_errors, "months": months, **_choices(),
-        "resubmit": _resubmit(data),
+        "lead": lead, "repair": repair, "repair_errors": repair_errors, "months": months,
+        **_choices(form), "resubmit": _resubmit(data),
     }
     return render(request, "plan.html", ctx, status_code=422 if plan.errors else 200)
 

@@ -1,12 +1,15 @@
 """Geometry of the resident's timeline picture (drawn as inline SVG by a template).
 
     tl = build_timeline(coverage_year=2025, payment_date=date(2025, 3, 15),
-                        benefit_start=date(2025, 8, 15), lapse_years=[2023, 2024])
+                        benefit_start=date(2025, 8, 15), lapse_years=[2023, 2024],
+                        waiting_from=date(2025, 3, 15))
 
 Left to right: one block per lapse year (断保), the concentrated period of the
 year before when the payment falls in it, then the coverage year drawn to scale,
 day by day: not covered (grey), waiting (amber), covered (green), with markers for
-the payment day and the first day of cover.
+the payment day and the first day of cover.  Every date is the answer's (the start, the
+day the wait counts from) or the policy data's (the concentrated period); this module
+only places them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Box:
     w: float
     kind: str  # lapse | pre | none | wait | cover
     label: str = ""
+    label2: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,14 @@ def build_timeline(
     benefit_start: date | None,
     lapse_years: list[int],
     birth_date: date | None = None,
+    waiting_from: date | None = None,
+    period: tuple[date, date] | None = None,
 ) -> Timeline:
-    """Boxes and markers for one answer; ``summary`` counts lapse/waiting/covered months."""
+    """Boxes and markers for one answer; ``summary`` counts lapse/waiting/covered months.
+
+    ``waiting_from``: the answer's day the wait counts from (None: no waiting period);
+    ``period``: the concentrated period of the coverage year (policy data).
+    """
     shown = sorted(lapse_years)[-MAX_LAPSE_SHOWN:]
     x = 4.0
     boxes: list[Box] = []
@@ -73,10 +83,11 @@ def build_timeline(
     jan1 = date(coverage_year, 1, 1)
     dec31 = date(coverage_year, 12, 31)
     markers: list[Marker] = []
-    if payment_date < jan1:
-        sep1 = date(coverage_year - 1, 9, 1)
-        boxes.append(Box(x, PRE_W - 2, "pre", str(coverage_year - 1)))
-        frac = max(0, (payment_date - sep1).days) / 122
+    if payment_date < jan1 and period is not None:
+        first, last = period
+        months = f"{first.month}–{last.month}"
+        boxes.append(Box(x, PRE_W - 2, "pre", str(coverage_year - 1), months))
+        frac = min(1.0, max(0, (payment_date - first).days) / max(1, (last - first).days + 1))
         markers.append(Marker(x + frac * (PRE_W - 2), "pay", payment_date.strftime("%m-%d")))
         x += PRE_W
     year_x, year_w = x, WIDTH - 4 - x
@@ -85,16 +96,16 @@ def build_timeline(
     def at(day: date) -> float:
         return year_x + year_w * (day - jan1).days / days
 
-    anchor = max(payment_date, jan1)
-    if birth_date is not None and birth_date > anchor:
-        anchor = birth_date
     stop = dec31 + timedelta(days=1)
     start = benefit_start if benefit_start is not None and benefit_start <= dec31 else None
+    # without cover, the year is uncovered up to the start; a wait shows from its anchor
+    anchor = waiting_from if waiting_from is not None else (start or stop)
+    anchor = min(max(anchor, jan1), stop)
     free_until = min(anchor, start) if start is not None else anchor
     if free_until > jan1:
         boxes.append(Box(year_x, at(free_until) - year_x, "none"))
     wait_end = start if start is not None else stop
-    if wait_end > anchor:
+    if waiting_from is not None and wait_end > anchor:
         boxes.append(Box(at(anchor), at(wait_end) - at(anchor), "wait"))
     if start is not None:
         boxes.append(Box(at(start), at(stop) - at(start), "cover"))
@@ -105,7 +116,7 @@ def build_timeline(
         markers.append(Marker(at(birth_date), "birth", birth_date.strftime("%m-%d")))
     ticks = [(at(date(coverage_year, m, 1)), str(m)) for m in range(1, 13)]
     covered = 0 if start is None else round((stop - start).days / 30.44)
-    waiting = max(0, round((wait_end - anchor).days / 30.44))
+    waiting = max(0, round((wait_end - anchor).days / 30.44)) if waiting_from is not None else 0
     return Timeline(
         width=WIDTH,
         height=BAR_Y + BAR_H + 48,

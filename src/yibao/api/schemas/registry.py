@@ -116,8 +116,43 @@ class _RegionRef(Out):
     name: str
 
 
+class _BackPayEffect(Out):
+    months_earlier: int
+    benefit_start_without: str | None
+
+
+class _ReferenceShare(Out):
+    year: int
+    amount: str
+
+
+class _StartReason(Out):
+    code: str
+    text: str
+    text_en: str
+
+
+class _NextStep(Out):
+    """Contract §2.1: the one piece of advice (docs/rules.md C23, C24)."""
+
+    code: str
+    coverage_year: int
+    pay_from: str | None
+    pay_by: str | None
+    text: str
+    text_en: str
+    back_pay_years: list[int]
+    months_earlier: int
+    amount_due: str | None
+    back_pay: str | None
+    total_due: str | None
+    benefit_start: str | None
+    reference_share: _ReferenceShare | None
+    benefit_start_reason: _StartReason | None = None
+
+
 class Quote(Out):
-    """The contract's quote result (section 2) with yibao's documented extensions."""
+    """The contract's quote result (section 2, 2.1) with yibao's documented extensions."""
 
     amount_due: str | None
     breakdown: _Breakdown
@@ -135,6 +170,15 @@ class Quote(Out):
     region: _RegionRef
     coverage_year: int
     payment_date: str
+    total_due: str | None = None
+    back_pay_effect: _BackPayEffect | None = None
+    newborn_last_day: str | None = None
+    next_step: _NextStep | None = None
+    benefit_start_reason: _StartReason | None = None
+    waiting_from: str | None = None
+    waiting_until: str | None = None
+    reference_share: _ReferenceShare | None = None
+    birth_year_cover_from: str | None = None
 
 
 class PersonQuote(Quote):
