@@ -196,9 +196,9 @@ def payments_settle() -> None:
     from yibao.services.staff.users import SYSTEM
 
     result = settle_pending(_database(), SYSTEM)
-    typer.echo(json.dumps(result, ensure_ascii=False))
-    typer.echo(f"{result['settled']} settled, {result['still_pending']} still pending, "
-               f"{len(result['errors'])} errors", err=True)
+    typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+    typer.echo(f"{result.settled} settled, {result.still_pending} still pending, "
+               f"{len(result.errors)} errors", err=True)
 
 
 @history_app.command("import")

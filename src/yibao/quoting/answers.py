@@ -220,7 +220,7 @@ def answer(payload: QuoteRequest | Mapping[str, Any]) -> Quote:
 
 def quote(payload: QuoteRequest | Mapping[str, Any]) -> dict[str, Any]:
     """Answer one quote as the contract's result dict; raise ``InputError`` on bad input."""
-    return quote_to_contract(answer(payload))
+    return dict(quote_to_contract(answer(payload)))
 
 
 def payment_ceiling_fen(region: str, year: int, back_pay_years: int = 0) -> int:

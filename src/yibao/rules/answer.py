@@ -1,23 +1,34 @@
 """The typed answer to one quote: money in fen, dates as ``date``, rule IDs with reasons.
 
 Services pass :class:`Quote` values around; only the edges (API, CLI, pages) turn
-one into the contract's JSON with :func:`quote_to_contract`.
+one into the contract's JSON with :func:`quote_to_contract`. :class:`QuoteJSON` declares
+that JSON, key by key: the API's response model is derived from it
+(:mod:`yibao.services.shapes.quote`), and mypy holds ``quote_to_contract`` to it, so a key
+added to the answer is added here once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import NewType, TypedDict
 
 from yibao.rules.money import fen_to_yuan
 
 __all__ = [
     "AppliedRule",
     "Cited",
+    "DayText",
     "Quote",
+    "QuoteJSON",
+    "YuanText",
     "quote_to_contract",
 ]
+
+#: An amount of yuan as the contract writes it ("280.00", "-280.00"); int fen inside.
+YuanText = NewType("YuanText", str)
+#: A date as the contract writes it ("2025-07-01").
+DayText = NewType("DayText", str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +107,91 @@ class Quote:
                        warnings_en=(*self.warnings_en, text_en))
 
 
-def _yuan(fen: int | None) -> str | None:
-    return None if fen is None else fen_to_yuan(fen)
+class BreakdownJSON(TypedDict):
+    """What makes up the amount due, and the back-pay paid with it."""
+
+    individual: YuanText | None
+    fiscal_subsidy: YuanText | None
+    assistance: YuanText | None
+    back_pay: YuanText | None
 
 
-def quote_to_contract(q: Quote) -> dict[str, Any]:
+class WaitingJSON(TypedDict):
+    """Waiting months before cover pays (0 under the old regime)."""
+
+    fixed: int
+    variable: int
+
+
+class RuleJSON(TypedDict):
+    """A catalogue rule that decided part of the answer, with this answer's reason."""
+
+    id: str
+    title: str
+    title_en: str
+    source: str
+    text: str
+    text_en: str
+    plain: str
+    plain_en: str
+
+
+class ConventionJSON(TypedDict):
+    """A convention of rules.md the answer relies on."""
+
+    id: str
+    text: str
+    source: str
+
+
+class NoteJSON(TypedDict):
+    """A regional note with its citation."""
+
+    text: str
+    source: str
+
+
+class RegionJSON(TypedDict):
+    """The region quoted: GB/T 2260 code and name."""
+
+    code: str
+    name: str
+
+
+class QuoteJSON(TypedDict):
+    """The contract's quote answer (§2) with yibao's documented extensions."""
+
+    amount_due: YuanText | None
+    breakdown: BreakdownJSON
+    benefit_start: DayText | None
+    benefit_end: DayText
+    waiting_months: WaitingJSON
+    rules: list[RuleJSON]
+    warnings: list[str]
+    warning_codes: list[str]
+    missing: list[str]
+    main_rule: str
+    lapse_years: int
+    conventions: list[ConventionJSON]
+    notes: list[NoteJSON]
+    region: RegionJSON
+    coverage_year: int
+    payment_date: DayText
+    policy_version: str
+    warnings_en: list[str]
+    missing_labels: list[str]
+    missing_labels_en: list[str]
+
+
+def _yuan(fen: int | None) -> YuanText | None:
+    return None if fen is None else YuanText(fen_to_yuan(fen))
+
+
+def _day(day: date) -> DayText:
+    return DayText(day.isoformat())
+
+
+def quote_to_contract(q: Quote) -> QuoteJSON:
     """The contract's JSON result (contract §2, with yibao's documented extensions)."""
     return {
         "amount_due": _yuan(q.amount_due_fen),
@@ -110,8 +201,8 @@ def quote_to_contract(q: Quote) -> dict[str, Any]:
             "assistance": _yuan(q.assistance_fen),
             "back_pay": _yuan(q.back_pay_fen),
         },
-        "benefit_start": None if q.benefit_start is None else q.benefit_start.isoformat(),
-        "benefit_end": q.benefit_end.isoformat(),
+        "benefit_start": None if q.benefit_start is None else _day(q.benefit_start),
+        "benefit_end": _day(q.benefit_end),
         "waiting_months": {"fixed": q.waiting_fixed, "variable": q.waiting_variable},
         "rules": [{"id": r.id, "title": r.title, "title_en": r.title_en, "source": r.source,
                    "text": r.text,
@@ -126,7 +217,7 @@ def quote_to_contract(q: Quote) -> dict[str, Any]:
         "notes": [{"text": n.text, "source": n.source} for n in q.notes],
         "region": {"code": q.region_code, "name": q.region_name},
         "coverage_year": q.coverage_year,
-        "payment_date": q.payment_date.isoformat(),
+        "payment_date": _day(q.payment_date),
         "policy_version": q.policy_version,
         "warnings_en": list(q.warnings_en),
         "missing_labels": list(q.missing_labels),
