@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from yibao.api.deps import AnyStaff, Db, Page, RowId
 from yibao.api.schemas import errors
 from yibao.operations.reconcile import get_run, list_runs
-from yibao.operations.reconcile.store import RunDetail, RunPage
+from yibao.operations.reconcile.store import ReconcileRunDetail, ReconcileRunPage
 
 router = APIRouter(prefix="/api/v1/reconciliations", tags=["reconciliations"])
 
@@ -20,13 +20,13 @@ Category = Literal["missing_from_ledger", "missing_from_statement", "amount_diff
 
 @router.get("", responses=errors(401, 422))
 def runs(db: Db, actor: AnyStaff, page: Page,
-         channel: Annotated[str | None, Query(max_length=32)] = None) -> RunPage:
+         channel: Annotated[str | None, Query(max_length=32)] = None) -> ReconcileRunPage:
     """Reconciliation runs, newest first."""
     return list_runs(db, channel=channel, page=page.page, per_page=page.per_page)
 
 
 @router.get("/{run_id}", responses=errors(401, 404, 422))
 def run(db: Db, actor: AnyStaff, run_id: RowId, page: Page,
-        category: Category | None = None) -> RunDetail:
+        category: Category | None = None) -> ReconcileRunDetail:
     """One run with a page of its difference lines in statement order."""
     return get_run(db, run_id, category=category, page=page.page, per_page=page.per_page)

@@ -14,11 +14,11 @@ from yibao.services.shapes import Moment, Page, Shape, Yuan
 from yibao.store.db import Database
 from yibao.store.models import ReconciliationLine, ReconciliationRun
 
-__all__ = ["Line", "LinePage", "Run", "RunDetail", "RunPage", "get_run", "list_runs",
-           "save_run"]
+__all__ = ["ReconcileLine", "ReconcileLinePage", "ReconcileRun", "ReconcileRunDetail",
+           "ReconcileRunPage", "get_run", "list_runs", "save_run"]
 
 
-class Run(Shape):
+class ReconcileRun(Shape):
     """One reconciliation run: channel, file, who and when, counts (amounts in fen) and
     the two totals."""
 
@@ -36,13 +36,13 @@ class Run(Shape):
     ledger_amount: Yuan
 
 
-class RunPage(Page):
+class ReconcileRunPage(Page):
     """A page of runs, newest first."""
 
-    items: list[Run]
+    items: list[ReconcileRun]
 
 
-class Line(Shape):
+class ReconcileLine(Shape):
     """A difference line; the ID number masked."""
 
     category: str
@@ -59,16 +59,16 @@ class Line(Shape):
     outcome: str | None
 
 
-class LinePage(Page):
+class ReconcileLinePage(Page):
     """A page of difference lines in statement order."""
 
-    items: list[Line]
+    items: list[ReconcileLine]
 
 
-class RunDetail(Run):
+class ReconcileRunDetail(ReconcileRun):
     """One run with a page of its difference lines."""
 
-    lines: LinePage
+    lines: ReconcileLinePage
 
 _CHUNK = 5000
 _COLUMNS = ("category", "line", "channel_txn_id", "id_number_masked", "person_id",
@@ -111,11 +111,11 @@ def _run_fields(run: ReconciliationRun) -> dict[str, Any]:
     }
 
 
-def _line_out(line: ReconciliationLine) -> Line:
+def _line_out(line: ReconciliationLine) -> ReconcileLine:
     diff = None
     if line.statement_fen is not None and line.ledger_fen is not None:
         diff = line.statement_fen - line.ledger_fen
-    return Line(
+    return ReconcileLine(
         category=line.category, line=line.line, channel_txn_id=line.channel_txn_id,
         id_number=line.id_number_masked, id_number_masked=True,
         person_id=line.person_id, coverage_year=line.coverage_year,
@@ -124,7 +124,8 @@ def _line_out(line: ReconciliationLine) -> Line:
     )
 
 
-def list_runs(db: Database, *, channel: str | None, page: int, per_page: int) -> RunPage:
+def list_runs(db: Database, *, channel: str | None, page: int, per_page: int
+              ) -> ReconcileRunPage:
     """A page of runs, newest first."""
     query = select(ReconciliationRun)
     if channel:
@@ -133,12 +134,12 @@ def list_runs(db: Database, *, channel: str | None, page: int, per_page: int) ->
         total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
         runs = s.scalars(query.order_by(ReconciliationRun.id.desc())
                          .offset((page - 1) * per_page).limit(per_page)).all()
-        return RunPage(items=[Run(**_run_fields(r)) for r in runs], total=total, page=page,
-                       per_page=per_page)
+        return ReconcileRunPage(items=[ReconcileRun(**_run_fields(r)) for r in runs],
+                                total=total, page=page, per_page=per_page)
 
 
 def get_run(db: Database, run_id: int, *, category: str | None, page: int, per_page: int
-            ) -> RunDetail:
+            ) -> ReconcileRunDetail:
     """One run with a page of its difference lines (in statement order), ID numbers masked."""
     with db.read() as s:
         run = s.get(ReconciliationRun, run_id)
@@ -152,5 +153,5 @@ def get_run(db: Database, run_id: int, *, category: str | None, page: int, per_p
         lines = s.scalars(query.order_by(ReconciliationLine.line.is_(None),
                                          ReconciliationLine.line, ReconciliationLine.id)
                           .offset((page - 1) * per_page).limit(per_page)).all()
-        return RunDetail(**_run_fields(run), lines=LinePage(
+        return ReconcileRunDetail(**_run_fields(run), lines=ReconcileLinePage(
             items=[_line_out(x) for x in lines], total=total, page=page, per_page=per_page))
