@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, Wi
 
 from yibao.rules.money import fen_to_yuan, parse_yuan
 
-__all__ = ["YUAN_TEXT", "ErrorBody", "ErrorOut", "Moment", "Page", "Shape", "Yuan"]
+__all__ = ["MOMENT_TEXT", "YUAN_TEXT", "ErrorBody", "ErrorOut", "Moment", "Page", "Shape", "Yuan"]
 
 #: An amount of yuan as yibao writes it: optional minus, whole yuan, exactly two places.
 YUAN_TEXT = r"^-?(0|[1-9][0-9]*)\.[0-9]{2}$"
@@ -54,12 +54,17 @@ def _iso(value: dt.datetime) -> str:
     return value.isoformat()
 
 
-#: A stored moment (naive UTC as the registry writes it); ISO text in JSON, as Python's
-#: ``isoformat`` writes it.
+#: ISO 8601 date and time without an offset, as Python's ``isoformat`` writes it.
+MOMENT_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$"
+
+#: A stored moment: a date and time without an offset (UTC as the registry stamps its
+#: rows; a payment's ``paid_at`` is Beijing time, as the payer gave it). Not RFC 3339's
+#: ``date-time``, which needs an offset: the JSON schema says what is sent, a pattern.
 Moment = Annotated[
     dt.datetime,
     PlainSerializer(_iso, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
+    WithJsonSchema({"type": "string", "pattern": MOMENT_TEXT,
+                    "examples": ["2025-03-01T09:30:00"]}),
 ]
 
 
