@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict, get_origin, get_type_hints
 
 import pytest
 from fastapi import FastAPI
@@ -22,6 +22,7 @@ from httpx import Response
 from pydantic import BaseModel
 
 from yibao.idcard import make_id_number
+from yibao.rules.answer import DayText, YuanText
 from yibao.server import create_app
 from yibao.services.common import Actor
 from yibao.services.shapes import ErrorOut
@@ -386,8 +387,44 @@ def test_every_route_declares_its_shapes_and_no_shape_allows_other_keys(api: Api
 def test_the_quote_is_declared_whole_and_its_money_is_text_of_yuan(api: Api) -> None:
     from yibao.rules.answer import QuoteJSON
 
+    hints = get_type_hints(QuoteJSON, include_extras=True)
     quote = api.doc["components"]["schemas"]["Quote"]
-    assert set(quote["properties"]) == set(QuoteJSON.__annotations__)
-    assert set(quote["required"]) == set(QuoteJSON.__required_keys__)
+    assert set(quote["properties"]) == set(hints)
+    assert set(quote["required"]) == {k for k, tp in hints.items()
+                                      if get_origin(tp) is not NotRequired}
     money = _resolve(api.doc, quote["properties"]["amount_due"])["anyOf"][0]
     assert money["type"] == "string" and re.fullmatch(money["pattern"], "-280.00")
+
+
+
+class StepJSON(TypedDict):
+    """The one piece of advice."""
+
+    code: Literal["pay_this_year", "pay_next_year"]
+    pay_by: DayText | None
+    back_pay_years: NotRequired[list[int]]
+
+
+class AnswerJSON(TypedDict):
+    """An answer with new keys."""
+
+    total_due: YuanText | None
+    next_step: StepJSON
+
+
+def test_a_key_added_to_the_quote_json_is_declared_with_no_other_edit() -> None:
+    """What the next keys of the quote (contract §2.1) will look like: a nested object,
+    a code, money, a date, a key that may be absent; declared once as a ``TypedDict``."""
+    from yibao.services.shapes.quote import shape_of
+
+    shape = shape_of(AnswerJSON)
+    answer = {"total_due": "1200.00", "next_step": {"code": "pay_next_year",
+                                                    "pay_by": "2026-12-31"}}
+    typed: Any = shape.model_validate(answer)
+    assert typed.total_due == 120000 and typed.next_step.pay_by == dt.date(2026, 12, 31)
+    assert typed.model_dump(mode="json", exclude_unset=True) == answer
+    schema = shape.model_json_schema(mode="serialization")
+    step = schema["$defs"]["QuoteStep"]
+    assert step["required"] == ["code", "pay_by"] and step["additionalProperties"] is False
+    with pytest.raises(ValueError, match="extra"):
+        shape.model_validate({**answer, "unsaid": 1})

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from typing import Any, NotRequired, Union, get_args, get_origin, get_type_hints
+from typing import Any, NotRequired, Required, Union, get_args, get_origin, get_type_hints
 
 from pydantic import create_model
 
@@ -42,11 +42,19 @@ def _swap(tp: Any) -> Any:
     origin, args = get_origin(tp), get_args(tp)
     if origin in (Union, types.UnionType):
         return Union[tuple(_swap(a) for a in args)]  # noqa: UP007  (built at run time)
-    if origin is NotRequired:
+    if origin in (NotRequired, Required):
         return _swap(args[0])
     if origin in (list, dict):
         return types.GenericAlias(origin, tuple(_swap(a) for a in args))
     return tp
+
+
+def _required(declaration: Any, tp: Any) -> bool:
+    """Whether a key must be present (read from the hint: with postponed annotations the
+    ``TypedDict``'s own ``__required_keys__`` cannot see ``NotRequired``)."""
+    if get_origin(tp) is NotRequired:
+        return False
+    return bool(declaration.__total__) or get_origin(tp) is Required
 
 
 def shape_of(declaration: Any) -> type[Shape]:
@@ -58,9 +66,8 @@ def shape_of(declaration: Any) -> type[Shape]:
     if name in _models:
         return _models[name]
     hints = get_type_hints(declaration, include_extras=True)
-    required = declaration.__required_keys__
     fields: dict[str, Any] = {
-        key: (_swap(tp), ...) if key in required else (_swap(tp) | None, None)
+        key: (_swap(tp), ...) if _required(declaration, tp) else (_swap(tp) | None, None)
         for key, tp in hints.items()
     }
     model = create_model(name, __base__=Shape, __doc__=declaration.__doc__,
