@@ -14,11 +14,11 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from yibao.api import install_api
-from yibao.api.login import LoginGate
 from yibao.http.errors import install_error_handlers
 from yibao.http.guard import RequestGuard
 from yibao.http.headers import SecurityHeaders
 from yibao.http.limits import BodySizeLimit
+from yibao.http.login import LoginGate
 from yibao.services.payments import PaymentBatcher
 from yibao.services.staff.sessions import TokenChecker
 from yibao.settings import Settings, get_settings

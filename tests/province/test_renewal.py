@@ -78,11 +78,10 @@ def test_every_resident_matches_the_single_quote(registry: Registry, renewed: Pa
             assert row["history_unknown"] == single.history_unknown
             assert row["special_group"] == single.special_group
             held = single.enrollment
-            assert row["paid"] == (held is not None and held["status"] in COVERED_STATUSES)
+            assert row["paid"] == (held is not None and held.status in COVERED_STATUSES)
             if held is not None:
-                assert row["enrollment_status"] == held["status"]
-                assert row["covered_from"] == (dt.date.fromisoformat(held["benefit_start"])
-                                               if held["benefit_start"] else None)
+                assert row["enrollment_status"] == held.status
+                assert row["covered_from"] == held.benefit_start
     finally:
         db.dispose()
     assert any(r["paid"] for r in rows) and not all(r["paid"] for r in rows)

@@ -1,4 +1,8 @@
-"""Dependencies as named ``Annotated`` types: database, settings, acting user, page."""
+"""Dependencies as named ``Annotated`` types: database, settings, acting user, page.
+
+The acting user comes from the bearer token through :mod:`yibao.http.auth`, the same
+check (and the same role requirements) the console uses with its cookie.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from yibao.services.common import Actor
-from yibao.services.errors import Forbidden, Unauthorized
-from yibao.services.staff.sessions import TokenChecker
+from yibao.http.auth import ADMIN, AUDIT, CLERK, actor_for, require
+from yibao.services.common import Actor, Role
 from yibao.settings import Settings
 from yibao.store.db import Database
 from yibao.validation import DB_INT_MAX
@@ -52,35 +55,20 @@ Config = Annotated[Settings, Depends(_settings)]
 
 
 async def _actor(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
-    key: str = request.app.state.signing_key
-    checker: TokenChecker = request.app.state.token_checker
-    actor = await checker.actor(token, key=key) if token else None
-    if actor is None:
-        raise Unauthorized(
-            "unauthorized",
-            "需要有效的登录令牌(Authorization: Bearer ...)",
-            "a valid bearer token is required (Authorization: Bearer ...)",
-        )
-    return actor
+    return await actor_for(request, token)
 
 
-def _role(*roles: str) -> Callable[[Actor], Coroutine[Any, Any, Actor]]:
+def _role(roles: tuple[Role, ...]) -> Callable[[Actor], Coroutine[Any, Any, Actor]]:
     async def check(actor: Annotated[Actor, Depends(_actor)]) -> Actor:
-        if actor.role not in roles:
-            raise Forbidden(
-                "forbidden",
-                f"角色“{actor.role}”无权执行此操作(需要:{'、'.join(roles)})",
-                f"role {actor.role!r} may not do this (needs: {', '.join(roles)})",
-            )
-        return actor
+        return require(actor, roles)
 
     return check
 
 
 AnyStaff = Annotated[Actor, Depends(_actor)]
-Clerk = Annotated[Actor, Depends(_role("clerk", "admin"))]
-AuditStaff = Annotated[Actor, Depends(_role("auditor", "admin"))]
-AdminOnly = Annotated[Actor, Depends(_role("admin"))]
+Clerk = Annotated[Actor, Depends(_role(CLERK))]
+AuditStaff = Annotated[Actor, Depends(_role(AUDIT))]
+AdminOnly = Annotated[Actor, Depends(_role(ADMIN))]
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,7 +152,7 @@ def _load_extras(db: Database, rng: random.Random, numbers: list[str]) -> None:
                 db,
                 ACTOR,
                 PaymentIn(
-                    pre_registration_id=reg["id"],
+                    pre_registration_id=reg.id,
                     coverage_year=birth.year,
                     channel="tax12366_wechat",
                     channel_txn_id=f"DEMO-PRE-{k}",
@@ -182,15 +182,15 @@ def _load_extras(db: Database, rng: random.Random, numbers: list[str]) -> None:
                 materials={"back_payment_form": True, "personal_application_form": k % 5 != 0},
             ),
         )
-        if k % 3 == 0 and app["status"] == "submitted":
+        if k % 3 == 0 and app.status == "submitted":
             applications.decide(
-                db, ACTOR, app["id"], ApplicationDecisionIn(decision="approved", reason="材料齐全")
+                db, ACTOR, app.id, ApplicationDecisionIn(decision="approved", reason="材料齐全")
             )
         elif k % 4 == 1:
             applications.decide(
                 db,
                 ACTOR,
-                app["id"],
+                app.id,
                 ApplicationDecisionIn(decision="rejected", reason="不符合补缴条件(演示)"),
             )
 

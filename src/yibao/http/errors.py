@@ -21,7 +21,7 @@ from yibao.services.errors import (
 )
 from yibao.validation import input_error
 
-__all__ = ["allowed_methods", "error_response", "install_error_handlers"]
+__all__ = ["allowed_methods", "error_response", "install_error_handlers", "status_of"]
 
 _STATUS: tuple[tuple[type[YibaoError], int], ...] = (
     (Unauthorized, 401),
@@ -41,6 +41,11 @@ _HTTP: dict[int, tuple[str, str, str]] = {
     413: ("body_too_large", "请求体过大", "request body too large"),
     415: ("unsupported_media_type", "不支持的内容类型", "unsupported media type"),
 }
+
+
+def status_of(exc: YibaoError) -> int:
+    """The HTTP status of a yibao error (500 for one no status is declared for)."""
+    return next((s for cls, s in _STATUS if isinstance(exc, cls)), 500)
 
 
 def error_response(
@@ -80,7 +85,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(YibaoError)
     async def _yibao(_request: Request, exc: YibaoError) -> JSONResponse:
-        status = next((s for cls, s in _STATUS if isinstance(exc, cls)), 500)
+        status = status_of(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
         if isinstance(exc, TooManyRequests | Unavailable):
             headers["Retry-After"] = str(exc.retry_after)

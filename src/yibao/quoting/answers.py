@@ -303,7 +303,7 @@ def answer(payload: QuoteRequest | Mapping[str, Any], *, policy: Policy | None =
 def quote(payload: QuoteRequest | Mapping[str, Any], *, policy: Policy | None = None
           ) -> dict[str, Any]:
     """Answer one quote as the contract's result dict; raise ``InputError`` on bad input."""
-    return quote_to_contract(answer(payload, policy=policy))
+    return dict(quote_to_contract(answer(payload, policy=policy)))
 
 
 @dataclass(frozen=True)

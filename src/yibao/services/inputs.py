@@ -8,6 +8,7 @@ between 1900 and 2100, and no text holds control characters or lone surrogates
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -17,15 +18,18 @@ from yibao.validation import DbId, IsoDate, StrictBool, Text
 __all__ = [
     "ApplicationDecisionIn",
     "ApplicationIn",
+    "ConvertIn",
     "CorrectionIn",
     "HistoryIn",
     "HouseholdIn",
     "IdNumber",
     "MemberIn",
+    "MembershipEndIn",
     "MembershipIn",
     "PaymentIn",
     "PersonIn",
     "PersonPatch",
+    "PersonQuoteIn",
     "PreRegistrationIn",
     "ReversalIn",
 ]
@@ -50,6 +54,12 @@ class MembershipIn(_In):
     valid_from: IsoDate
     valid_to: IsoDate | None = None
     source: Source
+
+
+class MembershipEndIn(_In):
+    """The day a special-group membership ends (the last day it is valid)."""
+
+    valid_to: dt.date
 
 
 class PersonIn(_In):
@@ -82,6 +92,18 @@ class PersonPatch(_In):
     residence_permit: StrictBool | None = None
     eligibility_category: Code | None = None
     household_id: DbId | None = None
+
+
+class PersonQuoteIn(BaseModel):
+    """What a payer may state for a registered person's quote (the query of
+    ``GET /api/v1/persons/{id_number}/quote``); the registry supplies the rest."""
+
+    coverage_year: Annotated[int, Field(ge=1900, le=2200)]
+    payment_date: IsoDate | None = None
+    back_pay_years: list[Annotated[int, Field(ge=1900, le=2200)]] | None = Field(
+        default=None, max_length=64)
+    employee_insurance_end_date: IsoDate | None = None
+    hardship_deferral: bool = False
 
 
 class PaymentIn(_In):
@@ -143,6 +165,12 @@ class PreRegistrationIn(_In):
     ]
     parent_id_number: IdNumber
     parent_name: Name
+
+
+class ConvertIn(_In):
+    """A pre-registered newborn's ID number, once the hukou is registered."""
+
+    id_number: IdNumber
 
 
 class ApplicationIn(_In):

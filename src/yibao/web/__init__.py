@@ -19,7 +19,7 @@ __all__ = ["mount_web"]
 
 def mount_web(app: FastAPI) -> None:
     """Attach the pages and their static files (under ``/static``) to ``app``."""
-    from yibao.web.clerk_api import install_login_redirect
+    from yibao.web.console import install_login_redirect
     from yibao.web.csrf import install_csrf
     from yibao.web.routes_clerk import router as clerk_router
     from yibao.web.routes_clerk_ops import router as clerk_ops_router

@@ -1,21 +1,19 @@
 """Enrollment and payment counts per county for the clerk dashboard.
 
-One call to ``/api/v1/counts``: the database counts and sums (``GROUP BY``); a payment is
-counted in the county of the enrollment it settled.
+One read of the registry's counts (:func:`yibao.services.registry.counts.registry_counts`:
+the database counts and sums with ``GROUP BY``); a payment is counted in the county of
+the enrollment it settled. Counts are ints and amounts int fen; the template formats them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
-
-from starlette.requests import Request
 
 from yibao.policy import reference_data as reference
-from yibao.rules.money import fen_to_yuan, parse_yuan
+from yibao.services.registry.counts import registry_counts
 from yibao.web.charts import Chart, bar_chart
-from yibao.web.clerk_api import api
+from yibao.web.console import Staff
 
 __all__ = ["CountyRow", "Dashboard", "build_dashboard"]
 
@@ -26,7 +24,7 @@ class CountyRow:
     name: str
     enrollments: int
     payments: int
-    paid: str
+    paid_fen: int
 
 
 @dataclass
@@ -35,7 +33,7 @@ class Dashboard:
     rows: list[CountyRow] = field(default_factory=list)
     enrollments: int = 0
     payments: int = 0
-    paid: str = "0.00"
+    paid_fen: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     chart: Chart | None = None
     years: list[int] = field(default_factory=list)
@@ -46,27 +44,25 @@ def _name(code: str) -> str:
     return region.name if region else code
 
 
-async def build_dashboard(request: Request, year: int) -> Dashboard:
+async def build_dashboard(who: Staff, year: int) -> Dashboard:
     """Counts for ``year`` per county, largest first, with a bar chart of the top 12."""
-    counts: dict[str, Any] = await api(request, "GET", "/api/v1/counts",
-                                       params={"coverage_year": year})
+    counts = await who.call(registry_counts, coverage_year=year)
     enrolled: Counter[str] = Counter()
     by_status: Counter[str] = Counter()
-    for e in counts["enrollments"]:
-        enrolled[e["region"]] += int(e["count"])
-        by_status[e["status"]] += int(e["count"])
+    for e in counts.enrollments:
+        enrolled[e.region] += e.count
+        by_status[e.status] += e.count
     paid_count: Counter[str] = Counter()
     paid_fen: Counter[str] = Counter()
-    for p in counts["payments"]:
-        paid_count[p["region"]] += int(p["count"])
-        paid_fen[p["region"]] += parse_yuan(p["amount"])  # net of reversals, never negative
+    for p in counts.payments:
+        paid_count[p.region] += p.count
+        paid_fen[p.region] += p.amount  # net of reversals, never negative
     codes = sorted(set(enrolled) | set(paid_count), key=lambda c: (-enrolled[c], c))
-    rows = [CountyRow(c, _name(c), enrolled[c], paid_count[c], fen_to_yuan(paid_fen[c]))
-            for c in codes]
+    rows = [CountyRow(c, _name(c), enrolled[c], paid_count[c], paid_fen[c]) for c in codes]
     board = Dashboard(
         year=year, rows=rows, enrollments=sum(enrolled.values()),
-        payments=sum(paid_count.values()), paid=fen_to_yuan(sum(paid_fen.values())),
-        by_status=dict(by_status), years=list(counts.get("years", [])),
+        payments=sum(paid_count.values()), paid_fen=sum(paid_fen.values()),
+        by_status=dict(by_status), years=list(counts.years),
     )
     top = rows[:12]
     if top:

@@ -1,8 +1,8 @@
 """An enrollment (or a payment's enrollment) as the console shows it: status in words,
 the deciding rules by title, warnings in both languages (yibao.rules registry).
 
-    line = enrollment_lines(enrollment_json)
-    line["rule_titles"], line["warnings_pairs"]
+    line = enrollment_lines(enrollment)          # an Enrollment shape
+    line["rule_lines"], line["warning_pairs"], line["amount_due"]   # money in int fen
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from yibao.rules.messages import WARNING
 from yibao.rules.registry import RULE
+from yibao.services.shapes import Enrollment
 from yibao.web.plain import cite, zh_punct
 
 __all__ = ["enrollment_lines"]
@@ -32,19 +33,17 @@ def _warning_en(code: str, region: str, year: int) -> str:
     return warning.text_en.format_map(figures)
 
 
-def enrollment_lines(e: dict[str, Any]) -> dict[str, Any]:
-    """The enrollment with ``rule_lines`` [(title pair, text, citation)] and
-    ``warning_pairs`` [(zh, en)] added."""
+def enrollment_lines(e: Enrollment) -> dict[str, Any]:
+    """The enrollment's values (money in fen, dates as dates) with ``rule_lines``
+    [(title pair, text, citation)] and ``warning_pairs`` [(zh, en)] added."""
     rules = []
-    for r in e.get("rules") or []:
-        rule = RULE.get(str(r.get("id")))
+    for r in e.rules:
+        rule = RULE.get(r.id)
         title = (rule.title, rule.title_en) if rule else ("", "")
-        rules.append((title, zh_punct(str(r.get("text") or "")), cite(str(r.get("source") or ""))))
-    codes = list(e.get("warning_codes") or [])
-    texts = list(e.get("warnings") or [])
+        rules.append((title, zh_punct(r.text or ""), cite(r.source or "")))
     pairs: list[Pair] = []
-    for i, text in enumerate(texts):
-        code = codes[i] if i < len(codes) else ""
-        en = _warning_en(code, str(e.get("region", "")), int(e.get("coverage_year") or 0))
-        pairs.append((zh_punct(str(text)), en or str(text)))
-    return {**e, "rule_lines": rules, "warning_pairs": pairs}
+    for i, text in enumerate(e.warnings):
+        code = e.warning_codes[i] if i < len(e.warning_codes) else ""
+        en = _warning_en(code, e.region, e.coverage_year)
+        pairs.append((zh_punct(text), en or text))
+    return {**e.model_dump(), "rule_lines": rules, "warning_pairs": pairs}

@@ -74,7 +74,7 @@ def _yuan(fen: int | None) -> Pair:
 
 
 def _answer(y: YearStatus) -> dict[str, Any] | None:
-    return quote_to_contract(y.quote) if y.state == "unpaid" and y.quote is not None else None
+    return dict(quote_to_contract(y.quote)) if y.state == "unpaid" and y.quote is not None else None
 
 
 def _assisted(result: dict[str, Any] | None) -> bool:

@@ -51,7 +51,7 @@ def run_quotes(payloads: list[dict[str, Any]]) -> list[dict[str, Any] | FieldErr
     from yibao.quoting.answers import answer_many  # imported late: the rules load their data once
     from yibao.rules.answer import quote_to_contract
 
-    return [error_for_field(a) if isinstance(a, InputError) else quote_to_contract(a)
+    return [error_for_field(a) if isinstance(a, InputError) else dict(quote_to_contract(a))
             for a in answer_many(payloads)]
 
 

@@ -11,19 +11,26 @@ import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
+from pydantic import BaseModel, StringConstraints
 from starlette.responses import RedirectResponse, Response
 
+from yibao.errors import YibaoError
+from yibao.http.auth import AUDIT, Credentials, log_in, log_out
 from yibao.services.common import today_beijing
-from yibao.web.clerk_api import (
+from yibao.services.registry.records import search_persons
+from yibao.services.staff.audit_log import list_audit
+from yibao.web.clerk_forms import labels_for
+from yibao.web.console import (
     ROLE_COOKIE,
     TOKEN_COOKIE,
-    ApiError,
     LoginRequired,
     Staff,
     StaffLogin,
-    api,
+    checked,
+    current_staff,
+    field_errors,
+    status_of,
 )
-from yibao.web.clerk_forms import labels_for
 from yibao.web.csrf import csrf_protect
 from yibao.web.dashboard import build_dashboard
 from yibao.web.forms import default_coverage_year
@@ -53,18 +60,17 @@ async def login(
     next: Annotated[str, Form()] = "/clerk",
 ) -> Response:
     try:
-        body = await api(request, "POST", "/api/v1/auth/token", auth=False,
-                         data={"username": username, "password": password})
-    except ApiError as exc:
-        ctx = {"errors": exc.field_errors(labels_for("username", "password")),
+        issued = await log_in(request, checked(Credentials, {"username": username,
+                                                             "password": password}))
+    except YibaoError as exc:
+        ctx = {"errors": field_errors(exc, labels_for("username", "password")),
                "username": username, "next": next}
-        return render(request, "clerk/login.html", ctx, status_code=exc.status)
+        return render(request, "clerk/login.html", ctx, status_code=status_of(exc))
     target = next if next.startswith("/clerk") and "//" not in next and "\\" not in next \
         else "/clerk"
     response = RedirectResponse(target, status_code=303)
-    max_age = int(body.get("expires_in", 3600))
     secure = request.url.scheme == "https"
-    response.set_cookie(TOKEN_COOKIE, str(body["access_token"]), max_age=max_age,
+    response.set_cookie(TOKEN_COOKIE, issued.token, max_age=issued.expires_in,
                         httponly=True, samesite="strict", path="/", secure=secure)
     return response
 
@@ -72,8 +78,9 @@ async def login(
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     """Revoke the clerk's token on the server, then forget the cookies."""
-    with contextlib.suppress(LoginRequired, ApiError):
-        await api(request, "POST", "/api/v1/auth/logout")
+    with contextlib.suppress(LoginRequired, YibaoError):
+        who = await current_staff(request)
+        await log_out(request, who.actor)
     response = RedirectResponse("/clerk/login", status_code=303)
     response.delete_cookie(TOKEN_COOKIE, path="/")
     response.delete_cookie(ROLE_COOKIE, path="/")
@@ -82,9 +89,9 @@ async def logout(request: Request) -> Response:
 
 @router.get("")
 async def dashboard(request: Request, who: StaffLogin, year: int | None = None) -> Response:
-    board = await build_dashboard(request, year or default_coverage_year(today_beijing()))
+    board = await build_dashboard(who, year or default_coverage_year(today_beijing()))
     if year is None and not board.rows and board.years:  # open on the latest year with data
-        board = await build_dashboard(request, max(board.years))
+        board = await build_dashboard(who, max(board.years))
     return render(request, "clerk/dashboard.html", {"board": board, **staff(who)})
 
 
@@ -94,19 +101,25 @@ async def find_page(request: Request, who: StaffLogin) -> Response:
                                                **staff(who)})
 
 
+class _Find(BaseModel):
+    """The search field, as the API's ``q`` takes it."""
+
+    q: Annotated[str, StringConstraints(max_length=64)]
+
+
 @router.post("/persons")
 async def find(request: Request, who: StaffLogin, q: Annotated[str, Form()] = "",
                page: Annotated[int, Form()] = 1) -> Response:
     """Search by name or by (part of) an ID number; one match opens the person."""
     ctx: dict[str, Any] = {"q": q.strip(), "result": None, "errors": {}, **staff(who)}
     try:
-        result = await api(request, "GET", "/api/v1/person-records",
-                           params={"q": q, "page": max(1, page), "per_page": 50})
-    except ApiError as exc:
-        ctx["errors"] = exc.field_errors(labels_for("q"))
-        return render(request, "clerk/find.html", ctx, status_code=exc.status)
-    if result["total"] == 1 and len(q.strip()) == 18:  # a whole ID number: open the person
-        return RedirectResponse(f"/clerk/persons/{result['items'][0]['id']}", status_code=303)
+        result = await who.call(search_persons, checked(_Find, {"q": q}).q,
+                                page=max(1, page), per_page=50)
+    except YibaoError as exc:
+        ctx["errors"] = field_errors(exc, labels_for("q"))
+        return render(request, "clerk/find.html", ctx, status_code=status_of(exc))
+    if result.total == 1 and len(q.strip()) == 18:  # a whole ID number: open the person
+        return RedirectResponse(f"/clerk/persons/{result.items[0].id}", status_code=303)
     ctx["result"] = result
     return render(request, "clerk/find.html", ctx)
 
@@ -117,9 +130,10 @@ async def audit_log(request: Request, who: StaffLogin, who_did: str = "", action
     """The audit log for auditors and admins: newest first, by person or action."""
     ctx: dict[str, Any] = {"who_did": who_did, "action": action, "entries": None, **staff(who)}
     try:
-        ctx["entries"] = await api(request, "GET", "/api/v1/audit", params={
-            "who": who_did, "action": action, "page": max(1, page), "per_page": 50})
-    except ApiError as exc:
+        ctx["entries"] = await who.call(list_audit, page=max(1, page), per_page=50,
+                                        who=who_did or None, action=action or None,
+                                        roles=AUDIT)
+    except YibaoError as exc:
         ctx["denied"] = (exc.message, exc.message_en)
-        return render(request, "clerk/audit.html", ctx, status_code=exc.status)
+        return render(request, "clerk/audit.html", ctx, status_code=status_of(exc))
     return render(request, "clerk/audit.html", ctx)

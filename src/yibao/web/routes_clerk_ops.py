@@ -1,20 +1,31 @@
 """Clerk console, part 2: register a person or household, record a payment, newborn
-pre-registrations and back-payment applications. Each form posts to the API and shows
-its errors in words next to the field they name. A form is shown only to a logged-in
-clerk or admin; an auditor is told the page is not for their role.
+pre-registrations and back-payment applications. Each form goes to its use case in
+process and shows a refusal in words next to the field it names. A form is shown only to
+a logged-in clerk or admin; an auditor is told the page is not for their role.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
+from yibao.errors import YibaoError
+from yibao.http.auth import ADMIN, CLERK
 from yibao.policy import reference_data as reference
+from yibao.services import payments
 from yibao.services.common import today_beijing
-from yibao.web.clerk_api import ApiError, Staff, StaffLogin, api
+from yibao.services.inputs import (
+    ApplicationDecisionIn,
+    ApplicationIn,
+    ConvertIn,
+    HouseholdIn,
+    PersonIn,
+    PreRegistrationIn,
+)
+from yibao.services.registry import applications, households, persons, preregistrations, records
 from yibao.web.clerk_forms import (
     application_body,
     household_body,
@@ -24,6 +35,7 @@ from yibao.web.clerk_forms import (
     preregistration_body,
     text_of,
 )
+from yibao.web.console import Staff, StaffLogin, checked, field_errors, row_id, status_of
 from yibao.web.csrf import csrf_protect
 from yibao.web.enrollment_words import enrollment_lines
 from yibao.web.forms import default_coverage_year
@@ -49,18 +61,19 @@ def _readonly(request: Request, who: Staff) -> Response | None:
     return render(request, "clerk/not_for_role.html", staff(who), status_code=403)
 
 
-async def _post(
-    request: Request, who: Staff, template: str, path: str,
-    build: Callable[[dict[str, str]], dict[str, Any]], labels: dict[str, tuple[str, str]],
-    **extra: Any,
+async def _submit(
+    request: Request, who: Staff, template: str, make: Callable[[dict[str, str]], Awaitable[Any]],
+    labels: dict[str, tuple[str, str]], **extra: Any,
 ) -> tuple[Any, Response | None]:
-    """POST the built body; on error, the form page again with the message by its field."""
+    """Make what the form asks (a clerk's or admin's); on a refusal, the form page again
+    with the message by its field."""
     form = text_of(await request.form())
     try:
-        return await api(request, "POST", path, json=build(form)), None
-    except ApiError as exc:
-        ctx = _ctx(who, form, exc.field_errors(labels), **extra)
-        return None, render(request, template, ctx, status_code=exc.status)
+        who.require(CLERK)
+        return await make(form), None
+    except YibaoError as exc:
+        ctx = _ctx(who, form, field_errors(exc, labels), **extra)
+        return None, render(request, template, ctx, status_code=status_of(exc))
 
 
 PERSON_FIELDS = labels_for("id_number", "name", "region", "hukou_region", "household_id",
@@ -77,11 +90,15 @@ def person_form(request: Request, who: StaffLogin) -> Response:
 @router.post("/persons/new")
 async def person_create(request: Request, who: StaffLogin) -> Response:
     extra = {"categories": reference.eligibility_categories()}
-    made, page = await _post(request, who, "clerk/person_new.html", "/api/v1/persons",
-                             person_body, PERSON_FIELDS, **extra)
+
+    async def make(form: dict[str, str]) -> Any:
+        return await who.call(persons.register_person, checked(PersonIn, person_body(form)))
+
+    made, page = await _submit(request, who, "clerk/person_new.html", make, PERSON_FIELDS,
+                               **extra)
     if page is not None:
         return page
-    return RedirectResponse(f"/clerk/persons/{made['id']}?done=registered", status_code=303)
+    return RedirectResponse(f"/clerk/persons/{made.id}?done=registered", status_code=303)
 
 
 HOUSEHOLD_FIELDS = labels_for("region", "address", "head_id_number", "member_id_numbers")
@@ -95,27 +112,31 @@ def household_form(request: Request, who: StaffLogin) -> Response:
 
 @router.post("/households/new")
 async def household_create(request: Request, who: StaffLogin) -> Response:
-    made, page = await _post(request, who, "clerk/household_new.html", "/api/v1/households",
-                             household_body, HOUSEHOLD_FIELDS)
+    async def make(form: dict[str, str]) -> Any:
+        return await who.call(households.create_household,
+                              checked(HouseholdIn, household_body(form)))
+
+    made, page = await _submit(request, who, "clerk/household_new.html", make,
+                               HOUSEHOLD_FIELDS)
     if page is not None:
         return page
     return render(request, "clerk/household_new.html", _ctx(who, {}, household=made))
 
 
-async def _person_number(request: Request, person: str) -> str:
+async def _person_number(who: Staff, person: str) -> str:
     """The ID number of a person row (for the payment form), "" when unknown."""
     if not person.isdigit():
         return ""
     try:
-        record = await api(request, "GET", f"/api/v1/person-records/{person}")
-    except ApiError:
+        record = await who.call(records.person_record, row_id(int(person), "person"))
+    except YibaoError:
         return ""
-    return str(record["person"].get("id_number") or "")
+    return str(record.person.id_number or "")
 
 
-async def _payment_extra(request: Request, form: dict[str, str]) -> dict[str, Any]:
+async def _payment_extra(who: Staff, form: dict[str, str]) -> dict[str, Any]:
     """Channels, and the registry's view of the person: history and a quote for the form."""
-    return {"channels": reference.channels(), "registry": await registry_view(request, form)}
+    return {"channels": reference.channels(), "registry": await registry_view(who, form)}
 
 
 @router.get("/payments/new")
@@ -124,11 +145,11 @@ async def payment_form(request: Request, who: StaffLogin, person: str = "",
     if (page := _readonly(request, who)) is not None:
         return page
     today = today_beijing()
-    form = {"id_number": await _person_number(request, person), "person": person,
+    form = {"id_number": await _person_number(who, person), "person": person,
             "pre_registration_id": pre_registration_id,
             "coverage_year": str(default_coverage_year(today)),
             "paid_at": today.isoformat(), "channel": "tax_hall"}
-    extra = await _payment_extra(request, form)
+    extra = await _payment_extra(who, form)
     return render(request, "clerk/payment_new.html", _ctx(who, form, **extra))
 
 
@@ -141,26 +162,32 @@ PAYMENT_FIELDS = labels_for("id_number", "pre_registration_id", "coverage_year",
 async def payment_create(request: Request, who: StaffLogin) -> Response:
     form = text_of(await request.form())
     try:
-        done = await api(request, "POST", "/api/v1/payments", json=payment_body(form))
-    except ApiError as exc:
-        extra = await _payment_extra(request, form)
-        ctx = _ctx(who, form, exc.field_errors(PAYMENT_FIELDS), **extra)
-        return render(request, "clerk/payment_new.html", ctx, status_code=exc.status)
+        who.require(CLERK)
+        done, _created = await payments.record_one(request.app.state.payment_batcher,
+                                                   who.actor, payment_body(form))
+    except YibaoError as exc:
+        extra = await _payment_extra(who, form)
+        ctx = _ctx(who, form, field_errors(exc, PAYMENT_FIELDS), **extra)
+        return render(request, "clerk/payment_new.html", ctx, status_code=status_of(exc))
     person_id = form.get("person", "")
-    if not person_id.isdigit() and done["payment"].get("id_number"):
-        found = await api(request, "GET", "/api/v1/person-records",
-                          params={"q": done["payment"]["id_number"], "per_page": 1})
-        person_id = str(found["items"][0]["id"]) if found["items"] else ""
-    ctx = {"done": done, "enrollment": enrollment_lines(done["enrollment"]),
+    if not person_id.isdigit() and done.payment.id_number:
+        found = await who.call(records.search_persons, done.payment.id_number, page=1,
+                               per_page=1)
+        person_id = str(found.items[0].id) if found.items else ""
+    ctx = {"done": done, "enrollment": enrollment_lines(done.enrollment),
            "person_id": person_id, **staff(who)}
     return render(request, "clerk/payment_done.html", ctx)
 
 
-async def _listing(request: Request, path: str, status: str) -> Any:
+async def _listing(who: Staff, ctx: dict[str, Any], use_case: Callable[..., Any],
+                   status: str) -> dict[str, Any]:
+    """A page of the list in ``ctx["items"]``, or why not in ``ctx["refused"]``."""
+    ctx["items"], ctx["refused"] = None, None
     try:
-        return await api(request, "GET", path, params={"status": status, "per_page": 100})
-    except ApiError as exc:
-        return exc
+        ctx["items"] = await who.call(use_case, page=1, per_page=100, status=status or None)
+    except YibaoError as exc:
+        ctx["refused"] = (exc.message, exc.message_en)
+    return ctx
 
 
 def _prereg_ctx(who: Staff, form: dict[str, str], errors: Any = None) -> dict[str, Any]:
@@ -169,8 +196,8 @@ def _prereg_ctx(who: Staff, form: dict[str, str], errors: Any = None) -> dict[st
 
 @router.get("/preregistrations")
 async def preregs(request: Request, who: StaffLogin, status: str = "") -> Response:
-    ctx = _prereg_ctx(who, {})
-    ctx["items"] = await _listing(request, "/api/v1/pre-registrations", status)
+    ctx = await _listing(who, _prereg_ctx(who, {}), preregistrations.list_preregistrations,
+                         status)
     return render(request, "clerk/preregs.html", ctx)
 
 
@@ -182,11 +209,13 @@ PREREG_FIELDS = labels_for("newborn_name", "birth_date", "sex", "region", "birth
 async def prereg_create(request: Request, who: StaffLogin) -> Response:
     form = text_of(await request.form())
     try:
-        await api(request, "POST", "/api/v1/pre-registrations", json=preregistration_body(form))
-    except ApiError as exc:
-        ctx = _prereg_ctx(who, form, exc.field_errors(PREREG_FIELDS))
-        ctx["items"] = await _listing(request, "/api/v1/pre-registrations", "")
-        return render(request, "clerk/preregs.html", ctx, status_code=exc.status)
+        who.require(CLERK)
+        await who.call(preregistrations.create_preregistration,
+                       checked(PreRegistrationIn, preregistration_body(form)))
+    except YibaoError as exc:
+        ctx = _prereg_ctx(who, form, field_errors(exc, PREREG_FIELDS))
+        ctx = await _listing(who, ctx, preregistrations.list_preregistrations, "")
+        return render(request, "clerk/preregs.html", ctx, status_code=status_of(exc))
     return RedirectResponse("/clerk/preregistrations?done=1", status_code=303)
 
 
@@ -194,13 +223,14 @@ async def prereg_create(request: Request, who: StaffLogin) -> Response:
 async def prereg_convert(request: Request, who: StaffLogin, reg_id: int) -> Response:
     form = text_of(await request.form())
     try:
-        await api(request, "POST", f"/api/v1/pre-registrations/{reg_id}/convert",
-                  json={"id_number": form.get("id_number", "")})
-    except ApiError as exc:
-        words = exc.field_errors(labels_for("id_number"))
+        who.require(CLERK)
+        body = checked(ConvertIn, {"id_number": form.get("id_number", "")})
+        await who.call(preregistrations.convert, row_id(reg_id, "reg_id"), body.id_number)
+    except YibaoError as exc:
+        words = field_errors(exc, labels_for("id_number"))
         ctx = _prereg_ctx(who, {}, {f"convert-{reg_id}": next(iter(words.values()))})
-        ctx["items"] = await _listing(request, "/api/v1/pre-registrations", "")
-        return render(request, "clerk/preregs.html", ctx, status_code=exc.status)
+        ctx = await _listing(who, ctx, preregistrations.list_preregistrations, "")
+        return render(request, "clerk/preregs.html", ctx, status_code=status_of(exc))
     return RedirectResponse("/clerk/preregistrations?done=1", status_code=303)
 
 
@@ -209,9 +239,8 @@ def _app_ctx(who: Staff, form: dict[str, str], errors: Any = None) -> dict[str, 
 
 
 @router.get("/applications")
-async def applications(request: Request, who: StaffLogin, status: str = "") -> Response:
-    ctx = _app_ctx(who, {})
-    ctx["items"] = await _listing(request, "/api/v1/back-payment-applications", status)
+async def application_list(request: Request, who: StaffLogin, status: str = "") -> Response:
+    ctx = await _listing(who, _app_ctx(who, {}), applications.list_applications, status)
     return render(request, "clerk/applications.html", ctx)
 
 
@@ -224,12 +253,13 @@ async def application_create(request: Request, who: StaffLogin) -> Response:
     form = text_of(raw)
     materials = [str(m) for m in raw.getlist("materials")]
     try:
-        await api(request, "POST", "/api/v1/back-payment-applications",
-                  json=application_body(form, materials))
-    except ApiError as exc:
-        ctx = _app_ctx(who, form, exc.field_errors(APPLICATION_FIELDS))
-        ctx["items"] = await _listing(request, "/api/v1/back-payment-applications", "")
-        return render(request, "clerk/applications.html", ctx, status_code=exc.status)
+        who.require(CLERK)
+        await who.call(applications.create_application,
+                       checked(ApplicationIn, application_body(form, materials)))
+    except YibaoError as exc:
+        ctx = _app_ctx(who, form, field_errors(exc, APPLICATION_FIELDS))
+        ctx = await _listing(who, ctx, applications.list_applications, "")
+        return render(request, "clerk/applications.html", ctx, status_code=status_of(exc))
     return RedirectResponse("/clerk/applications?done=1", status_code=303)
 
 
@@ -237,11 +267,13 @@ async def application_create(request: Request, who: StaffLogin) -> Response:
 async def application_decide(request: Request, who: StaffLogin, app_id: int) -> Response:
     form = text_of(await request.form())
     try:
-        await api(request, "POST", f"/api/v1/back-payment-applications/{app_id}/decision",
-                  json={"decision": form.get("decision", ""), "reason": form.get("reason", "")})
-    except ApiError as exc:
-        words = exc.field_errors(labels_for("decision", "reason"))
+        who.require(ADMIN)
+        body = checked(ApplicationDecisionIn, {"decision": form.get("decision", ""),
+                                               "reason": form.get("reason", "")})
+        await who.call(applications.decide, row_id(app_id, "app_id"), body)
+    except YibaoError as exc:
+        words = field_errors(exc, labels_for("decision", "reason"))
         ctx = _app_ctx(who, {}, {f"decide-{app_id}": next(iter(words.values()))})
-        ctx["items"] = await _listing(request, "/api/v1/back-payment-applications", "")
-        return render(request, "clerk/applications.html", ctx, status_code=exc.status)
+        ctx = await _listing(who, ctx, applications.list_applications, "")
+        return render(request, "clerk/applications.html", ctx, status_code=status_of(exc))
     return RedirectResponse("/clerk/applications?done=1", status_code=303)

@@ -5,14 +5,19 @@ admins the audit trail. One read of the record, one audit row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
+from yibao.errors import YibaoError
+from yibao.http.auth import CLERK
 from yibao.policy import reference_data as reference
-from yibao.web.clerk_api import ApiError, StaffLogin, api
+from yibao.services.inputs import HistoryIn, MembershipEndIn, MembershipIn
+from yibao.services.registry import records
 from yibao.web.clerk_forms import labels_for, text_of
+from yibao.web.console import Staff, StaffLogin, checked, field_errors, row_id, status_of
 from yibao.web.csrf import csrf_protect
 from yibao.web.enrollment_words import enrollment_lines
 from yibao.web.routes_clerk import staff
@@ -26,20 +31,20 @@ GROUP_FIELDS = labels_for("group", "valid_from", "valid_to", "source")
 HISTORY_FIELDS = labels_for("covered_years", "source")
 
 
-async def _page(request: Request, who: Any, person_id: int, *, done: str = "",
+async def _page(request: Request, who: Staff, person_id: int, *, done: str = "",
                 errors: Any = None, form: dict[str, str] | None = None,
                 status: int = 200) -> Response:
     try:
-        record = await api(request, "GET", f"/api/v1/person-records/{person_id}")
-    except ApiError as exc:
+        record = await who.call(records.person_record, row_id(person_id, "person_id"))
+    except YibaoError as exc:
         ctx = {"q": "", "result": None, "errors": {"q": (exc.message, exc.message_en)},
                **staff(who)}
-        return render(request, "clerk/find.html", ctx, status_code=exc.status)
+        return render(request, "clerk/find.html", ctx, status_code=status_of(exc))
     ctx = {
-        "record": record, "person": record["person"], "history": record["history"],
-        "enrollments": [enrollment_lines(e) for e in record["enrollments"]],
-        "payments": record["payments"], "members": record["household_members"],
-        "audit": record["audit"], "done": done, "errors": errors or {}, "form": form or {},
+        "record": record, "person": record.person, "history": record.history,
+        "enrollments": [enrollment_lines(e) for e in record.enrollments],
+        "payments": record.payments, "members": record.household_members,
+        "audit": record.audit, "done": done, "errors": errors or {}, "form": form or {},
         "groups": reference.special_groups(), **staff(who),
     }
     return render(request, "clerk/person.html", ctx, status_code=status)
@@ -50,14 +55,16 @@ async def person(request: Request, who: StaffLogin, person_id: int, done: str = 
     return await _page(request, who, person_id, done=done)
 
 
-async def _post(request: Request, who: Any, person_id: int, path: str, body: dict[str, Any],
-                labels: dict[str, tuple[str, str]], done: str, form: dict[str, str]) -> Response:
+async def _change(request: Request, who: Staff, person_id: int,
+                  change: Callable[[], Any], labels: dict[str, tuple[str, str]], done: str,
+                  form: dict[str, str]) -> Response:
+    """Make the change (a clerk's or admin's); on a refusal, the page again with the
+    message beside its field."""
     try:
-        await api(request, "POST" if not path.endswith("/end") else "PATCH",
-                  path.removesuffix("/end"), json=body)
-    except ApiError as exc:
-        return await _page(request, who, person_id, errors=exc.field_errors(labels), form=form,
-                           status=exc.status)
+        await change()
+    except YibaoError as exc:
+        return await _page(request, who, person_id, errors=field_errors(exc, labels),
+                           form=form, status=status_of(exc))
     return RedirectResponse(f"/clerk/persons/{person_id}?done={done}", status_code=303)
 
 
@@ -67,18 +74,28 @@ async def add_group(request: Request, who: StaffLogin, person_id: int) -> Respon
     body: dict[str, Any] = {k: form.get(k, "") for k in ("group", "valid_from", "source")}
     if form.get("valid_to"):
         body["valid_to"] = form["valid_to"]
-    return await _post(request, who, person_id, f"/api/v1/person-records/{person_id}/special-groups",
-                       body, GROUP_FIELDS, "group-added", form)
+
+    async def change() -> Any:
+        who.require(CLERK)
+        return await who.call(records.add_membership, row_id(person_id, "person_id"),
+                              checked(MembershipIn, body))
+
+    return await _change(request, who, person_id, change, GROUP_FIELDS, "group-added", form)
 
 
 @router.post("/persons/{person_id:int}/special-groups/{membership_id:int}")
 async def end_group(request: Request, who: StaffLogin, person_id: int,
                     membership_id: int) -> Response:
     form = text_of(await request.form())
-    path = f"/api/v1/person-records/{person_id}/special-groups/{membership_id}/end"
-    errors = labels_for("valid_to")
-    return await _post(request, who, person_id, path, {"valid_to": form.get("valid_to", "")},
-                       errors, "group-ended", form)
+
+    async def change() -> Any:
+        who.require(CLERK)
+        ids = row_id(person_id, "person_id"), row_id(membership_id, "membership_id")
+        end = checked(MembershipEndIn, {"valid_to": form.get("valid_to", "")})
+        return await who.call(records.end_membership, *ids, end.valid_to)
+
+    return await _change(request, who, person_id, change, labels_for("valid_to"),
+                         "group-ended", form)
 
 
 @router.post("/persons/{person_id:int}/history")
@@ -88,5 +105,11 @@ async def add_history(request: Request, who: StaffLogin, person_id: int) -> Resp
     form = text_of(await request.form())
     body = {"covered_years": years_of(form.get("covered_years", "")),
             "source": form.get("source", "")}
-    return await _post(request, who, person_id, f"/api/v1/person-records/{person_id}/history",
-                       body, HISTORY_FIELDS, "history-added", form)
+
+    async def change() -> Any:
+        who.require(CLERK)
+        return await who.call(records.add_history, row_id(person_id, "person_id"),
+                              checked(HistoryIn, body))
+
+    return await _change(request, who, person_id, change, HISTORY_FIELDS, "history-added",
+                         form)

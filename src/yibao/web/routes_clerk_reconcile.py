@@ -10,9 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from yibao.errors import YibaoError
+from yibao.operations.reconcile import get_run, list_runs
 from yibao.operations.reconcile.matching import CATEGORIES
 from yibao.operations.reconcile.words import COUNT_WORDS
-from yibao.web.clerk_api import ApiError, StaffLogin, api
+from yibao.web.console import StaffLogin, row_id, status_of
 from yibao.web.csrf import csrf_protect
 from yibao.web.routes_clerk import staff
 from yibao.web.templating import render
@@ -26,11 +28,10 @@ router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depen
 async def runs(request: Request, who: StaffLogin, page: int = 1) -> Response:
     ctx: dict[str, Any] = {"runs": None, "count_keys": list(COUNT_WORDS), **staff(who)}
     try:
-        ctx["runs"] = await api(request, "GET", "/api/v1/reconciliations",
-                                params={"page": max(1, page), "per_page": 50})
-    except ApiError as exc:
+        ctx["runs"] = await who.read(list_runs, channel=None, page=max(1, page), per_page=50)
+    except YibaoError as exc:
         ctx["failed"] = (exc.message, exc.message_en)
-        return render(request, "clerk/reconciliations.html", ctx, status_code=exc.status)
+        return render(request, "clerk/reconciliations.html", ctx, status_code=status_of(exc))
     return render(request, "clerk/reconciliations.html", ctx)
 
 
@@ -41,10 +42,9 @@ async def run(request: Request, who: StaffLogin, run_id: int, category: str = ""
     ctx: dict[str, Any] = {"run": None, "category": chosen, "categories": CATEGORIES,
                            "count_keys": list(COUNT_WORDS), **staff(who)}
     try:
-        ctx["run"] = await api(request, "GET", f"/api/v1/reconciliations/{run_id}",
-                               params={"category": chosen, "page": max(1, page),
-                                       "per_page": 100})
-    except ApiError as exc:
+        ctx["run"] = await who.read(get_run, row_id(run_id, "run_id"),
+                                    category=chosen or None, page=max(1, page), per_page=100)
+    except YibaoError as exc:
         ctx["failed"] = (exc.message, exc.message_en)
-        return render(request, "clerk/reconciliation.html", ctx, status_code=exc.status)
+        return render(request, "clerk/reconciliation.html", ctx, status_code=status_of(exc))
     return render(request, "clerk/reconciliation.html", ctx)

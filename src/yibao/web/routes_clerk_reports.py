@@ -1,23 +1,24 @@
 """Clerk console: the report of a coverage year (``/clerk/reports``): persons, paid,
 on-time share, lapsed, in waiting and collected per city, drilling down to counties, with
-a bar chart and a CSV download. One call to ``/api/v1/reports/{year}``.
+a bar chart and a CSV download. One read of the registry's counts
+(:func:`yibao.operations.reports.shape.report_of`, as ``/api/v1/reports/{year}``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from yibao.operations.reports.output import CSV_COLUMNS
+from yibao.errors import YibaoError
+from yibao.operations.reports.output import csv_text
+from yibao.operations.reports.shape import ReportRowAnswer, counted_report, report_answer
 from yibao.policy import reference_data as reference
 from yibao.services.common import today_beijing
 from yibao.web.charts import Chart, bar_chart
-from yibao.web.clerk_api import ApiError, StaffLogin, api
+from yibao.web.console import StaffLogin, status_of
 from yibao.web.csrf import csrf_protect
 from yibao.web.forms import default_coverage_year
 from yibao.web.routes_clerk import staff
@@ -27,13 +28,13 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
-def _pct(share: str | None) -> str:
-    return "–" if share is None else f"{(Decimal(share) * 100).quantize(Decimal('0.1'))}%"
+def _pct(share: Decimal | None) -> str:
+    return "–" if share is None else f"{(share * 100).quantize(Decimal('0.1'))}%"
 
 
-def _percent(share: str | None) -> float:
+def _percent(share: Decimal | None) -> float:
     """A share as a percentage for drawing (one decimal)."""
-    return float((Decimal(share or 0) * 100).quantize(Decimal("0.1")))
+    return float(((share or Decimal(0)) * 100).quantize(Decimal("0.1")))
 
 
 def _trail(code: str | None) -> list[tuple[str, str]]:
@@ -45,14 +46,15 @@ def _trail(code: str | None) -> list[tuple[str, str]]:
     return [(c, regions[c].name) for c in chain]
 
 
-def _chart(rows: list[dict[str, Any]]) -> Chart | None:
-    shown = [r for r in rows if r["registered"] > 0][:40]
+def _chart(rows: list[ReportRowAnswer]) -> Chart | None:
+    shown = [r for r in rows if r.registered > 0][:40]
     if not shown:
         return None
     return bar_chart(
-        [r["name"] for r in shown],
-        [[_percent(r["paid_share"]) for r in shown], [_percent(r["on_time_share"]) for r in shown]],
+        [r.name for r in shown],
+        [[_percent(r.paid_share) for r in shown], [_percent(r.on_time_share) for r in shown]],
         kinds=["enrol", "paid"], width=520, top=100.0)
+
 
 
 def _cities_with_counties() -> list[tuple[reference.Region, list[reference.Region]]]:
@@ -72,18 +74,18 @@ async def reports_page(request: Request, who: StaffLogin, year: int | None = Non
                            "cities": _cities_with_counties(),
                            **staff(who)}
     try:
-        body = await api(request, "GET", f"/api/v1/reports/{year}",
-                         params={"region": region or None})
-    except ApiError as exc:
+        answer = report_answer(await who.read(counted_report, year, as_of=today_beijing(),
+                                              region=region or None))
+    except YibaoError as exc:
         ctx["error"] = (exc.message, exc.message_en)
-        return render(request, "clerk/reports.html", ctx, status_code=exc.status)
-    rows = body["rows"]
+        return render(request, "clerk/reports.html", ctx, status_code=status_of(exc))
+    rows = answer.rows
     level = "county" if region and reference.load_regions()[region].level != "province" \
         else "city"
     if region and reference.load_regions()[region].level == "county":
         level = "total"
-    shown = [r for r in rows if r["level"] == level]
-    ctx.update(report=body, rows=shown, total=rows[-1], level=level,
+    shown = [r for r in rows if r.level == level]
+    ctx.update(report=answer, rows=shown, total=rows[-1], level=level,
                chart=_chart(shown) if level != "total" else None)
     return render(request, "clerk/reports.html", ctx)
 
@@ -91,19 +93,13 @@ async def reports_page(request: Request, who: StaffLogin, year: int | None = Non
 @router.get("/reports.csv")
 async def reports_csv(request: Request, who: StaffLogin, year: int, region: str = ""
                       ) -> Response:
-    """The report as a CSV file, the same columns as ``yibao report -o`` writes."""
+    """The report as a CSV file, what ``yibao report -o`` writes."""
     try:
-        body = await api(request, "GET", f"/api/v1/reports/{year}",
-                         params={"region": region or None})
-    except ApiError as exc:
-        return Response(f"{exc.message}\n{exc.message_en}\n", status_code=exc.status,
+        report = await who.read(counted_report, year, as_of=today_beijing(),
+                                region=region or None)
+    except YibaoError as exc:
+        return Response(f"{exc.message}\n{exc.message_en}\n", status_code=status_of(exc),
                         media_type="text/plain; charset=utf-8")
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for row in body["rows"]:
-        cells = {**row, "collected_yuan": row["collected"]}
-        w.writerow(["" if cells[k] is None else cells[k] for k in CSV_COLUMNS])
     name = f"report-{year}" + (f"-{region}" if region else "") + ".csv"
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+    return Response(csv_text(report), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

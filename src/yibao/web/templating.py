@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import Response
 
+from yibao.rules.money import fen_to_yuan
 from yibao.services.common import BEIJING
 from yibao.web.csrf import csrf_token, set_csrf_cookie
 from yibao.web.i18n import LANG_COOKIE, pick_lang, translator
@@ -24,21 +25,31 @@ STATIC_DIR = _HERE / "static"
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 
 
-def beijing_time(value: str | None, seconds: bool = True) -> str:
-    """An ISO timestamp as Beijing wall-clock time (``2025-03-01 09:30:00``); a stored time
-    without an offset is UTC, as the registry writes it."""
+def beijing_time(value: str | dt.datetime | None, seconds: bool = True) -> str:
+    """A moment (or its ISO text) as Beijing wall-clock time (``2025-03-01 09:30:00``); a
+    stored time without an offset is UTC, as the registry writes it."""
     if not value:
         return "—"
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value[:19].replace("T", " ")
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value[:19].replace("T", " ")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
+def yuan(fen: int | None, none: str = "—") -> str:
+    """Int fen as yuan for a page (``28000`` → ``280.00``); ``none`` when there is no
+    amount. Money stays in fen until here."""
+    return none if fen is None else fen_to_yuan(fen)
+
+
 templates.env.filters["beijing"] = beijing_time
+templates.env.filters["yuan"] = yuan
 
 
 def _lang_url(request: Request, lang: str) -> str:

@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
+from yibao.api.schemas import TiltAnswer, errors
 from yibao.errors import InputError
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
 
-@router.post("/assistance")
-async def assistance(payload: Annotated[Any, Body()]) -> dict[str, Any]:
+@router.post("/assistance", responses=errors(413, 422))
+async def assistance(payload: Annotated[Any, Body()]) -> TiltAnswer:
     """Given ``region``, ``year``, ``eligible_costs`` (yuan) and ``granted_this_year``
     (yuan, default 0): ``low`` and ``high`` at the published lowest and highest ratio,
     each within what is left of the annual cap; ``missing`` when the region's terms are
@@ -21,4 +22,4 @@ async def assistance(payload: Annotated[Any, Body()]) -> dict[str, Any]:
 
     if not isinstance(payload, dict):
         raise InputError("invalid_input", "请求体须为 JSON 对象", "body must be a JSON object")
-    return tilt(payload)
+    return TiltAnswer.model_validate(tilt(payload))

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from yibao.api.deps import AuditStaff, Db, Page
-from yibao.api.schemas import AuditPage, errors
+from yibao.api.schemas import errors
 from yibao.errors import InputError
 from yibao.services.common import parse_paid_at
+from yibao.services.shapes import AuditPage
 from yibao.services.staff.audit_log import list_audit
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 
-@router.get("", response_model=AuditPage, responses=errors(401, 403, 422))
+@router.get("", responses=errors(401, 403, 422))
 def audit(
     db: Db,
     actor: AuditStaff,
@@ -28,7 +29,7 @@ def audit(
     since: Annotated[str | None, Query(
         max_length=40, description="entries at or after this ISO date or date-time "
                                    "(UTC when it has no offset)")] = None,
-) -> dict[str, Any]:
+) -> AuditPage:
     """A page of audit entries, newest first."""
     return list_audit(
         db,

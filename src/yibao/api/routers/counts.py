@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from yibao.api.deps import AnyStaff, Db, QueryYear
-from yibao.api.schemas import Counts, errors
+from yibao.api.schemas import errors
+from yibao.services.shapes import Counts
 
 router = APIRouter(prefix="/api/v1/counts", tags=["counts"])
 
 
-@router.get("", response_model=Counts, responses=errors(401, 422))
+@router.get("", responses=errors(401, 422))
 def counts(
     db: Db,
     actor: AnyStaff,
     coverage_year: QueryYear = None,
     region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
-) -> dict[str, Any]:
+) -> Counts:
     """Counts and sums computed by the database (``GROUP BY``); ``region`` includes the
     regions under it."""
     from yibao.services.registry.counts import registry_counts

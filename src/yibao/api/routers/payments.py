@@ -4,34 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from yibao.api.deps import AdminOnly, AnyStaff, Clerk, Db, Page, QueryYear, RowId
-from yibao.api.schemas import (
+from yibao.api.schemas import errors
+from yibao.services import payments
+from yibao.services.errors import Forbidden
+from yibao.services.inputs import PaymentIn, ReversalIn
+from yibao.services.shapes import (
     BulkResult,
     Payment,
     PaymentPage,
     PaymentRecorded,
     ReversalRecorded,
     SettleResult,
-    errors,
 )
-from yibao.services import payments
-from yibao.services.errors import Forbidden
-from yibao.services.inputs import PaymentIn, ReversalIn
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
 
 
-_RECORDED = {"model": PaymentRecorded, "description": "Recorded (201) or the same body "
-                                                   "replayed (200, the first answer)"}
+_REPLAYED = {"model": PaymentRecorded, "description": "The same body replayed: the first "
+                                                    "answer"}
 
 
-@router.post("", status_code=201, response_model=None, responses={
-    201: _RECORDED, 200: _RECORDED, **errors(401, 403, 404, 409, 413, 422)})
-async def record(request: Request, actor: Clerk, body: PaymentIn) -> JSONResponse:
+@router.post("", status_code=201, responses={
+    200: _REPLAYED, **errors(401, 403, 404, 409, 413, 422)})
+async def record(request: Request, response: Response, actor: Clerk,
+                 body: PaymentIn) -> PaymentRecorded:
     """Record a payment: 201 first time, 200 with the same result on replay, 409 on conflict.
 
     The registry's history decides lapse and waiting; a second payment for a year already
@@ -39,15 +39,11 @@ async def record(request: Request, actor: Clerk, body: PaymentIn) -> JSONRespons
     are unpublished settles as ``unquoted`` with a pending enrollment (no cover yet).
     Payments arriving together are written in one transaction (each keeps its own answer).
     """
-    item = payments.prepare(body)
-    if item.error is not None:
-        raise item.error
-    batcher: payments.PaymentBatcher = request.app.state.payment_batcher
-    outcome = await batcher.submit(actor, item)
-    if outcome.error is not None:
-        raise outcome.error
-    assert outcome.response is not None
-    return JSONResponse(outcome.response, status_code=201 if outcome.status == "created" else 200)
+    recorded, created = await payments.record_one(request.app.state.payment_batcher, actor,
+                                                  body)
+    if not created:
+        response.status_code = 200
+    return recorded
 
 
 class BulkIn(BaseModel):
@@ -57,31 +53,30 @@ class BulkIn(BaseModel):
     payments: list[Any] = Field(min_length=1, max_length=payments.MAX_BULK)
 
 
-@router.post("/bulk", response_model=None, responses={
-    200: {"model": BulkResult, "description": "One result per item, in input order"},
-    **errors(401, 403, 413, 422)})
-def record_bulk(db: Db, actor: Clerk, body: BulkIn) -> JSONResponse:
+@router.post("/bulk", responses=errors(401, 403, 413, 422))
+def record_bulk(db: Db, actor: Clerk, body: BulkIn) -> BulkResult:
     """Record many payments in one transaction: per-item results in input order.
 
     Each item is created, replayed, a conflict or an error exactly as ``POST /payments``
     would decide it; a bad item writes nothing, the valid ones are recorded.
     """
-    return JSONResponse(payments.record_payments(db, actor, body.payments))
+    return payments.record_payments(db, actor, body.payments)
 
 
-@router.post("/settle", response_model=SettleResult, responses=errors(401, 403))
-def settle(db: Db, actor: AdminOnly) -> dict[str, Any]:
+@router.post("/settle", responses=errors(401, 403))
+def settle(db: Db, actor: AdminOnly) -> SettleResult:
     """Settle the payments recorded as ``unquoted`` whose figures are now published."""
     return payments.settle_pending(db, actor)
 
 
-_REVERSED = {"model": ReversalRecorded, "description": "Recorded (201) or the same "
-                                                      "reference repeated (200)"}
+_REPEATED = {"model": ReversalRecorded, "description": "The same reference repeated: the "
+                                                      "first answer"}
 
 
-@router.post("/{payment_id:int}/reversals", status_code=201, response_model=None, responses={
-    201: _REVERSED, 200: _REVERSED, **errors(401, 403, 404, 409, 413, 422)})
-def reverse(db: Db, actor: Clerk, payment_id: RowId, body: ReversalIn) -> JSONResponse:
+@router.post("/{payment_id:int}/reversals", status_code=201, responses={
+    200: _REPEATED, **errors(401, 403, 404, 409, 413, 422)})
+def reverse(db: Db, actor: Clerk, payment_id: RowId, body: ReversalIn,
+            response: Response) -> ReversalRecorded:
     """Record a channel reversal (clerk, admin) or a refund (admin) of a payment.
 
     201 first time, 200 with the same result when the same ``reference`` is repeated.
@@ -89,10 +84,12 @@ def reverse(db: Db, actor: Clerk, payment_id: RowId, body: ReversalIn) -> JSONRe
     if body.kind == "refund" and actor.role != "admin":
         raise Forbidden("forbidden", "退费须由管理员办理", "only an admin may record a refund")
     result, created = payments.reverse_payment(db, actor, payment_id, body)
-    return JSONResponse(result, status_code=201 if created else 200)
+    if not created:
+        response.status_code = 200
+    return result
 
 
-@router.get("", response_model=PaymentPage, responses=errors(401, 422))
+@router.get("", responses=errors(401, 422))
 def list_payments(
     db: Db,
     actor: AnyStaff,
@@ -100,7 +97,7 @@ def list_payments(
     coverage_year: QueryYear = None,
     channel: Annotated[str | None, Query(max_length=32)] = None,
     settlement: Annotated[str | None, Query(max_length=16)] = None,
-) -> dict[str, Any]:
+) -> PaymentPage:
     """A page of payments (newest first)."""
     return payments.list_payments(
         db,
@@ -113,7 +110,7 @@ def list_payments(
     )
 
 
-@router.get("/{payment_id:int}", response_model=Payment, responses=errors(401, 404, 422))
-def get(db: Db, actor: AnyStaff, payment_id: RowId) -> dict[str, Any]:
+@router.get("/{payment_id:int}", responses=errors(401, 404, 422))
+def get(db: Db, actor: AnyStaff, payment_id: RowId) -> Payment:
     """One payment."""
     return payments.get_payment(db, actor, payment_id)

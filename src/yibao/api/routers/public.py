@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
@@ -10,16 +11,16 @@ from yibao.api.schemas import (
     ChannelList,
     ContactList,
     EligibilityList,
-    Quote,
     RegionList,
     RuleList,
     SpecialGroupList,
     errors,
 )
-from yibao.api.schemas.common import Out
 from yibao.errors import InputError
 from yibao.policy import reference_data as reference
 from yibao.services.registry.persons import check_region
+from yibao.services.shapes import QuoteAnswer
+from yibao.services.shapes.base import Shape
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -30,7 +31,8 @@ def _quote_body() -> dict[str, Any]:
     return request_schema()
 
 
-@router.post("/quote", response_model=Quote, responses=errors(413, 422), openapi_extra={
+@router.post("/quote", response_model=QuoteAnswer, response_model_exclude_unset=True,
+             responses=errors(413, 422), openapi_extra={
     "requestBody": {"required": True, "content": {"application/json": {"schema": _quote_body()}}}
 })
 async def quote(payload: Annotated[Any, Body()]) -> dict[str, Any]:
@@ -42,98 +44,132 @@ async def quote(payload: Annotated[Any, Body()]) -> dict[str, Any]:
     return engine_quote(payload)
 
 
-@router.get("/regions", response_model=RegionList)
-async def regions() -> dict[str, Any]:
+@router.get("/regions")
+async def regions() -> RegionList:
     """Every region known to yibao (GB/T 2260)."""
     from yibao.quoting.answers import regions as all_regions
 
     items = list(all_regions())
-    return {"items": items, "total": len(items)}
+    return RegionList.model_validate({"items": items, "total": len(items)})
 
 
-@router.get("/rules", response_model=RuleList)
-async def rules() -> dict[str, Any]:
-    """The rules catalogue: id, title, source, text."""
+@router.get("/rules")
+async def rules() -> RuleList:
+    """The rules catalogue: id, titles, source, text templates, plain words, conventions."""
     from yibao.quoting.answers import rules_catalogue
 
     items = list(rules_catalogue())
-    return {"items": items, "total": len(items)}
+    return RuleList.model_validate({"items": items, "total": len(items)})
 
 
-@router.get("/contacts", response_model=ContactList, responses=errors(422))
-async def contacts(region: Annotated[str, Query(pattern=r"^[0-9]{6}$")]) -> dict[str, Any]:
+@router.get("/contacts", responses=errors(422))
+async def contacts(region: Annotated[str, Query(pattern=r"^[0-9]{6}$")]) -> ContactList:
     """Consultation contacts for a region and the regions above it."""
     check_region(region)
-    items = [c.model_dump(mode="json") for c in reference.contacts_for(region)]
-    return {"items": items, "total": len(items)}
+    items = list(reference.contacts_for(region))
+    return ContactList(items=items, total=len(items))
 
 
-@router.get("/channels", response_model=ChannelList, responses=errors(422))
+@router.get("/channels", responses=errors(422))
 async def channels(
     region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
-) -> dict[str, Any]:
+) -> ChannelList:
     """Payment channels with their steps; ``region`` keeps those available there."""
     items = list(reference.channels())
     if region is not None:
         chain = set(reference.region_chain(region))
         items = [c for c in items if chain & set(c.regions)]
-    out = [c.model_dump(mode="json") for c in items]
-    return {"items": out, "total": len(out)}
+    return ChannelList(items=items, total=len(items))
 
 
-@router.get("/channels/{code}", response_model=reference.Channel, responses=errors(404, 422))
-async def channel(code: Annotated[str, Path(max_length=32)]) -> dict[str, Any]:
+@router.get("/channels/{code}", responses=errors(404, 422))
+async def channel(code: Annotated[str, Path(max_length=32)]) -> reference.Channel:
     """One payment channel."""
-    return reference.channel(code).model_dump(mode="json")
+    return reference.channel(code)
 
 
-@router.get("/eligibility-categories", response_model=EligibilityList)
-async def eligibility() -> dict[str, Any]:
+@router.get("/eligibility-categories")
+async def eligibility() -> EligibilityList:
     """Who may enrol (seed 000 参保范围)."""
-    items = [c.model_dump(mode="json") for c in reference.eligibility_categories()]
-    return {"items": items, "total": len(items)}
+    items = list(reference.eligibility_categories())
+    return EligibilityList(items=items, total=len(items))
 
 
-@router.get("/special-groups", response_model=SpecialGroupList)
-async def special_groups() -> dict[str, Any]:
+@router.get("/special-groups")
+async def special_groups() -> SpecialGroupList:
     """Special groups and how their contribution is assisted."""
-    items = [g.model_dump(mode="json") for g in reference.special_groups()]
-    return {"items": items, "total": len(items)}
+    items = list(reference.special_groups())
+    return SpecialGroupList(items=items, total=len(items))
 
 
-@router.get("/back-payment-reference", response_model=reference.BackPaymentReference)
-async def back_payment_reference() -> dict[str, Any]:
+@router.get("/back-payment-reference")
+async def back_payment_reference() -> reference.BackPaymentReference:
     """Back-payment application types, submission modes and materials (seed 001)."""
-    return reference.back_payment_reference().model_dump(mode="json")
+    return reference.back_payment_reference()
 
 
-@router.get("/newborn-preregistration", response_model=reference.NewbornPreregistration)
-async def newborn_preregistration() -> dict[str, Any]:
+@router.get("/newborn-preregistration")
+async def newborn_preregistration() -> reference.NewbornPreregistration:
     """Conditions of newborn pre-registration (seed 000 四.1)."""
-    return reference.newborn_preregistration().model_dump(mode="json")
+    return reference.newborn_preregistration()
 
 
-class FlexibleEmployment(Out):
-    """A flexible worker's monthly contribution and, with ``date``, whether they may pay
-    online that day (``online``: ``may_pay_online``, ``reason``, ``text``, ``window``)."""
+class OnlineWindow(Shape):
+    """The days flexible workers may pay online (both included)."""
+
+    opens: dt.date
+    closes: dt.date
+
+
+class Convention(Shape):
+    """A convention of docs/rules.md that decided the answer."""
+
+    id: str
+    text: str
+    source: str
+
+
+class OnlinePayment(Shape):
+    """Whether a flexible worker may pay online on ``date``, and why not (C35)."""
+
+    date: dt.date
+    may_pay_online: bool | None
+    reason: str
+    text: str
+    text_en: str
+    window: OnlineWindow | None
+    retirement_age: int | None
+    birthday: dt.date | None
+    source: str | None
+    conventions: list[Convention]
+
+
+class FlexibleEmployment(Shape):
+    """A flexible worker's monthly contribution (base × rate, yuan) and, with ``date``,
+    whether they may pay online that day."""
 
     region: str
     year: int
+    base: str | None
+    rate_percent: str | None
     monthly: str | None
-    online: dict[str, Any] | None = None
+    source: str | None
+    online: OnlinePayment | None = None
 
 
-@router.get("/flexible-employment", response_model=FlexibleEmployment, responses=errors(422))
+@router.get("/flexible-employment", response_model=FlexibleEmployment,
+            response_model_exclude_unset=True, responses=errors(422))
 async def flexible_employment(
     region: Annotated[str, Query(pattern=r"^[0-9]{6}$")],
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     date: Annotated[str | None, Query(max_length=10)] = None,
     birth_date: Annotated[str | None, Query(max_length=10)] = None,
     sex: Annotated[str | None, Query(max_length=6)] = None,
-) -> dict[str, Any]:
+) -> FlexibleEmployment:
     """Flexible workers' employee insurance: base × rate, and the online-payment window."""
     from yibao.quoting.answers import flexible_employment as answer
     from yibao.quoting.answers import parse_day
 
-    return answer(region, year, on=parse_day(date, "date"), sex=sex,
-                  birth_date=parse_day(birth_date, "birth_date"))
+    return FlexibleEmployment.model_validate(
+        answer(region, year, on=parse_day(date, "date"), sex=sex,
+               birth_date=parse_day(birth_date, "birth_date")))

@@ -1,92 +1,41 @@
-"""Response models of the API: every endpoint's success and error bodies in OpenAPI.
-
-The services return plain JSON-ready dicts; these models describe them, FastAPI checks
-each answer against them, and the schemathesis test checks the live server against the
-published schema.
+"""What the API declares of its own: error bodies per status (``common``), login answers
+(``auth``) and the public reference answers (``public``). Everything a service answers is
+declared once, in :mod:`yibao.services.shapes`, and used here as it is.
 """
 
 from __future__ import annotations
 
 from yibao.api.schemas.auth import Health, Me, TokenOut
-from yibao.api.schemas.common import ERRORS, ErrorBody, ErrorOut, Listing, Out, Page, errors
-from yibao.api.schemas.ledger import (
-    AuditPage,
-    BulkResult,
-    Correction,
-    Counts,
-    Enrollment,
-    EnrollmentDetail,
-    EnrollmentPage,
-    Payment,
-    PaymentPage,
-    PaymentRecorded,
-    ReversalRecorded,
-    SettleResult,
-)
+from yibao.api.schemas.common import ERRORS, ErrorBody, ErrorOut, errors
 from yibao.api.schemas.public import (
     ChannelList,
     ContactList,
     EligibilityList,
+    ParameterByRegion,
+    ParameterByYear,
+    PolicyInForce,
     RegionList,
     RuleList,
     SpecialGroupList,
-)
-from yibao.api.schemas.registry import (
-    Application,
-    ApplicationPage,
-    History,
-    HistoryAdded,
-    Household,
-    HouseholdPage,
-    Membership,
-    Person,
-    PersonPage,
-    PersonQuote,
-    PreRegistration,
-    PreRegistrationPage,
-    Quote,
+    TiltAnswer,
 )
 
 __all__ = [
     "ERRORS",
-    "Application",
-    "ApplicationPage",
-    "AuditPage",
-    "BulkResult",
     "ChannelList",
     "ContactList",
-    "Correction",
-    "Counts",
     "EligibilityList",
-    "Enrollment",
-    "EnrollmentDetail",
-    "EnrollmentPage",
     "ErrorBody",
     "ErrorOut",
     "Health",
-    "History",
-    "HistoryAdded",
-    "Household",
-    "HouseholdPage",
-    "Listing",
     "Me",
-    "Membership",
-    "Out",
-    "Page",
-    "Payment",
-    "PaymentPage",
-    "PaymentRecorded",
-    "Person",
-    "PersonPage",
-    "PersonQuote",
-    "PreRegistration",
-    "PreRegistrationPage",
-    "Quote",
+    "ParameterByRegion",
+    "ParameterByYear",
+    "PolicyInForce",
     "RegionList",
-    "ReversalRecorded",
     "RuleList",
-    "SettleResult",
     "SpecialGroupList",
+    "TiltAnswer",
     "TokenOut",
     "errors",
 ]

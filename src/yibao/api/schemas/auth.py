@@ -1,17 +1,16 @@
-"""Login answers."""
+"""Login answers and health: shapes of the API's own (no service returns them)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from yibao.api.schemas.common import Out
+from yibao.services.common import Role
+from yibao.services.shapes import Shape
 
 __all__ = ["Health", "Me", "TokenOut"]
 
-Role = Literal["clerk", "auditor", "admin"]
 
-
-class TokenOut(Out):
+class TokenOut(Shape):
     """A bearer token for ``Authorization: Bearer ...``."""
 
     access_token: str
@@ -20,7 +19,7 @@ class TokenOut(Out):
     expires_in: int
 
 
-class Me(Out):
+class Me(Shape):
     """Who a token names."""
 
     username: str
@@ -28,7 +27,7 @@ class Me(Out):
     sees_full_ids: bool
 
 
-class Health(Out):
+class Health(Shape):
     """The service is up; which database it uses."""
 
     status: Literal["ok"]

@@ -1,4 +1,4 @@
-"""Response shapes shared by every router: the error object, pages, declared error statuses.
+"""What every router declares besides its success shape: the error bodies of each status.
 
     @router.get("/{x}", responses=errors(401, 404, 422))
 """
@@ -7,50 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from yibao.services.shapes import ErrorBody, ErrorOut
 
-__all__ = ["ERRORS", "ErrorBody", "ErrorOut", "Listing", "Out", "Page", "errors"]
-
-
-class Out(BaseModel):
-    """Base of response models. The schema lists every key yibao sends; a key added later
-    by a service passes through (``extra="allow"``) instead of failing the response."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class Page(Out):
-    """A page of a longer list."""
-
-    total: int
-    page: int
-    per_page: int
-
-
-class Listing(Out):
-    """A whole (short) list with its length."""
-
-    total: int
-
-
-class ErrorBody(BaseModel):
-    """What went wrong: a machine code, Chinese and English messages, the field at fault."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    code: str
-    message: str
-    message_en: str
-    field: str | None
-
-
-class ErrorOut(BaseModel):
-    """The contract's error shape."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    error: ErrorBody
-
+__all__ = ["ERRORS", "ErrorBody", "ErrorOut", "errors"]
 
 _WHY = {
     400: "Bad request (a body that cannot be decoded)",

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from yibao.services.common import Actor, fen_to_yuan
 from yibao.services.payments import MAX_BULK, record_payments
+from yibao.services.shapes import BulkFailed
 from yibao.store.db import Database
 
 __all__ = ["import_missing"]
@@ -38,10 +39,9 @@ def import_missing(db: Database, actor: Actor, channel: str, missing: pa.Table
                 "paid_at": paid_at.isoformat(timespec="seconds"),
             })
         answer = record_payments(db, actor, items)
-        for result in answer["results"]:
-            status = result["status"]
-            outcomes.append(status if status in ("created", "replayed")
-                            else str(result.get("error", {}).get("code", status)))
+        for result in answer.results:
+            outcomes.append(result.error.code if isinstance(result, BulkFailed)
+                            else result.status)
     counts = {
         "imported": outcomes.count("created"),
         "import_replayed": outcomes.count("replayed"),

@@ -8,14 +8,13 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from yibao.operations.reports.model import COUNT_FIELDS, Report, ReportRow
+from yibao.operations.reports.model import Report, ReportRow
 from yibao.rules.money import fen_to_yuan
 
 __all__ = ["CSV_COLUMNS", "csv_text", "report_json", "share_chart", "svg_to_png", "write_csv"]
@@ -48,21 +47,10 @@ def write_csv(report: Report, path: Path) -> None:
 
 
 def report_json(report: Report) -> dict[str, Any]:
-    """The API's answer: parameters, the periods used, every row."""
-    p = report.params
-    periods: dict[tuple[dt.date, dt.date], list[str]] = {}
-    for code, period in sorted(report.periods.items()):
-        periods.setdefault((period.first, period.last), []).append(code)
-    return {
-        "coverage_year": p.year,
-        "as_of": p.as_of.isoformat(),
-        "waiting_day": p.waiting_day.isoformat(),
-        "region": p.region,
-        "periods": [{"first": a.isoformat(), "last": b.isoformat(), "regions": codes}
-                    for (a, b), codes in sorted(periods.items())],
-        "fields": list(COUNT_FIELDS),
-        "rows": [_row_dict(r) for r in report.rows],
-    }
+    """The API's answer as JSON: parameters, the periods used, every row."""
+    from yibao.operations.reports.shape import report_answer
+
+    return report_answer(report).model_dump(mode="json")
 
 
 _FONT = "Noto Sans CJK SC, Noto Sans SC, sans-serif"

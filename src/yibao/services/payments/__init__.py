@@ -1,6 +1,7 @@
 """Payments: recorded exactly once with their enrollment; reversals; settling; reading.
 
-    record_payment(db, actor, PaymentIn(...))     # → (result, created)
+    record_payment(db, actor, PaymentIn(...))     # → (PaymentRecorded, created)
+    await record_one(batcher, actor, body)        # the same, batched with concurrent ones
     record_payments(db, actor, items)             # bulk, one transaction
     reverse_payment(db, actor, payment_id, ReversalIn(...))
     settle_pending(db, actor)                     # after figures are published
@@ -13,7 +14,7 @@ tables, ``requote`` quotes a stored enrollment again at its anchor payment.
 
 from __future__ import annotations
 
-from yibao.services.payments.batcher import PaymentBatcher
+from yibao.services.payments.batcher import PaymentBatcher, record_one
 from yibao.services.payments.importer import import_payments
 from yibao.services.payments.intake import MAX_BULK, prepare
 from yibao.services.payments.queries import get_payment, list_payments
@@ -28,6 +29,7 @@ __all__ = [
     "import_payments",
     "list_payments",
     "prepare",
+    "record_one",
     "record_payment",
     "record_payments",
     "record_prepared",

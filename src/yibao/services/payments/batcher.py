@@ -2,6 +2,7 @@
 
     batcher = PaymentBatcher(db)
     outcome = await batcher.submit(actor, prepare(body))
+    payment, created = await record_one(batcher, actor, body)    # or raises its error
 
 While a transaction is being written, the payments that arrive wait; when it is done they
 go into the next transaction together. At low load a batch is one payment (no added
@@ -17,16 +18,19 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio.to_thread
 
 from yibao.services.common import Actor
-from yibao.services.payments.intake import Prepared
+from yibao.services.inputs import PaymentIn
+from yibao.services.payments.intake import Prepared, prepare
 from yibao.services.payments.recording import record_prepared
 from yibao.services.payments.rows import Outcome
+from yibao.services.shapes import PaymentRecorded
 from yibao.store.db import Database
 
-__all__ = ["PaymentBatcher"]
+__all__ = ["PaymentBatcher", "record_one"]
 
 log = logging.getLogger(__name__)
 
@@ -108,3 +112,17 @@ class PaymentBatcher:
         except Exception as exc:
             return exc
         return outcome
+
+
+async def record_one(batcher: PaymentBatcher, actor: Actor, data: PaymentIn | Any
+                     ) -> tuple[PaymentRecorded, bool]:
+    """Record one payment through the batcher: (the answer, whether it was created; a
+    replay answers the first answer). Raises the item's error (InputError, Conflict, ...)."""
+    item = prepare(data)
+    if item.error is not None:
+        raise item.error
+    outcome = await batcher.submit(actor, item)
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.response is not None
+    return outcome.response, outcome.status == "created"

@@ -20,6 +20,7 @@ from yibao.services.common import Actor
 from yibao.services.inputs import PaymentIn
 from yibao.services.payments.intake import MAX_BULK
 from yibao.services.payments.recording import record_payments
+from yibao.services.shapes import BulkFailed
 from yibao.store.db import Database
 
 __all__ = ["import_payments", "read_items"]
@@ -113,11 +114,11 @@ def import_payments(db: Database, actor: Actor, path: Path) -> dict[str, Any]:
         if not good:
             continue
         answer = record_payments(db, actor, [item for _, item in good])
-        for (line, _), result in zip(good, answer["results"], strict=True):
-            status = result["status"]
+        for (line, _), result in zip(good, answer.results, strict=True):
+            status = result.status
             key = {"created": "created", "replayed": "replayed", "conflict": "conflicts"}
             counts[key.get(status, "errors")] += 1
-            if "error" in result:
-                problems.append({"line": line, "status": status, **result["error"]})
+            if isinstance(result, BulkFailed):
+                problems.append({"line": line, "status": status, **result.error.model_dump()})
     problems.sort(key=lambda p: int(p["line"]))
     return {**summary, **counts, "problems": problems}

@@ -40,6 +40,7 @@ from yibao.services.payments.rows import (
 )
 from yibao.services.registry.history import History, check_payment_years
 from yibao.services.registry.quotes import QuoteFacts, mark_unknown, person_request, pick_group
+from yibao.services.shapes import PaymentRecorded
 from yibao.store.models import utcnow
 
 __all__ = ["quote_facts", "record_batch"]
@@ -47,7 +48,7 @@ __all__ = ["quote_facts", "record_batch"]
 _P = PAYMENTS
 
 
-def _replay(digest: str, stored_digest: str, response: dict[str, Any] | None,
+def _replay(digest: str, stored_digest: str, response: PaymentRecorded | None,
             person_id: int | None) -> Outcome:
     if digest != stored_digest:
         return Outcome("conflict", error=conflict())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 
 from yibao.services.common import Actor, audit_id_reads
 from yibao.services.errors import NotFound
+from yibao.services.shapes import Payment as PaymentShape
+from yibao.services.shapes import PaymentPage
 from yibao.services.views import payment_view
 from yibao.store.db import Database
 from yibao.store.models import Payment, Person
@@ -15,7 +15,7 @@ from yibao.store.models import Payment, Person
 __all__ = ["get_payment", "list_payments"]
 
 
-def get_payment(db: Database, actor: Actor, payment_id: int) -> dict[str, Any]:
+def get_payment(db: Database, actor: Actor, payment_id: int) -> PaymentShape:
     """One payment, or NotFound."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         row = s.execute(
@@ -39,7 +39,7 @@ def list_payments(
     coverage_year: int | None = None,
     channel: str | None = None,
     settlement: str | None = None,
-) -> dict[str, Any]:
+) -> PaymentPage:
     """A page of payments, newest first."""
     stmt = select(Payment, Person.id_number).join(Person, Person.id == Payment.person_id)
     if coverage_year is not None:
@@ -55,4 +55,4 @@ def list_payments(
         ).all()
         audit_id_reads(s, actor, [p.person_id for p, n in rows if n], "list_payments")
         items = [payment_view(actor, p, n) for p, n in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return PaymentPage(items=items, total=total, page=page, per_page=per_page)

@@ -19,6 +19,7 @@ from yibao.services.inputs import PaymentIn
 from yibao.services.payments.intake import Prepared, prepare
 from yibao.services.payments.ledger import record_batch
 from yibao.services.payments.rows import Outcome
+from yibao.services.shapes import BulkDone, BulkFailed, BulkResult, ErrorBody, PaymentRecorded
 from yibao.store.db import Database
 
 __all__ = ["record_payment", "record_payments", "record_prepared"]
@@ -42,7 +43,7 @@ def record_prepared(db: Database, actor: Actor, items: list[Prepared]) -> list[O
                 # created answers are audited with the rows they wrote; replays here
                 shown = [o.person_id for o in outcomes if o.status == "replayed"
                          and o.person_id is not None and o.response
-                         and o.response["payment"].get("id_number")]
+                         and o.response.payment.id_number]
                 audit_id_reads(s, actor, shown, "record_payment")
                 return outcomes
         except IntegrityError:
@@ -51,7 +52,8 @@ def record_prepared(db: Database, actor: Actor, items: list[Prepared]) -> list[O
     raise AssertionError("unreachable")
 
 
-def record_payment(db: Database, actor: Actor, data: PaymentIn) -> tuple[dict[str, Any], bool]:
+def record_payment(db: Database, actor: Actor, data: PaymentIn
+                   ) -> tuple[PaymentRecorded, bool]:
     """Record a payment once; returns (result, created). Replays return the first result."""
     item = prepare(data)
     if item.error is not None:
@@ -63,24 +65,26 @@ def record_payment(db: Database, actor: Actor, data: PaymentIn) -> tuple[dict[st
     return outcome.response, outcome.status == "created"
 
 
-def record_payments(db: Database, actor: Actor, items: Sequence[Any]) -> dict[str, Any]:
-    """Record many payments (each item as ``POST /payments`` takes it) in one transaction.
-
-    Answer: ``{"results": [{"index", "status", "payment"?, "enrollment"?, "error"?}],
-    "created", "replayed", "errors"}`` in input order; ``errors`` counts conflicts too.
-    """
+def record_payments(db: Database, actor: Actor, items: Sequence[Any]) -> BulkResult:
+    """Record many payments (each item as ``POST /payments`` takes it) in one transaction:
+    one result per item in input order, and counts (``errors`` counts conflicts too)."""
     outcomes = record_prepared(db, actor, [prepare(i) for i in items])
-    results: list[dict[str, Any]] = []
+    results: list[BulkDone | BulkFailed] = []
     counts = {"created": 0, "replayed": 0, "errors": 0}
     for n, o in enumerate(outcomes):
-        entry: dict[str, Any] = {"index": n, "status": o.status}
-        if o.response is not None:
-            entry["payment"] = o.response["payment"]
-            entry["enrollment"] = o.response["enrollment"]
+        if o.response is not None and o.status in ("created", "replayed"):
+            results.append(BulkDone(index=n, status=o.status, payment=o.response.payment,
+                                    enrollment=o.response.enrollment))
             counts[o.status] += 1
-        else:
-            counts["errors"] += 1
-            if o.error is not None:
-                entry["error"] = o.error.to_dict()["error"]
-        results.append(entry)
-    return {"results": results, **counts}
+            continue
+        counts["errors"] += 1
+        status = "conflict" if o.status == "conflict" else "error"
+        results.append(BulkFailed(index=n, status=status, error=_error_body(o)))
+    return BulkResult(results=results, **counts)
+
+
+def _error_body(o: Outcome) -> ErrorBody:
+    if o.error is None:  # never expected: an item the batch gave no outcome
+        return ErrorBody(code="internal_error", message="系统内部错误,未记录",
+                         message_en="internal error; not recorded", field=None)
+    return ErrorBody.model_validate(o.error.to_dict()["error"])

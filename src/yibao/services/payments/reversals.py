@@ -22,6 +22,7 @@ from yibao.services.inputs import ReversalIn
 from yibao.services.payments.cover import ANCHORED, fix_cover, snapshot, status_of
 from yibao.services.payments.requote import anchor_payment, requote
 from yibao.services.payments.rows import audit_row
+from yibao.services.shapes import ReversalRecorded
 from yibao.services.views import enrollment_view, payment_view, reversal_view
 from yibao.store.db import Database
 from yibao.store.models import AuditEntry, Enrollment, Payment, PaymentReversal, Person, utcnow
@@ -37,7 +38,7 @@ _PERSON = cast(Table, Person.__table__)
 
 def reverse_payment(
     db: Database, actor: Actor, payment_id: int, data: ReversalIn
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[ReversalRecorded, bool]:
     """Record a refund or reversal of a payment; returns (result, created)."""
     with db.write() as s:
         conn = s.connection()
@@ -81,7 +82,8 @@ def reverse_payment(
         row = conn.execute(select(_R).where(_R.c.id == new_id)).one()
         conn.execute(insert(_A), [
             audit_row(actor, "create", "payment_reversal", new_id, None,
-                      {**reversal_view(row), "person_id": head.person_id}),
+                      {**reversal_view(row).model_dump(mode="json"),
+                       "person_id": head.person_id}),
             audit_row(actor, data.kind, "enrollment", payment.enrollment_id, before, after),
         ])
         return _result(conn, actor, payment_id, row, number), True
@@ -112,11 +114,11 @@ def _reverse_enrollment(
 
 
 def _result(conn: Connection, actor: Actor, payment_id: int, reversal: Any,
-            number: str | None) -> dict[str, Any]:
+            number: str | None) -> ReversalRecorded:
     payment = conn.execute(select(_P).where(_P.c.id == payment_id)).one()
     enrollment = conn.execute(select(_E).where(_E.c.id == payment.enrollment_id)).one()
-    return {
-        "reversal": reversal_view(reversal),
-        "payment": payment_view(actor, SimpleNamespace(**payment._mapping), number),
-        "enrollment": enrollment_view(actor, SimpleNamespace(**enrollment._mapping), number),
-    }
+    return ReversalRecorded(
+        reversal=reversal_view(reversal),
+        payment=payment_view(actor, SimpleNamespace(**payment._mapping), number),
+        enrollment=enrollment_view(actor, SimpleNamespace(**enrollment._mapping), number),
+    )

@@ -24,6 +24,7 @@ from yibao.services.payments.cover import snapshot
 from yibao.services.payments.intake import Prepared
 from yibao.services.registry.history import COVERED_STATUSES, History, HistoryRow
 from yibao.services.registry.quotes import PersonFacts
+from yibao.services.shapes import PaymentRecorded
 from yibao.services.views import enrollment_view, payment_view
 from yibao.store.models import (
     AuditEntry,
@@ -70,7 +71,7 @@ class Outcome:
     """What happened to one item: created, replayed, conflict or error."""
 
     status: str
-    response: dict[str, Any] | None = None
+    response: PaymentRecorded | None = None
     error: YibaoError | None = None
     person_id: int | None = None  # whose ID number the response shows
 
@@ -101,9 +102,12 @@ def conflict() -> Conflict:
     )
 
 
-def stored_response(payment_id: int, response: dict[str, Any]) -> dict[str, Any]:
-    """The stored response of a payment (its own row id is filled in from the row)."""
-    return {**response, "payment": {**response["payment"], "id": payment_id}}
+def stored_response(payment_id: int, response: dict[str, Any] | PaymentRecorded
+                    ) -> PaymentRecorded:
+    """The stored response of a payment, read again (its own row id is filled in from the
+    row: it is stored before the row has one)."""
+    answer = PaymentRecorded.model_validate(response)
+    return answer.model_copy(update={"payment": answer.payment.model_copy(update={"id": payment_id})})
 
 
 @dataclass(slots=True)
@@ -330,13 +334,14 @@ def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | 
         w.after["id"] = w.enrollment["id"]
         w.payment["enrollment_id"] = w.enrollment["id"]
         number = w.person.id_number
-        responses.append({
-            "payment": payment_view(actor, SimpleNamespace(id=None, reversed_fen=0, **w.payment),
-                                    number),
-            "enrollment": enrollment_view(actor, SimpleNamespace(**w.after), number),
-        })
+        responses.append(PaymentRecorded(
+            payment=payment_view(actor, SimpleNamespace(id=None, reversed_fen=0, **w.payment),
+                                 number),
+            enrollment=enrollment_view(actor, SimpleNamespace(**w.after), number),
+        ))
     payment_ids = _insert_returning_ids(
-        conn, _P, [{**w.payment, "response": r} for w, r in zip(done, responses, strict=True)],
+        conn, _P, [{**w.payment, "response": r.model_dump(mode="json")}
+                   for w, r in zip(done, responses, strict=True)],
         payment_ids_ahead)
     audits: list[dict[str, Any]] = []
     for w, response, pid in zip(done, responses, payment_ids, strict=True):

@@ -18,6 +18,7 @@ from yibao.services.common import Actor
 from yibao.services.payments.cover import fix_cover, settle, snapshot, status_of
 from yibao.services.payments.requote import anchor_payment, requote
 from yibao.services.payments.rows import audit_row
+from yibao.services.shapes import SettleError, SettleResult
 from yibao.store.db import Database
 from yibao.store.models import AuditEntry, Enrollment, Payment, Person, utcnow
 
@@ -30,13 +31,11 @@ _PERSON = cast(Table, Person.__table__)
 CHUNK = 200
 
 
-def settle_pending(db: Database, actor: Actor) -> dict[str, Any]:
-    """Settle every pending enrollment that can now be quoted.
-
-    Answer: ``{"settled", "still_pending", "errors": [{"enrollment_id", "code"}]}``.
-    """
+def settle_pending(db: Database, actor: Actor) -> SettleResult:
+    """Settle every pending enrollment that can now be quoted: how many were settled, how
+    many stay pending (figures still unpublished), and the errors."""
     settled = still = 0
-    errors: list[dict[str, Any]] = []
+    errors: list[SettleError] = []
     after_id = 0
     while True:
         with db.write() as s:
@@ -55,8 +54,8 @@ def settle_pending(db: Database, actor: Actor) -> dict[str, Any]:
                 elif outcome == "pending":
                     still += 1
                 else:
-                    errors.append({"enrollment_id": eid, "code": outcome})
-    return {"settled": settled, "still_pending": still, "errors": errors}
+                    errors.append(SettleError(enrollment_id=eid, code=outcome))
+    return SettleResult(settled=settled, still_pending=still, errors=errors)
 
 
 def _settle_one(conn: Any, actor: Actor, eid: int) -> str:

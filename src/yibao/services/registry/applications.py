@@ -12,6 +12,7 @@ from yibao.services.common import Actor, audit, audit_id_reads
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import ApplicationDecisionIn, ApplicationIn
 from yibao.services.registry.persons import find_person
+from yibao.services.shapes import Application, ApplicationPage
 from yibao.services.views import application_view
 from yibao.store.db import Database
 from yibao.store.models import BackPaymentApplication, Person, utcnow
@@ -29,13 +30,11 @@ def missing(app_type: str, materials: dict[str, Any]) -> list[str]:
     return out
 
 
-def _view(actor: Actor, a: BackPaymentApplication, p: Person) -> dict[str, Any]:
-    view = application_view(actor, a, p)
-    view["missing_materials"] = missing(a.application_type, dict(a.materials))
-    return view
+def _view(actor: Actor, a: BackPaymentApplication, p: Person) -> Application:
+    return application_view(actor, a, p, missing(a.application_type, dict(a.materials)))
 
 
-def create_application(db: Database, actor: Actor, data: ApplicationIn) -> dict[str, Any]:
+def create_application(db: Database, actor: Actor, data: ApplicationIn) -> Application:
     """Submit an application; status ``submitted``, or ``incomplete`` if materials are missing."""
     ref = reference.back_payment_reference()
     types = {t.code for t in ref.application_types}
@@ -97,7 +96,7 @@ def _load(s: Any, app_id: int, *, lock: bool = False) -> tuple[BackPaymentApplic
     return row, s.get(Person, row.person_id)
 
 
-def get_application(db: Database, actor: Actor, app_id: int) -> dict[str, Any]:
+def get_application(db: Database, actor: Actor, app_id: int) -> Application:
     """One application with its missing materials."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         row, person = _load(s, app_id)
@@ -107,7 +106,7 @@ def get_application(db: Database, actor: Actor, app_id: int) -> dict[str, Any]:
 
 def list_applications(
     db: Database, actor: Actor, *, page: int, per_page: int, status: str | None = None
-) -> dict[str, Any]:
+) -> ApplicationPage:
     """A page of applications, newest first."""
     stmt = select(BackPaymentApplication, Person).join(
         Person, Person.id == BackPaymentApplication.person_id
@@ -123,10 +122,11 @@ def list_applications(
         ).all()
         audit_id_reads(s, actor, [p.id for _a, p in rows], "list_applications")
         items = [_view(actor, a, p) for a, p in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return ApplicationPage(items=items, total=total, page=page, per_page=per_page)
 
 
-def decide(db: Database, actor: Actor, app_id: int, data: ApplicationDecisionIn) -> dict[str, Any]:
+def decide(db: Database, actor: Actor, app_id: int, data: ApplicationDecisionIn
+           ) -> Application:
     """Approve or reject a submitted application (an incomplete one can only be rejected)."""
     with db.write() as s:
         row, person = _load(s, app_id, lock=True)

@@ -19,6 +19,7 @@ from yibao.services.inputs import CorrectionIn
 from yibao.services.payments.cover import fix_cover, make_pending, snapshot, status_of
 from yibao.services.payments.requote import anchor_payment, requote
 from yibao.services.payments.rows import audit_row
+from yibao.services.shapes import Correction
 from yibao.store.db import Database
 from yibao.store.models import AuditEntry, Enrollment, EnrollmentCorrection, Person, utcnow
 
@@ -59,7 +60,7 @@ def _manual(state: dict[str, Any], data: CorrectionIn) -> None:
 
 def correct_enrollment(
     db: Database, actor: Actor, enrollment_id: int, data: CorrectionIn
-) -> dict[str, Any]:
+) -> Correction:
     """Correct one enrollment; returns the correction with the enrollment's new state."""
     from yibao.services.views import correction_view
 

@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from yibao.policy import reference_data as reference
-from yibao.services.common import Actor, fen_to_yuan
+from yibao.services.common import Actor
+from yibao.services.shapes import (
+    Counts,
+    CountsTotals,
+    EnrollmentCount,
+    PaymentCount,
+    PersonsCount,
+)
 from yibao.store.db import Database
 from yibao.store.models import Enrollment, Payment, Person
 
@@ -23,7 +30,7 @@ __all__ = ["registry_counts"]
 
 def registry_counts(
     db: Database, actor: Actor, *, coverage_year: int | None = None, region: str | None = None
-) -> dict[str, Any]:
+) -> Counts:
     """Counts and sums for one year (or all) and one region with the regions under it."""
     codes = reference.region_subtree(region) if region else None
     e, p = Enrollment, Payment
@@ -55,25 +62,25 @@ def registry_counts(
         )).all()
         years = sorted(y for (y,) in s.execute(
             scoped(select(e.coverage_year).distinct(), e.region, None)).all())
-    return {
-        "coverage_year": coverage_year,
-        "region": region,
-        "years": years,
-        "persons": [{"region": r, "count": int(n)} for r, n in persons],
-        "enrollments": [
-            {"region": r, "coverage_year": y, "status": st, "count": int(n),
-             "amount_due": fen_to_yuan(int(due)), "amount_paid": fen_to_yuan(int(paid))}
+    return Counts(
+        coverage_year=coverage_year,
+        region=region,
+        years=years,
+        persons=[PersonsCount(region=r, count=int(n)) for r, n in persons],
+        enrollments=[
+            EnrollmentCount(region=r, coverage_year=y, status=st, count=int(n),
+                            amount_due=int(due), amount_paid=int(paid))
             for r, y, st, n, due, paid in enrollments
         ],
-        "payments": [
-            {"region": r, "coverage_year": y, "settlement": st, "count": int(n),
-             "amount": fen_to_yuan(int(total))}
+        payments=[
+            PaymentCount(region=r, coverage_year=y, settlement=st, count=int(n),
+                         amount=int(total))
             for r, y, st, n, total in payments
         ],
-        "totals": {
-            "persons": sum(int(n) for _, n in persons),
-            "enrollments": sum(int(row[3]) for row in enrollments),
-            "payments": sum(int(row[3]) for row in payments),
-            "amount": fen_to_yuan(sum(int(row[4]) for row in payments)),
-        },
-    }
+        totals=CountsTotals(
+            persons=sum(int(n) for _, n in persons),
+            enrollments=sum(int(row[3]) for row in enrollments),
+            payments=sum(int(row[3]) for row in payments),
+            amount=sum(int(row[4]) for row in payments),
+        ),
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,6 +12,9 @@ from yibao.services.common import Actor, audit_id_reads
 from yibao.services.errors import NotFound
 from yibao.services.registry.persons import find_person
 from yibao.services.registry.quotes import pick_group
+from yibao.services.shapes import Enrollment as EnrollmentShape
+from yibao.services.shapes import EnrollmentDetail, EnrollmentPage
+from yibao.services.shapes import Payment as PaymentShape
 from yibao.services.views import correction_view, enrollment_view, payment_view, reversal_view
 from yibao.store.db import Database
 from yibao.store.models import (
@@ -44,7 +46,7 @@ def special_group_on(session: Session, person_id: int, day: dt.date) -> str | No
     return pick_group([(c, f, t) for c, f, t in rows], day)
 
 
-def person_enrollments(db: Database, actor: Actor, id_number: str) -> list[dict[str, Any]]:
+def person_enrollments(db: Database, actor: Actor, id_number: str) -> list[EnrollmentShape]:
     """All enrollments of one person, by coverage year."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         person = find_person(s, id_number)
@@ -57,7 +59,7 @@ def person_enrollments(db: Database, actor: Actor, id_number: str) -> list[dict[
         return [enrollment_view(actor, e, person.id_number) for e in rows]
 
 
-def person_payments(db: Database, actor: Actor, id_number: str) -> list[dict[str, Any]]:
+def person_payments(db: Database, actor: Actor, id_number: str) -> list[PaymentShape]:
     """All payments of one person, oldest first."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         person = find_person(s, id_number)
@@ -68,7 +70,7 @@ def person_payments(db: Database, actor: Actor, id_number: str) -> list[dict[str
         return [payment_view(actor, p, person.id_number) for p in rows]
 
 
-def get_enrollment(db: Database, actor: Actor, enrollment_id: int) -> dict[str, Any]:
+def get_enrollment(db: Database, actor: Actor, enrollment_id: int) -> EnrollmentDetail:
     """One enrollment with its payments, their reversals and the corrections made to it."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         row = s.execute(
@@ -94,12 +96,12 @@ def get_enrollment(db: Database, actor: Actor, enrollment_id: int) -> dict[str, 
             .order_by(EnrollmentCorrection.id)
         ).all()
         audit_id_reads(s, actor, [enrollment.person_id] if number else [], "get_enrollment")
-        return {
-            **enrollment_view(actor, enrollment, number),
-            "payments": [payment_view(actor, p, number) for p in payments],
-            "reversals": [reversal_view(r) for r in reversals],
-            "corrections": [correction_view(c) for c in corrections],
-        }
+        return EnrollmentDetail(
+            **dict(enrollment_view(actor, enrollment, number)),
+            payments=[payment_view(actor, p, number) for p in payments],
+            reversals=[reversal_view(r) for r in reversals],
+            corrections=[correction_view(c) for c in corrections],
+        )
 
 
 def list_enrollments(
@@ -111,7 +113,7 @@ def list_enrollments(
     coverage_year: int | None = None,
     status: str | None = None,
     region: str | None = None,
-) -> dict[str, Any]:
+) -> EnrollmentPage:
     """A page of enrollments, filtered by year, status and region (with the regions under it)."""
     stmt = select(Enrollment, Person.id_number).join(Person, Person.id == Enrollment.person_id)
     if coverage_year is not None:
@@ -127,4 +129,4 @@ def list_enrollments(
         ).all()
         audit_id_reads(s, actor, [e.person_id for e, n in rows if n], "list_enrollments")
         items = [enrollment_view(actor, e, n) for e, n in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return EnrollmentPage(items=items, total=total, page=page, per_page=per_page)

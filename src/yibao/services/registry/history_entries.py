@@ -10,6 +10,7 @@ itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -32,7 +33,8 @@ from yibao.services.registry.history import (
     load_histories,
 )
 from yibao.services.registry.persons import find_person
-from yibao.services.views import iso
+from yibao.services.shapes import History as HistoryShape
+from yibao.services.shapes import HistoryAdded, HistoryReview, Waiting, YearRecord
 from yibao.store.db import Database
 from yibao.store.models import AuditEntry, CoverageHistory, Enrollment, Person, utcnow
 
@@ -46,22 +48,26 @@ CHUNK = 2000
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
-def history_view(history: History, recorded_at: Any = None) -> dict[str, Any]:
-    """A person's history as JSON: known or not, every covered year and where each comes from."""
+def _history_fields(history: History, recorded_at: dt.datetime | None) -> dict[str, Any]:
     return {
         "known": history.known,
-        "recorded_at": iso(recorded_at),
+        "recorded_at": recorded_at,
         "covered_years": sorted(history.before | history.paid),
         "before_registry": [
-            {"year": r.year, "source": r.source, "reference": r.reference,
-             "recorded_by": r.recorded_by, "recorded_at": iso(r.recorded_at)}
+            YearRecord(year=r.year, source=r.source, reference=r.reference,
+                       recorded_by=r.recorded_by, recorded_at=r.recorded_at)
             for r in history.rows
         ],
         "paid_through_registry": sorted(history.paid),
     }
 
 
-def get_history(db: Database, actor: Actor, id_number: str) -> dict[str, Any]:
+def history_view(history: History, recorded_at: dt.datetime | None = None) -> HistoryShape:
+    """A person's history: known or not, every covered year and where each comes from."""
+    return HistoryShape(**_history_fields(history, recorded_at))
+
+
+def get_history(db: Database, actor: Actor, id_number: str) -> HistoryShape:
     """The person's coverage history as the registry knows it."""
     with db.read() as s:
         person = find_person(s, id_number)
@@ -71,7 +77,7 @@ def get_history(db: Database, actor: Actor, id_number: str) -> dict[str, Any]:
         return history_view(history, person.history_recorded_at)
 
 
-def add_history(db: Database, actor: Actor, id_number: str, data: HistoryIn) -> dict[str, Any]:
+def add_history(db: Database, actor: Actor, id_number: str, data: HistoryIn) -> HistoryAdded:
     """Declare years covered before the registry for one person (added, never removed)."""
     with db.write() as s:
         person = find_person(s, id_number, lock=True)
@@ -89,9 +95,8 @@ def add_history(db: Database, actor: Actor, id_number: str, data: HistoryIn) -> 
         recorded = conn.execute(select(_PERSON.c.history_recorded_at)
                                 .where(_PERSON.c.id == person.id)).scalar_one()
         audit_id_reads(s, actor, [person.id], "add_history")
-        return {**history_view(history, recorded), "added": added,
-                "skipped_registry_years": skipped,
-                "review": _review(conn, [person.id])}
+        return HistoryAdded(**_history_fields(history, recorded), added=added,
+                            skipped_registry_years=skipped, review=_review(conn, [person.id]))
 
 
 def _unreadable(path: Path, why: str, why_en: str) -> InputError:
@@ -177,7 +182,8 @@ def import_history(db: Database, actor: Actor, path: Path) -> dict[str, Any]:
     review: list[dict[str, Any]] = []
     with db.read() as s:
         for start in range(0, len(touched), CHUNK):
-            review.extend(_review(s.connection(), touched[start:start + CHUNK]))
+            review.extend(r.model_dump(mode="json")
+                          for r in _review(s.connection(), touched[start:start + CHUNK]))
     return {"file": str(path), "rows": table.num_rows, **counts,
             "unknown_persons": len(unknown), "problems": problems, "review": review}
 
@@ -231,9 +237,9 @@ def _import_chunk(conn: Connection, actor: Actor, path: Path, wanted: dict[str, 
     return ids
 
 
-def _review(conn: Connection, person_ids: list[int]) -> list[dict[str, Any]]:
+def _review(conn: Connection, person_ids: list[int]) -> list[HistoryReview]:
     """Enrollments computed while the history was unknown that it would now change."""
-    out: list[dict[str, Any]] = []
+    out: list[HistoryReview] = []
     rows = conn.execute(
         select(_E).where(_E.c.person_id.in_(person_ids), _E.c.history_basis == "unknown",
                          _E.c.status.in_(ANCHORED)).order_by(_E.c.id)
@@ -248,9 +254,9 @@ def _review(conn: Connection, person_ids: list[int]) -> list[dict[str, Any]]:
             continue
         if (quote.benefit_start, quote.waiting_fixed, quote.waiting_variable) != (
                 row.benefit_start, row.waiting_fixed, row.waiting_variable):
-            out.append({"enrollment_id": row.id, "coverage_year": row.coverage_year,
-                        "benefit_start": iso(row.benefit_start),
-                        "benefit_start_from_history": iso(quote.benefit_start),
-                        "waiting_months_from_history": {"fixed": quote.waiting_fixed,
-                                                        "variable": quote.waiting_variable}})
+            out.append(HistoryReview(
+                enrollment_id=row.id, coverage_year=row.coverage_year,
+                benefit_start=row.benefit_start, benefit_start_from_history=quote.benefit_start,
+                waiting_months_from_history=Waiting(fixed=quote.waiting_fixed,
+                                                    variable=quote.waiting_variable)))
     return out

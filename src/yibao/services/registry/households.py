@@ -11,6 +11,8 @@ from yibao.services.common import Actor, audit, audit_id_reads
 from yibao.services.errors import NotFound
 from yibao.services.inputs import HouseholdIn, MemberIn
 from yibao.services.registry.persons import check_region, find_person
+from yibao.services.shapes import Household as HouseholdShape
+from yibao.services.shapes import HouseholdPage, HouseholdSummary, MemberName
 from yibao.services.views import household_view
 from yibao.store.db import Database
 from yibao.store.models import Household, Person
@@ -32,7 +34,7 @@ def _get(s: Any, household_id: int, *, lock: bool = False) -> Household:
     return household
 
 
-def create_household(db: Database, actor: Actor, data: HouseholdIn) -> dict[str, Any]:
+def create_household(db: Database, actor: Actor, data: HouseholdIn) -> HouseholdShape:
     """Create a household, optionally with its head and members (all already registered)."""
     check_region(data.region)
     numbers = list(
@@ -63,7 +65,8 @@ def create_household(db: Database, actor: Actor, data: HouseholdIn) -> dict[str,
         return household_view(actor, household, members)
 
 
-def add_member(db: Database, actor: Actor, household_id: int, data: MemberIn) -> dict[str, Any]:
+def add_member(db: Database, actor: Actor, household_id: int, data: MemberIn
+               ) -> HouseholdShape:
     """Move a registered person into the household (optionally as its head)."""
     with db.write() as s:
         household = _get(s, household_id, lock=True)
@@ -94,7 +97,7 @@ def add_member(db: Database, actor: Actor, household_id: int, data: MemberIn) ->
         return household_view(actor, household, members)
 
 
-def get_household(db: Database, actor: Actor, household_id: int) -> dict[str, Any]:
+def get_household(db: Database, actor: Actor, household_id: int) -> HouseholdShape:
     """One household with its members."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         household = _get(s, household_id)
@@ -105,7 +108,7 @@ def get_household(db: Database, actor: Actor, household_id: int) -> dict[str, An
 
 def list_households(
     db: Database, actor: Actor, *, page: int, per_page: int, region: str | None = None
-) -> dict[str, Any]:
+) -> HouseholdPage:
     """A page of households (members by id and name only)."""
     stmt = select(Household)
     if region:
@@ -115,9 +118,10 @@ def list_households(
         rows = s.scalars(
             stmt.order_by(Household.id.desc()).offset((page - 1) * per_page).limit(per_page)
         ).all()
-        items = []
-        for h in rows:
-            view = household_view(actor, h, [])
-            view["members"] = [{"id": m.id, "name": m.name} for m in _members(s, h.id)]
-            items.append(view)
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+        items = [
+            HouseholdSummary(id=h.id, region=h.region, address=h.address,
+                             head_person_id=h.head_person_id, created_at=h.created_at,
+                             members=[MemberName(id=m.id, name=m.name) for m in _members(s, h.id)])
+            for h in rows
+        ]
+    return HouseholdPage(items=items, total=total, page=page, per_page=per_page)

@@ -14,7 +14,8 @@ from yibao.policy import reference_data as reference
 from yibao.services.common import Actor, audit, audit_id_reads, today_beijing
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import MembershipIn, PersonIn, PersonPatch
-from yibao.services.views import membership_view, person_view
+from yibao.services.shapes import Membership, PersonDetail, PersonPage
+from yibao.services.views import membership_view, person_detail, person_view
 from yibao.store.db import Database
 from yibao.store.models import Household, Person, SpecialGroupMembership
 
@@ -124,7 +125,7 @@ def _membership(person: Person, m: MembershipIn) -> SpecialGroupMembership:
     )
 
 
-def register_person(db: Database, actor: Actor, data: PersonIn) -> dict[str, Any]:
+def register_person(db: Database, actor: Actor, data: PersonIn) -> PersonDetail:
     """Create a person; 409 ``person_exists`` if the ID number is already registered."""
     rid = resident_id(data.id_number)
     check_region(data.region)
@@ -175,7 +176,7 @@ def register_person(db: Database, actor: Actor, data: PersonIn) -> dict[str, Any
                 s.refresh(person, ["history_recorded_at"])
             audit(s, actor, "create", "person", person.id, after=after)
             audit_id_reads(s, actor, [person.id], "register_person")
-            return person_view(actor, person, memberships=True)
+            return person_detail(actor, person)
     except IntegrityError:
         raise _exists(rid.number) from None
 
@@ -189,13 +190,13 @@ def _exists(number: str) -> Conflict:
     )
 
 
-def get_person(db: Database, actor: Actor, id_number: str) -> dict[str, Any]:
+def get_person(db: Database, actor: Actor, id_number: str) -> PersonDetail:
     """One person with memberships; a clerk's or admin's read is audited."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         person = find_person(s, id_number)
         s.refresh(person, ["memberships"])
         audit_id_reads(s, actor, [person.id], "get_person")
-        return person_view(actor, person, memberships=True)
+        return person_detail(actor, person)
 
 
 def list_persons(
@@ -207,7 +208,7 @@ def list_persons(
     region: str | None = None,
     name: str | None = None,
     household_id: int | None = None,
-) -> dict[str, Any]:
+) -> PersonPage:
     """A page of persons, newest first, filtered by region (with the regions under it in
     GB/T 2260), name or household."""
     stmt = select(Person)
@@ -227,10 +228,11 @@ def list_persons(
         ).all()
         audit_id_reads(s, actor, [p.id for p in rows if p.id_number], "list_persons")
         items = [person_view(actor, p) for p in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return PersonPage(items=items, total=total, page=page, per_page=per_page)
 
 
-def update_person(db: Database, actor: Actor, id_number: str, patch: PersonPatch) -> dict[str, Any]:
+def update_person(db: Database, actor: Actor, id_number: str, patch: PersonPatch
+                  ) -> PersonDetail:
     """Change the given fields; the audit log keeps before and after."""
     changes = patch.model_dump(exclude_unset=True)
     for key in ("name", "region", "hukou_region", "residence_permit"):
@@ -253,10 +255,11 @@ def update_person(db: Database, actor: Actor, id_number: str, patch: PersonPatch
         audit(s, actor, "update", "person", person.id, before=before, after=snapshot(person))
         audit_id_reads(s, actor, [person.id], "update_person")
         s.refresh(person, ["memberships"])
-        return person_view(actor, person, memberships=True)
+        return person_detail(actor, person)
 
 
-def add_membership(db: Database, actor: Actor, id_number: str, m: MembershipIn) -> dict[str, Any]:
+def add_membership(db: Database, actor: Actor, id_number: str, m: MembershipIn
+                   ) -> Membership:
     """Record a special-group membership for a person."""
     with db.write() as s:
         person = find_person(s, id_number, lock=True)
@@ -270,6 +273,6 @@ def add_membership(db: Database, actor: Actor, id_number: str, m: MembershipIn) 
             "create",
             "special_group_membership",
             row.id,
-            after={"person_id": person.id, **view},
+            after={"person_id": person.id, **view.model_dump(mode="json")},
         )
         return view

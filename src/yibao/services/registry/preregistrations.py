@@ -15,6 +15,8 @@ from yibao.services.common import Actor, audit, audit_id_reads
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import PreRegistrationIn
 from yibao.services.registry.persons import check_region, resident_id
+from yibao.services.shapes import PreRegistration as PreRegistrationShape
+from yibao.services.shapes import PreRegistrationPage
 from yibao.services.views import preregistration_view
 from yibao.store.db import Database
 from yibao.store.models import Person, PreRegistration
@@ -34,7 +36,7 @@ def _window_months() -> int:
 
 def create_preregistration(
     db: Database, actor: Actor, data: PreRegistrationIn, *, today: dt.date | None = None
-) -> dict[str, Any]:
+) -> PreRegistrationShape:
     """Pre-register a newborn; one parent must hold a Guangxi hukou (ID or registry)."""
     today = today or dt.date.today()
     check_region(data.region)
@@ -113,7 +115,7 @@ def _load(s: Any, reg_id: int, *, lock: bool = False) -> tuple[PreRegistration, 
     return reg, person
 
 
-def get_preregistration(db: Database, actor: Actor, reg_id: int) -> dict[str, Any]:
+def get_preregistration(db: Database, actor: Actor, reg_id: int) -> PreRegistrationShape:
     """One pre-registration."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         reg, person = _load(s, reg_id)
@@ -123,7 +125,7 @@ def get_preregistration(db: Database, actor: Actor, reg_id: int) -> dict[str, An
 
 def list_preregistrations(
     db: Database, actor: Actor, *, page: int, per_page: int, status: str | None = None
-) -> dict[str, Any]:
+) -> PreRegistrationPage:
     """A page of pre-registrations, newest first."""
     stmt = select(PreRegistration, Person).join(Person, Person.id == PreRegistration.person_id)
     if status:
@@ -135,10 +137,10 @@ def list_preregistrations(
         ).all()
         audit_id_reads(s, actor, [p.id for _r, p in rows], "list_preregistrations")
         items = [preregistration_view(actor, r, p) for r, p in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return PreRegistrationPage(items=items, total=total, page=page, per_page=per_page)
 
 
-def convert(db: Database, actor: Actor, reg_id: int, id_number: str) -> dict[str, Any]:
+def convert(db: Database, actor: Actor, reg_id: int, id_number: str) -> PreRegistrationShape:
     """Formal registration once the newborn has a hukou: the ID number replaces the document."""
     rid = resident_id(id_number)
     with db.write() as s:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
 from yibao.quoting.answers import QuoteRequest, answer
-from yibao.rules.answer import Quote
+from yibao.rules.answer import Quote, quote_to_contract
 from yibao.rules.messages import WARNING
 from yibao.services.common import Actor, audit_id_reads
+from yibao.services.inputs import PersonQuoteIn
 from yibao.services.registry.history import History, load_histories
 from yibao.services.registry.persons import find_person
+from yibao.services.shapes import Enrollment as EnrollmentShape
+from yibao.services.shapes import Person as PersonShape
+from yibao.services.shapes import PersonQuoteAnswer
 from yibao.store.db import Database
 from yibao.store.models import Enrollment, SpecialGroupMembership
 
@@ -55,6 +58,19 @@ class QuoteFacts:
     employee_insurance_end_date: dt.date | None = None
     hardship_deferral: bool = False
 
+    @classmethod
+    def of(cls, asked: PersonQuoteIn) -> QuoteFacts:
+        """The facts of a quote request; the payment date defaults to today (Beijing)."""
+        from yibao.services.common import today_beijing
+
+        return cls(
+            coverage_year=asked.coverage_year,
+            payment_date=asked.payment_date or today_beijing(),
+            back_pay_years=tuple(asked.back_pay_years) if asked.back_pay_years else None,
+            employee_insurance_end_date=asked.employee_insurance_end_date,
+            hardship_deferral=asked.hardship_deferral,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class PersonQuote:
@@ -64,8 +80,22 @@ class PersonQuote:
     history: History
     history_unknown: bool
     special_group: str | None
-    person: dict[str, Any]
-    enrollment: dict[str, Any] | None
+    person: PersonShape
+    enrollment: EnrollmentShape | None
+
+    def answer(self) -> PersonQuoteAnswer:
+        """The API's answer: the contract's quote with the history, the special group,
+        the person and the year's enrollment."""
+        from yibao.services.registry.history_entries import history_view
+
+        return PersonQuoteAnswer(
+            **quote_to_contract(self.quote),
+            history=history_view(self.history),
+            history_unknown=self.history_unknown,
+            special_group=self.special_group,
+            person=self.person,
+            enrollment=self.enrollment,
+        )
 
 
 def pick_group(rows: list[tuple[str, dt.date, dt.date | None]], day: dt.date) -> str | None:

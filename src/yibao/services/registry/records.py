@@ -28,11 +28,14 @@ from yibao.services.registry import history_entries as histories
 from yibao.services.registry import persons
 from yibao.services.registry.history import load_histories
 from yibao.services.registry.history_entries import history_view
+from yibao.services.shapes import AuditEntry as AuditShape
+from yibao.services.shapes import HistoryAdded, Membership, PersonPage, PersonRecord, RecordMember
 from yibao.services.views import (
     audit_view,
     enrollment_view,
     membership_view,
     payment_view,
+    person_detail,
     person_view,
 )
 from yibao.store.db import Database
@@ -59,7 +62,7 @@ def _person(s: Any, person_id: int) -> Person:
 
 
 def _audit_trail(s: Any, person: Person, enrollment_ids: list[int],
-                 payment_ids: list[int]) -> list[dict[str, Any]]:
+                 payment_ids: list[int]) -> list[AuditShape]:
     """Audit entries on the person, their enrollments, payments and memberships."""
     a = AuditEntry
     targets = [("person", [person.id]), ("enrollment", enrollment_ids),
@@ -71,7 +74,7 @@ def _audit_trail(s: Any, person: Person, enrollment_ids: list[int],
     return [audit_view(e) for e in rows]
 
 
-def person_record(db: Database, actor: Actor, person_id: int) -> dict[str, Any]:
+def person_record(db: Database, actor: Actor, person_id: int) -> PersonRecord:
     """Person, memberships, history, enrollments, payments, household members and (for
     auditors and admins) the audit trail, read in one transaction."""
     with db.write() if actor.sees_full_ids else db.read() as s:
@@ -93,19 +96,19 @@ def person_record(db: Database, actor: Actor, person_id: int) -> dict[str, Any]:
             trail = _audit_trail(s, person, [e.id for e in enrollments], [p.id for p in payments])
         audit_id_reads(s, actor, [person.id], "person_record")
         number = person.id_number
-        return {
-            "person": person_view(actor, person, memberships=True),
-            "history": history_view(history, person.history_recorded_at),
-            "enrollments": [enrollment_view(actor, e, number) for e in enrollments],
-            "payments": [payment_view(actor, p, number) for p in payments],
-            "household_members": [{"id": m.id, "name": m.name, "birth_date": m.birth_date.isoformat()}
-                                  for m in members],
-            "audit": trail,
-        }
+        return PersonRecord(
+            person=person_detail(actor, person),
+            history=history_view(history, person.history_recorded_at),
+            enrollments=[enrollment_view(actor, e, number) for e in enrollments],
+            payments=[payment_view(actor, p, number) for p in payments],
+            household_members=[RecordMember(id=m.id, name=m.name, birth_date=m.birth_date)
+                               for m in members],
+            audit=trail,
+        )
 
 
 def search_persons(db: Database, actor: Actor, q: str, *, page: int, per_page: int
-                   ) -> dict[str, Any]:
+                   ) -> PersonPage:
     """Persons whose name contains ``q``, or whose ID number contains it (4+ digits)."""
     text = re.sub(r"\s", "", q)
     if not text:
@@ -128,11 +131,11 @@ def search_persons(db: Database, actor: Actor, q: str, *, page: int, per_page: i
                          .limit(per_page)).all()
         audit_id_reads(s, actor, [r.id for r in rows if r.id_number], "search_persons")
         items = [person_view(actor, r) for r in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return PersonPage(items=items, total=total, page=page, per_page=per_page)
 
 
 def end_membership(db: Database, actor: Actor, person_id: int, membership_id: int,
-                   valid_to: dt.date) -> dict[str, Any]:
+                   valid_to: dt.date) -> Membership:
     """End a special-group membership on ``valid_to`` (audited with before and after)."""
     with db.write() as s:
         m = s.get(SpecialGroupMembership, membership_id, with_for_update=True)
@@ -147,7 +150,8 @@ def end_membership(db: Database, actor: Actor, person_id: int, membership_id: in
         s.flush()
         after = membership_view(m)
         audit(s, actor, "end_membership", "special_group_membership", m.id,
-              before={"person_id": person_id, **before}, after={"person_id": person_id, **after})
+              before={"person_id": person_id, **before.model_dump(mode="json")},
+              after={"person_id": person_id, **after.model_dump(mode="json")})
         return after
 
 
@@ -165,11 +169,13 @@ def _number(db: Database, person_id: int) -> str:
     return str(number)
 
 
-def add_membership(db: Database, actor: Actor, person_id: int, m: MembershipIn) -> dict[str, Any]:
+def add_membership(db: Database, actor: Actor, person_id: int, m: MembershipIn
+                   ) -> Membership:
     """Record a special-group membership for the person of this row."""
     return persons.add_membership(db, actor, _number(db, person_id), m)
 
 
-def add_history(db: Database, actor: Actor, person_id: int, data: HistoryIn) -> dict[str, Any]:
+def add_history(db: Database, actor: Actor, person_id: int, data: HistoryIn
+                ) -> HistoryAdded:
     """Declare years covered before the registry for the person of this row."""
     return histories.add_history(db, actor, _number(db, person_id), data)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import func, select
 
 from yibao.services.common import Actor
+from yibao.services.shapes import AuditPage
 from yibao.services.views import audit_view
 from yibao.store.db import Database
 from yibao.store.models import AuditEntry
@@ -26,7 +26,7 @@ def list_audit(
     who: str | None = None,
     action: str | None = None,
     since: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> AuditPage:
     """A page of audit entries, newest first (the log holds no full ID numbers)."""
     stmt = select(AuditEntry)
     if entity:
@@ -45,4 +45,4 @@ def list_audit(
             stmt.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)
         ).all()
         items = [audit_view(e) for e in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return AuditPage(items=items, total=total, page=page, per_page=per_page)
