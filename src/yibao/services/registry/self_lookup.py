@@ -35,6 +35,7 @@ from yibao.services.registry.quotes import (
     person_request,
     pick_group,
 )
+from yibao.services.registry.status_facts import load_status_changes
 from yibao.store.db import Database
 from yibao.store.models import Enrollment, Person, SpecialGroupMembership
 
@@ -113,7 +114,8 @@ def _year(s: Session, person: Person, history: History, year: int, today: dt.dat
     rows = s.execute(select(m.group_code, m.valid_from, m.valid_to)
                      .where(m.person_id == person.id)).all()
     group = pick_group([(c, f, t) for c, f, t in rows], today)
-    facts = PersonFacts(person.id, person.id_number, person.region, person.birth_date)
+    changes = load_status_changes(s.connection(), [person.id]).get(person.id, ())
+    facts = PersonFacts(person.id, person.id_number, person.region, person.birth_date, changes)
     request, unknown = person_request(facts, QuoteFacts(year, today), group, history)
     try:
         quote = answer(request)
