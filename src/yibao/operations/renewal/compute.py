@@ -50,6 +50,7 @@ RESULT = pa.schema([
     ("benefit_start", pa.date32()),  # cover if paid on ``quote_date``
     ("rule", pa.string()),
     ("error", pa.string()),
+    ("continuous_years", pa.int32()),  # 连续参保年限 if paid on ``quote_date`` (C36); null: not counted
 ])
 
 
@@ -164,4 +165,5 @@ def renewal_table(chunk: Chunk, terms: Terms, policy: Policy) -> pa.Table:
         "benefit_start": quotes.column("benefit_start"),
         "rule": _text(quotes.column("rule")),
         "error": _text(quotes.column("error")),
+        "continuous_years": quotes.column("continuous_years"),
     }, schema=RESULT)
