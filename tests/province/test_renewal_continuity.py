@@ -1,10 +1,14 @@
 """Continuous years in the renewal (docs/rules.md C36, C39): each row carries the count the
 registered person's single quote gives, and the household's notice says it with the
-catastrophic-cover rise it earns in the engine's words (the base cap unpublished)."""
+catastrophic-cover rise it earns in the engine's words (the base cap unpublished).  A
+status change recorded in the registry reaches the renewal's quote as it reaches the
+single quote (C37)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,12 +17,17 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from yibao.errors import InputError
+from yibao.idcard import make_id_number
 from yibao.services.common import Actor
+from yibao.services.inputs import PersonIn, StatusChangeIn
+from yibao.services.registry.persons import register_person
 from yibao.services.registry.quotes import QuoteFacts, quote_person
+from yibao.services.registry.status_changes import record_status_change
+from yibao.store.db import Database
 from yibao.store.models import Person
 
 from ..cli_runner import yibao
-from .conftest import AS_OF, YEAR, Registry
+from .conftest import AS_OF, YEAR, Registry, drop, fresh_database
 
 ADMIN = Actor("renewal-test", "admin")
 REGION = "450802"
@@ -77,3 +86,49 @@ def test_the_notice_says_each_members_years_and_the_rise(noticed: Path) -> None:
         if any(not m["history_unknown"] for m in counted):  # the rule, once per page
             assert words.count("大病保险最高支付限额提高2000.00元") == 1
     assert seen_rule
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def yunfu(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """Two Yunfu residents covered in 2021 only; the first released from prison 2024-11-20."""
+    url, admin = fresh_database(request.param, tmp_path)
+    db = Database(url)
+    numbers = [make_id_number("445302", dt.date(1975, 5, 5), n, "male") for n in (1, 2)]
+    try:
+        for number in numbers:
+            register_person(db, ADMIN, PersonIn(id_number=number, name="云浮", region="445302",
+                                                covered_years=[2021]))
+        record_status_change(db, ADMIN, numbers[0], StatusChangeIn(
+            kind="released_from_prison", date=dt.date(2024, 11, 20), source="释放证明"))
+        yield url, numbers
+    finally:
+        db.dispose()
+        drop(url, admin)
+
+
+YUNFU_SHARE = """description: 个人缴费标准
+unit: fen
+values:
+  "445300":
+    - {from: 2025-01-01, to: 2025-12-31, value: 38000, source: "测试: 云浮2025年度个人缴费标准380元"}
+"""
+
+
+def test_a_status_change_reaches_the_renewal(yunfu: tuple[str, list[str]],
+                                             tmp_path: Path) -> None:
+    """Yunfu's 2025 share is not in the documents: a test folder publishes it (contract §5).
+    Covered in 2021 only, paid in the concentrated period: 3 + 2 months from Jan 1 → Jun 1;
+    released from prison 2024-11-20, within 3 months: no wait → Jan 1 (C30)."""
+    url, numbers = yunfu
+    folder = tmp_path / "published"
+    folder.mkdir()
+    (folder / "individual_share.yaml").write_text(YUNFU_SHARE, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = yibao("renewal", "2025", "-o", str(out), "--as-of", "2024-12-15", "--region",
+                 "445302", env={"YIBAO_DATABASE_URL": url, "YIBAO_POLICY_DIR": str(folder)})
+    assert proc.exit_code == 0, proc.output
+    rows = {r["id_masked"][-4:]: r for r in
+            pq.read_table(out / "renewal-2025.parquet").to_pylist()}
+    assert rows[numbers[0][-4:]]["benefit_start"] == dt.date(2025, 1, 1)
+    assert rows[numbers[1][-4:]]["benefit_start"] == dt.date(2025, 6, 1)
+    assert rows[numbers[0][-4:]]["amount_due"] == rows[numbers[1][-4:]]["amount_due"] == 38000
