@@ -184,3 +184,42 @@ def test_refusals_and_withdrawal(server: Server, clerk: httpx.Client, auditor: h
     assert again.status_code == 201
     listed = auditor.get(url).json()
     assert [c["withdrawn"] for c in listed] == [True, False]
+
+
+# --- which change a quote carries (C37), as a property ------------------------------------
+
+def test_a_quote_carries_the_latest_change_that_can_apply_and_never_one_after_payment() -> None:
+    import datetime as dt
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from yibao.quoting.answers import answer
+    from yibao.services.registry.history import History
+    from yibao.services.registry.quotes import PersonFacts, QuoteFacts, person_request
+    from yibao.services.registry.status_facts import StatusFact
+
+    kinds = st.sampled_from(["released_from_prison", "discharged_veteran",
+                             "severe_disability_certified"])
+    days = st.dates(dt.date(2018, 1, 1), dt.date(2026, 12, 31))
+
+    @given(st.lists(st.tuples(kinds, days), max_size=5), st.sampled_from([2025, 2026]),
+           st.integers(0, 480))
+    def check(changes: list[tuple[str, dt.date]], year: int, offset: int) -> None:
+        paid = dt.date(year - 1, 9, 1) + dt.timedelta(days=offset)
+        facts = tuple(StatusFact(i + 1, k, d) for i, (k, d) in enumerate(changes))
+        who = PersonFacts(1, None, "445302", dt.date(1980, 1, 1), facts)
+        request, _ = person_request(who, QuoteFacts(year, paid), None,
+                                    History(known=True, before=frozenset({2021})))
+        carried = request.status_change
+        usable = [f for f in facts if f.date <= paid and f.date.year >= year - 1]
+        if not usable:
+            assert carried is None
+            return
+        latest = max(usable, key=lambda f: (f.date, f.id))
+        assert carried is not None and (carried.kind, carried.date) == (latest.kind, latest.date)
+        quote = answer(request)  # never refused for the change (status_change_after_payment)
+        if latest.date + dt.timedelta(days=89) >= paid:  # well inside the 3 months (C30)
+            assert quote.waiting_fixed == quote.waiting_variable == 0
+
+    check()
