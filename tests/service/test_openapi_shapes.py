@@ -202,9 +202,22 @@ def _registry(api: Api) -> dict[str, Any]:
              path={"id_number": head})
     api.call("POST", "/api/v1/persons/{id_number}/history", role="clerk", status=201,
              path={"id_number": child}, json={"covered_years": [2024], "source": "社保卡记录"})
+    change = api.call("POST", "/api/v1/persons/{id_number}/status-changes", role="clerk",
+                      status=201, path={"id_number": head},
+                      json={"kind": "discharged_veteran", "date": "2024-11-01",
+                            "source": "退役证明"})
     api.call("GET", "/api/v1/persons/{id_number}/quote", status=200,
              path={"id_number": head}, params={"coverage_year": 2025,
                                                 "payment_date": "2024-11-20"})
+    api.call("GET", "/api/v1/persons/{id_number}/status-changes", status=200,
+             path={"id_number": head})
+    api.call("POST", "/api/v1/persons/{id_number}/status-changes/{change_id}/withdraw",
+             role="clerk", status=200,
+             path={"id_number": head, "change_id": change["status_change"]["id"]},
+             json={"reason": "登记有误，撤回"})
+    api.call("POST", "/api/v1/persons", role="clerk", status=422, json={
+        "id_number": _number(dt.date(1981, 3, 4), 14), "name": "覃某", "region": "450802",
+        "employee_insurance": True})
     api.call("POST", "/api/v1/auth/token", role=None, status=422,
              data={"username": "no body", "password": "x"})
     api.call("GET", "/api/v1/auth/me", status=200)
@@ -295,6 +308,12 @@ def _newborns_and_applications(api: Api, ids: dict[str, Any]) -> None:
         "region": "450802", "birth_hospital": "贵港市人民医院",
         "parent_id_number": ids["head"], "parent_name": "覃秀萍"})
     api.call("GET", "/api/v1/pre-registrations", status=200)
+    api.call("POST", "/api/v1/payments", role="clerk", status=201, json={
+        "pre_registration_id": reg["id"], "coverage_year": TODAY.year,
+        "channel": "tax12366_wechat", "channel_txn_id": "SHAPES-NEWBORN", "amount": "400.00",
+        "paid_at": TODAY.isoformat()})
+    due = api.call("GET", "/api/v1/pre-registrations/conversion-due", status=200)
+    assert [d["pre_registration"]["id"] for d in due["items"]] == [reg["id"]]
     api.call("GET", "/api/v1/pre-registrations/{reg_id}", status=200,
              path={"reg_id": reg["id"]})
     api.call("POST", "/api/v1/pre-registrations/{reg_id}/convert", role="clerk", status=200,

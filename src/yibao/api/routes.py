@@ -28,6 +28,7 @@ from yibao.api.routers import (
     public,
     reconciliations,
     reports,
+    status_changes,
 )
 from yibao.api.schemas import Health
 
@@ -39,6 +40,7 @@ ROUTERS = (
     policy,
     auth,
     persons,
+    status_changes,
     person_records,
     households,
     enrollments,

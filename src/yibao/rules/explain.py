@@ -39,7 +39,7 @@ from yibao.rules.registry import RULE, RULES, render
 from yibao.rules.sources import RULES_DOC
 from yibao.rules.wording import cn_date
 
-__all__ = ["RowContext", "explain_row", "main_rule_id"]
+__all__ = ["RiseWords", "RowContext", "explain_row", "main_rule_id", "rise_parts"]
 
 
 def main_rule_id(bit: int) -> str:
@@ -297,26 +297,43 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
     )
 
 
+@dataclass(frozen=True)
+class RiseWords:
+    """The catastrophic-cover rise in words, in parts (zh, en): the count, the rule with
+    its figures, what this count earns, and the base cap when it is unpublished."""
+
+    years: tuple[str, str]
+    rule: tuple[str, str]
+    earned: tuple[str, str]
+    cap: tuple[str, str] | None
+
+
+def rise_parts(rise: CatastrophicRise) -> RiseWords:
+    """The rise's words in parts (a notice shows the rule once and each member's count)."""
+    per, zero = fen_to_yuan(rise.rise_per_year_fen), fen_to_yuan(rise.zero_claim_rise_fen)
+    rule = (f"连续参保满{rise.after_years}年后,每再连续参保1年,大病保险最高支付限额提高{per}元;当年基金零报销"
+            f"的,次年提高{zero}元;累计提高不超过原封顶线的{rise.max_percent_of_base}%。",
+            f"After {rise.after_years} full continuous years, each further year raises the "
+            f"catastrophic-illness cap by {per} yuan (and {zero} yuan the year after a year "
+            f"without claims), at most {rise.max_percent_of_base}% of the base cap in all.")
+    if rise.rise_fen:
+        earned = (f"本年度提高{fen_to_yuan(rise.rise_fen)}元。",
+                  f"This year's rise: {fen_to_yuan(rise.rise_fen)} yuan.")
+    else:
+        earned = (f"按时连续参保,自{rise.rise_from_year}年度起提高。",
+                  f"Paying on time every year, the first rise comes in {rise.rise_from_year}.")
+    cap = None if rise.limit_fen is not None else (
+        "原封顶线未公布,累计上限暂无法计算。",
+        "The base cap is not published, so the limit cannot be computed yet.")
+    return RiseWords((f"连续参保{rise.continuous_years}年。",
+                      f"{rise.continuous_years} continuous year(s)."), rule, earned, cap)
+
+
 def _rise_words(rise: CatastrophicRise) -> tuple[str, str]:
     """The catastrophic-cover rise in words (zh, en), its figures from the policy data."""
-    per, zero = fen_to_yuan(rise.rise_per_year_fen), fen_to_yuan(rise.zero_claim_rise_fen)
-    zh = (f"连续参保{rise.continuous_years}年。连续参保满{rise.after_years}年后,每再连续参保1年,"
-          f"大病保险最高支付限额提高{per}元;当年基金零报销的,次年提高{zero}元;累计提高不超过原封顶线的"
-          f"{rise.max_percent_of_base}%。")
-    en = (f"{rise.continuous_years} continuous year(s). After {rise.after_years} full continuous "
-          f"years, each further year raises the catastrophic-illness cap by {per} yuan (and "
-          f"{zero} yuan the year after a year without claims), at most "
-          f"{rise.max_percent_of_base}% of the base cap in all.")
-    if rise.rise_fen:
-        zh += f"本年度提高{fen_to_yuan(rise.rise_fen)}元。"
-        en += f" This year's rise: {fen_to_yuan(rise.rise_fen)} yuan."
-    else:
-        zh += f"按时连续参保,自{rise.rise_from_year}年度起提高。"
-        en += f" Paying on time every year, the first rise comes in {rise.rise_from_year}."
-    if rise.limit_fen is None:
-        zh += "原封顶线未公布,累计上限暂无法计算。"
-        en += " The base cap is not published, so the limit cannot be computed yet."
-    return zh, en
+    w = rise_parts(rise)
+    parts = [w.years, w.rule, w.earned, *([w.cap] if w.cap else [])]
+    return "".join(p[0] for p in parts), " ".join(p[1] for p in parts)
 
 
 def _label(name: str, ctx: RowContext) -> tuple[str, str]:

@@ -32,6 +32,8 @@ __all__ = [
     "PersonQuoteIn",
     "PreRegistrationIn",
     "ReversalIn",
+    "StatusChangeIn",
+    "StatusWithdrawIn",
 ]
 
 Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -81,6 +83,11 @@ class PersonIn(_In):
     special_groups: list[MembershipIn] = Field(default_factory=list, max_length=20)
     #: Years with resident or employee cover before the registry; absent = unknown.
     covered_years: list[Year] | None = Field(default=None, max_length=100)
+    #: In (or obliged to join) employee insurance (职工医保) now: refused for resident
+    #: insurance unless a flexible worker or a farm worker in difficulty (docs/rules.md C38).
+    employee_insurance: StrictBool = False
+    #: The region of the school or nursery where the person is a student (参保范围 2).
+    student_at: Region | None = None
 
 
 class PersonPatch(_In):
@@ -228,3 +235,25 @@ class CorrectionIn(_In):
     benefit_end: IsoDate | None = None
     waiting_fixed: Annotated[int, Field(strict=True, ge=0, le=24)] | None = None
     waiting_variable: Annotated[int, Field(strict=True, ge=0, le=60)] | None = None
+
+
+#: The status changes of contract §2.2 (the quote's ``status_change.kind``).
+StatusKind = Literal["released_from_prison", "discharged_veteran", "severe_disability_certified"]
+
+
+class StatusChangeIn(_In):
+    """A change of status recorded by a clerk (contract §2.2): what, from which day, and the
+    document it rests on (释放证明, 退役证, 残疾人证 ...)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"kind": "discharged_veteran", "date": "2025-03-10", "source": "退役军人事务局退役证明"}]})
+
+    kind: StatusKind
+    date: IsoDate
+    source: Source
+
+
+class StatusWithdrawIn(_In):
+    """Why a status change recorded by mistake is withdrawn."""
+
+    reason: Reason

@@ -1,7 +1,7 @@
 """Tables of the registry: staff and their login throttle, persons, households,
-memberships, coverage history, enrollments, payments and their reversals, enrollment
-corrections, newborn pre-registrations, back-payment applications, the append-only
-audit log, and channel reconciliation runs with their difference lines.
+memberships, coverage history, status changes, enrollments, payments and their reversals,
+enrollment corrections, newborn pre-registrations, back-payment applications, the
+append-only audit log, and channel reconciliation runs with their difference lines.
 
 Money is integer fen. ``paid_at`` is Beijing local time (naive); every ``*_at`` stamp
 written by the system is naive UTC.
@@ -45,6 +45,7 @@ __all__ = [
     "ReconciliationRun",
     "SpecialGroupMembership",
     "StaffUser",
+    "StatusChange",
     "utcnow",
 ]
 
@@ -160,6 +161,28 @@ class CoverageHistory(Base):
     reference: Mapped[str] = mapped_column(String(200), default="")
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StatusChange(Base):
+    """A change of a person's status that some regions exempt from waiting (contract §2.2):
+    released from prison, discharged from the army, certified severely disabled, with the
+    day it began and the document it rests on (docs/rules.md C37).
+
+    Never deleted: a mistaken entry is withdrawn (``withdrawn_at``, by whom, why) and then
+    no longer read by quotes.
+    """
+
+    __tablename__ = "status_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    began_on: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Enrollment(Base):

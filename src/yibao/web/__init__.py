@@ -25,6 +25,7 @@ def mount_web(app: FastAPI) -> None:
     from yibao.web.routes_clerk_ops import router as clerk_ops_router
     from yibao.web.routes_clerk_person import router as clerk_person_router
     from yibao.web.routes_clerk_reconcile import router as clerk_reconcile_router
+    from yibao.web.routes_clerk_registry import router as clerk_registry_router
     from yibao.web.routes_clerk_reports import router as clerk_reports_router
     from yibao.web.routes_lookup import router as lookup_router
     from yibao.web.routes_public import router as public_router
@@ -35,6 +36,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(lookup_router)
     app.include_router(clerk_ops_router)
     app.include_router(clerk_person_router)
+    app.include_router(clerk_registry_router)
     app.include_router(clerk_reconcile_router)
     app.include_router(clerk_reports_router)
     app.include_router(clerk_router)

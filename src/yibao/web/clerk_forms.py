@@ -64,6 +64,8 @@ def person_body(form: Mapping[str, str]) -> dict[str, Any]:
     if _digits(form.get("household_id", "")):
         body["household_id"] = int(form["household_id"])
     body["residence_permit"] = form.get("residence_permit") == "1"
+    body["employee_insurance"] = form.get("employee_insurance") == "1"
+    _put(body, form, "student_at")
     history = form.get("history", "unknown")
     if history == "never":
         body["covered_years"] = []
@@ -158,6 +160,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "source": ("依据", "basis"),
     "reason": ("理由", "reason"),
     "decision": ("审核结果", "decision"),
+    "kind": ("身份变化", "status change"),
+    "date": ("开始日期", "from"),
+    "status_change_id": ("身份变化记录", "status change"),
+    "employee_insurance": ("正在参加职工医保", "in employee insurance"),
+    "student_at": ("就读学校所在地区", "school's region"),
+    "residence_permit": ("本地居住证", "local residence permit"),
 }
 
 

@@ -19,6 +19,7 @@ from yibao.rules.messages import WARNING
 from yibao.rules.money import fen_to_yuan
 from yibao.services.registry.self_lookup import SelfStatus, YearStatus
 from yibao.web.answer_view import Lead, lead_of, reference_words
+from yibao.web.continuity_view import ContinuityView, continuity_view
 from yibao.web.plain import zh_punct
 from yibao.web.refdata import region_name
 from yibao.web.words import word
@@ -65,6 +66,7 @@ class LookupView:
     years: list[YearView]
     household: list[MemberView]
     lead: Lead | None = None  # what to do now: the first unpaid year's next step
+    continuity: ContinuityView | None = None  # 连续参保年限, the engine's count per year
 
 
 def _yuan(fen: int | None) -> Pair:
@@ -171,4 +173,5 @@ def lookup_view(found: SelfStatus) -> LookupView:
                for m in found.household]
     return LookupView(found.name, found.id_number, found.region, region_name(found.region),
                       word("special_group", found.special_group) if found.special_group else None,
-                      years, members, lead)
+                      years, members, lead,
+                      continuity_view(found.continuity) if found.continuity else None)

@@ -77,7 +77,8 @@ async def _submit(
 
 
 PERSON_FIELDS = labels_for("id_number", "name", "region", "hukou_region", "household_id",
-                           "eligibility_category", "covered_years")
+                           "eligibility_category", "covered_years", "employee_insurance",
+                           "student_at", "residence_permit")
 
 
 @router.get("/persons/new")
@@ -98,7 +99,9 @@ async def person_create(request: Request, who: StaffLogin) -> Response:
                                **extra)
     if page is not None:
         return page
-    return RedirectResponse(f"/clerk/persons/{made.id}?done=registered", status_code=303)
+    notes = ",".join(n.code for n in made.eligibility.notes)  # what to check (C38)
+    return RedirectResponse(f"/clerk/persons/{made.id}?done=registered"
+                            + (f"&notes={notes}" if notes else ""), status_code=303)
 
 
 HOUSEHOLD_FIELDS = labels_for("region", "address", "head_id_number", "member_id_numbers")

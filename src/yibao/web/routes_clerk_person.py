@@ -21,6 +21,7 @@ from yibao.web.console import Staff, StaffLogin, checked, field_errors, row_id, 
 from yibao.web.csrf import csrf_protect
 from yibao.web.enrollment_words import enrollment_lines
 from yibao.web.routes_clerk import staff
+from yibao.web.routes_clerk_registry import registry_panel
 from yibao.web.templating import render
 
 __all__ = ["router"]
@@ -47,6 +48,7 @@ async def _page(request: Request, who: Staff, person_id: int, *, done: str = "",
         "audit": record.audit, "done": done, "errors": errors or {}, "form": form or {},
         "groups": reference.special_groups(), **staff(who),
     }
+    ctx.update(await registry_panel(request, who, person_id))  # status changes, continuity
     return render(request, "clerk/person.html", ctx, status_code=status)
 
 

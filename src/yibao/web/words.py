@@ -17,6 +17,7 @@ from functools import cache
 
 from yibao.operations.reconcile.words import CATEGORY_WORDS, COUNT_WORDS, OUTCOME_WORDS
 from yibao.policy import reference_data as reference
+from yibao.rules.messages import STATUS_NAMES
 
 __all__ = ["KINDS", "Pair", "word"]
 
@@ -86,6 +87,8 @@ _TABLES: dict[str, dict[str, Pair]] = {
         "end_membership": ("结束特殊群体资格", "ended a special-group membership"),
         "self_lookup": ("居民本人查询", "resident's own look-up"),
         "reconcile": ("渠道对账", "reconciled a channel statement"),
+        "record_status_change": ("登记身份变化", "recorded a status change"),
+        "withdraw_status_change": ("撤回身份变化", "withdrew a status change"),
     },
     "entity": {
         "person": ("参保人", "person"),
@@ -117,6 +120,7 @@ def _reference() -> dict[str, dict[str, Pair]]:
         "reconcile_category": dict(CATEGORY_WORDS),
         "reconcile_count": dict(COUNT_WORDS),
         "reconcile_outcome": dict(OUTCOME_WORDS),
+        "status_change": dict(STATUS_NAMES),
     }
 
 
@@ -128,7 +132,7 @@ def word(kind: str, code: object) -> Pair:
 
 KINDS: tuple[str, ...] = (*_TABLES, "channel", "special_group", "eligibility",
                           "application_type", "material", "submitted_via", "reconcile_category",
-                          "reconcile_count", "reconcile_outcome")
+                          "reconcile_count", "reconcile_outcome", "status_change")
 
 
 def sayer(tr: Callable[[str, str], str]) -> Callable[[str, object], str]:

@@ -21,6 +21,7 @@ from yibao.services.shapes import (
     PersonDetail,
     PersonPage,
     PersonQuoteAnswer,
+    PersonRegistered,
 )
 
 router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
@@ -29,10 +30,14 @@ IdPath = Annotated[str, Path(max_length=32)]
 
 
 @router.post("", status_code=201, responses=errors(401, 403, 409, 413, 422))
-def register(db: Db, actor: Clerk, body: PersonIn) -> PersonDetail:
+def register(db: Db, actor: Clerk, body: PersonIn) -> PersonRegistered:
     """Register a resident; 409 if the ID number is already registered.
 
     ``covered_years``: years with cover before the registry (absent = history unknown).
+    The registration is checked against 参保范围 (``employee_insurance``, ``hukou_region``,
+    ``residence_permit``, ``student_at``, ``eligibility_category``): refused with 422 and the
+    categories, or answered with ``eligibility`` (the category that admits the person, the
+    basis, and what the clerk should check by hand).
     """
     return persons.register_person(db, actor, body)
 

@@ -10,7 +10,7 @@ from yibao.api.deps import AnyStaff, Clerk, Db, Page, RowId
 from yibao.api.schemas import errors
 from yibao.services.inputs import ConvertIn, PreRegistrationIn
 from yibao.services.registry import preregistrations
-from yibao.services.shapes import PreRegistration, PreRegistrationPage
+from yibao.services.shapes import ConversionDuePage, PreRegistration, PreRegistrationPage
 
 router = APIRouter(prefix="/api/v1/pre-registrations", tags=["pre-registrations"])
 
@@ -32,6 +32,21 @@ def list_all(
     return preregistrations.list_preregistrations(
         db, actor, page=page.page, per_page=page.per_page, status=status
     )
+
+
+@router.get("/conversion-due", responses=errors(401, 422))
+def conversion_due(
+    db: Db,
+    actor: AnyStaff,
+    page: Page,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+) -> ConversionDuePage:
+    """Paid-for newborns whose hukou conversion is due (seed 000 四.1: a hukou within 3 months
+    of birth, then the formal registration), the earliest deadline first; ``deadline`` is
+    the last day of the newborn window (docs/rules.md C3, C40), ``overdue`` once it has
+    passed. ``region`` keeps those of a region and the regions under it."""
+    return preregistrations.conversions_due(
+        db, actor, page=page.page, per_page=page.per_page, region=region)
 
 
 @router.get("/{reg_id:int}", responses=errors(401, 404, 422))

@@ -7,7 +7,8 @@ years and years paid through the registry before the renewal year; known when de
 when the registry holds a covered year before it, or for a child born that year or the
 year before; otherwise ``covered_years`` is absent and the row says ``history_unknown``.
 The special group is the one valid on the quote date, full assistance first
-(:func:`yibao.services.registry.quotes.pick_group`).
+(:func:`yibao.services.registry.quotes.pick_group`); the status change the one a single
+quote carries (:func:`yibao.services.registry.status_facts.pick_status_change`, C37).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from yibao.operations.renewal.extract import Chunk
 from yibao.rules.policy import Policy
 from yibao.services.registry.history import COVERED_STATUSES
 from yibao.services.registry.quotes import pick_group
+from yibao.services.registry.status_facts import StatusFact, pick_status_change
 
 __all__ = ["RESULT", "Terms", "renewal_table"]
 
@@ -50,6 +52,7 @@ RESULT = pa.schema([
     ("benefit_start", pa.date32()),  # cover if paid on ``quote_date``
     ("rule", pa.string()),
     ("error", pa.string()),
+    ("continuous_years", pa.int32()),  # 连续参保年限 if paid on ``quote_date`` (C36); null: not counted
 ])
 
 
@@ -103,6 +106,20 @@ def _groups(chunk: Chunk, day: dt.date) -> pa.Array:
     return pa.array([pick_group(rows[p], day) if p in rows else None for p in pid], pa.string())
 
 
+def _changes(chunk: Chunk, year: int, day: dt.date) -> tuple[pa.Array, pa.Array]:
+    """The status change each person's quote carries (kind, date; null for none)."""
+    pid = chunk.persons.column("person_id").to_pylist()
+    found: dict[int, list[StatusFact]] = {}
+    c = chunk.changes
+    for p, i, kind, began in zip(c.column("person_id").to_pylist(), c.column("id").to_pylist(),
+                                 c.column("kind").to_pylist(),
+                                 c.column("began_on").to_pylist(), strict=True):
+        found.setdefault(p, []).append(StatusFact(i, kind, began))
+    picked = [pick_status_change(found[p], year, day) if p in found else None for p in pid]
+    return (pa.array([None if x is None else x.kind for x in picked], pa.string()),
+            pa.array([None if x is None else x.date for x in picked], pa.date32()))
+
+
 def _text(col: pa.ChunkedArray | pa.Array) -> pa.Array:
     """A label column as plain strings, empty labels as null."""
     plain = pc.cast(col, pa.string())
@@ -117,6 +134,7 @@ def renewal_table(chunk: Chunk, terms: Terms, policy: Policy) -> pa.Table:
         return RESULT.empty_table()
     covered, known = _covered_years(chunk, terms.year)
     groups = _groups(chunk, terms.quote_date)
+    kinds, days = _changes(chunk, terms.year, terms.quote_date)
     numbers = persons.column("id_number")
     batch = pa.record_batch({
         "region": pa.array([chunk.region] * n, pa.string()),
@@ -127,6 +145,8 @@ def renewal_table(chunk: Chunk, terms: Terms, policy: Policy) -> pa.Table:
                                  pa.scalar(None, pa.date32())).combine_chunks(),
         "special_group": groups,
         "covered_years": covered,
+        "status_change_kind": kinds,
+        "status_change_date": days,
     })
     quotes = quote_table(batch, policy)
     pid = persons.column("person_id").to_numpy()
@@ -164,4 +184,5 @@ def renewal_table(chunk: Chunk, terms: Terms, policy: Policy) -> pa.Table:
         "benefit_start": quotes.column("benefit_start"),
         "rule": _text(quotes.column("rule")),
         "error": _text(quotes.column("error")),
+        "continuous_years": quotes.column("continuous_years"),
     }, schema=RESULT)

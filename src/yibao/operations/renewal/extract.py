@@ -2,14 +2,16 @@
 
 On PostgreSQL each query is streamed out with ``COPY (SELECT …) TO STDOUT`` and parsed
 by Arrow's CSV reader; elsewhere (SQLite) the same SELECT is streamed through
-SQLAlchemy. Three queries for a group of regions, whatever their size: persons with their
+SQLAlchemy. Four queries for a group of regions, whatever their size: persons with their
 covered years before the renewal year (aggregated in the database, one row per person),
-the renewal year's enrollments, special-group memberships; each sorted by region and
-split into one chunk per region.
+the renewal year's enrollments, special-group memberships, status changes that a quote of
+the year may carry (docs/rules.md C37); each sorted by region and split into one chunk per
+region.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +22,13 @@ import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Select, String, Table, cast, func, literal, select, union_all
 
 from yibao.services.registry.history import COVERED_STATUSES
-from yibao.store.models import CoverageHistory, Enrollment, Person, SpecialGroupMembership
+from yibao.store.models import (
+    CoverageHistory,
+    Enrollment,
+    Person,
+    SpecialGroupMembership,
+    StatusChange,
+)
 
 __all__ = ["Chunk", "extract_chunks", "registered_regions"]
 
@@ -28,6 +36,7 @@ _P: Table = Person.__table__  # type: ignore[assignment]
 _H: Table = CoverageHistory.__table__  # type: ignore[assignment]
 _E: Table = Enrollment.__table__  # type: ignore[assignment]
 _M: Table = SpecialGroupMembership.__table__  # type: ignore[assignment]
+_S: Table = StatusChange.__table__  # type: ignore[assignment]
 
 #: ``years``: covered years before the renewal year, ``;``-separated (declared or imported,
 #: and paid through the registry), in no particular order; ``registry``: 1 when one of them
@@ -40,6 +49,8 @@ CURRENT = pa.schema([("person_id", pa.int64()), ("status", pa.string()),
                      ("paid_fen", pa.int64()), ("covered_from", pa.date32())])
 GROUPS = pa.schema([("person_id", pa.int64()), ("group_code", pa.string()),
                     ("valid_from", pa.date32()), ("valid_to", pa.date32())])
+CHANGES = pa.schema([("person_id", pa.int64()), ("id", pa.int64()), ("kind", pa.string()),
+                     ("began_on", pa.date32())])
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ class Chunk:
     persons: pa.Table
     current: pa.Table
     groups: pa.Table
+    changes: pa.Table  # status changes not withdrawn, of the year and the year before (C37)
 
 
 def registered_regions(conn: Connection, within: tuple[str, ...] | None) -> list[str]:
@@ -106,8 +118,9 @@ def _with_region(schema: pa.Schema) -> pa.Schema:
 
 def extract_chunks(conn: Connection, regions: list[str], year: int) -> dict[str, Chunk]:
     """Everything the renewal of ``year`` needs on the residents registered in ``regions``:
-    three queries for all of them (persons with their covered years aggregated, the year's
-    enrollments, memberships), sorted by region, split into one chunk per region."""
+    four queries for all of them (persons with their covered years aggregated, the year's
+    enrollments, memberships, status changes of the year and the year before), sorted by
+    region, split into one chunk per region."""
     wanted = sorted(regions)
     region = _P.c.region
     before = select(_H.c.person_id, _H.c.coverage_year, literal(0).label("registry")).join(
@@ -130,6 +143,10 @@ def extract_chunks(conn: Connection, regions: list[str], year: int) -> dict[str,
     groups = select(region, _M.c.person_id, _M.c.group_code, _M.c.valid_from,
                     _M.c.valid_to).join(_P, _P.c.id == _M.c.person_id).where(
         region.in_(wanted)).order_by(region, _M.c.person_id, _M.c.id)
+    changes = select(region, _S.c.person_id, _S.c.id, _S.c.kind, _S.c.began_on).join(
+        _P, _P.c.id == _S.c.person_id).where(
+        region.in_(wanted), _S.c.withdrawn_at.is_(None),
+        _S.c.began_on >= dt.date(year - 1, 1, 1)).order_by(region, _S.c.person_id, _S.c.id)
     parts = [_split(_table(conn, q, _with_region(schema)), wanted) for q, schema in (
-        (persons, PERSONS), (current, CURRENT), (groups, GROUPS))]
+        (persons, PERSONS), (current, CURRENT), (groups, GROUPS), (changes, CHANGES))]
     return {r: Chunk(r, *(part[r] for part in parts)) for r in wanted}

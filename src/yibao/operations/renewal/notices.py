@@ -1,6 +1,7 @@
 """Printable Chinese payment notices: one A4 page per household with someone unpaid, one PDF
 per region (``notices/<region>.pdf``), in plain words: who owes what (ID numbers masked),
-the household's total, the deadline, where and how to pay (the channels of the region)
+the household's total, the deadline, each member's continuous years if paid by it and the
+catastrophic-cover rise they earn, where and how to pay (the channels of the region)
 and whom to call (the region's offices and hotlines), all from the shipped reference
 data. Fonts: Noto Sans CJK (``fonts-noto-cjk``), or ``YIBAO_NOTICE_FONT``.
 """
@@ -19,6 +20,7 @@ from fpdf.fonts import FontFace
 from yibao.errors import InputError
 from yibao.operations.renewal.write import atomic
 from yibao.policy.reference_data import Channel, Contact, channels, contacts_for, region_chain
+from yibao.quoting.continuity import rise_words_for
 from yibao.rules.money import fen_to_yuan
 
 __all__ = ["font_path", "write_notices"]
@@ -100,6 +102,7 @@ def _household_page(pdf: _Notice, year: int, members: list[dict[str, object]]) -
                  f"自{year}年1月1日起享受待遇;逾期缴费将有等待期,断缴还会影响以后的待遇。")
     else:
         pdf.line("本年度集中参保缴费期尚未公布,请留意医保部门通知。")
+    _continuity(pdf, year, members)
     region = str(first["region"])
     online, offices = _where(region)
     pdf.ln(2)
@@ -116,6 +119,30 @@ def _household_page(pdf: _Notice, year: int, members: list[dict[str, object]]) -
         phones = "、".join(p.number + (f"({p.purpose})" if p.purpose else "") for p in c.phones)
         if phones:
             pdf.line(f"{c.name}:{phones}")
+
+
+def _continuity(pdf: _Notice, year: int, members: list[dict[str, object]]) -> None:
+    """连续参保年限 if paid by the deadline: each member's count (the batch engine's, C36) and
+    the catastrophic-cover rise it earns, in the engine's words; a member whose history
+    before the registry is unknown is told to have it checked instead of a count."""
+    said, rule = [], None
+    for m in members:
+        years = m.get("continuous_years")
+        if not isinstance(years, int):
+            continue
+        if m.get("history_unknown"):
+            said.append(f"{m['name']}:参保历史待核实")
+            continue
+        words = rise_words_for(str(m["region"]), year, years)
+        said.append(f"{m['name']} {years}年" + (f"({words.earned[0].rstrip('。')})" if words else ""))
+        if words is not None:
+            rule = words.rule[0] + (words.cap[0] if words.cap else "")
+    if not said:
+        return
+    pdf.ln(1)
+    pdf.line("连续参保年限(按期缴费后):" + ";".join(said) + "。", size=10, height=5.5)
+    if rule:
+        pdf.line(rule, size=10, height=5.5)
 
 
 def write_notices(rows: pa.Table, year: int, path: Path, stamp: dt.date) -> int:

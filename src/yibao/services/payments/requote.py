@@ -16,6 +16,7 @@ from yibao.rules.answer import Quote
 from yibao.services.payments.ledger import quote_facts
 from yibao.services.registry.history import load_histories
 from yibao.services.registry.quotes import PersonFacts, mark_unknown, person_request, pick_group
+from yibao.services.registry.status_facts import load_status_changes
 from yibao.store.models import Payment, Person, SpecialGroupMembership
 
 __all__ = ["anchor_payment", "requote"]
@@ -36,7 +37,8 @@ def anchor_payment(conn: Connection, enrollment_id: int) -> Row[Any] | None:
 
 
 def requote(conn: Connection, enrollment: Mapping[str, Any], anchor: Row[Any]) -> tuple[Quote, bool]:
-    """The quote of ``enrollment`` at ``anchor``'s date with the registry's history now.
+    """The quote of ``enrollment`` at ``anchor``'s date with the registry's history and
+    status changes now.
 
     Returns (quote, history_unknown); raises the quote's ``InputError``.
     """
@@ -51,7 +53,8 @@ def requote(conn: Connection, enrollment: Mapping[str, Any], anchor: Row[Any]) -
     group = pick_group([(c, f, t) for c, f, t in rows], facts.payment_date)
     history = load_histories(conn, [pid], known={pid: person.history_recorded_at is not None})[pid]
     region = str(enrollment.get("region") or person.region)
-    who = PersonFacts(pid, person.id_number, region, person.birth_date)
+    changes = load_status_changes(conn, [pid]).get(pid, ())
+    who = PersonFacts(pid, person.id_number, region, person.birth_date, changes)
     request, unknown = person_request(who, facts, group, history)
     quote = answer(request)
     return (mark_unknown(quote) if unknown else quote), unknown

@@ -24,6 +24,7 @@ from yibao.services.payments.cover import snapshot
 from yibao.services.payments.intake import Prepared
 from yibao.services.registry.history import COVERED_STATUSES, History, HistoryRow
 from yibao.services.registry.quotes import PersonFacts
+from yibao.services.registry.status_facts import STATUS_CHANGES, load_status_changes
 from yibao.services.shapes import PaymentRecorded
 from yibao.services.views import enrollment_view, payment_view
 from yibao.store.models import (
@@ -145,20 +146,23 @@ def lock_persons(conn: Connection, items: list[Prepared]) -> Persons:
     if not wanted:
         return out
     pid = _PERSON.c.id
-    rows = conn.execute(
+    locked = conn.execute(
         select(pid, _PERSON.c.id_number, _PERSON.c.region, _PERSON.c.birth_date,
                _PERSON.c.history_recorded_at)
         .add_columns(
             exists().where(_MEMBER.c.person_id == pid).label("grouped"),
             exists().where(_E.c.person_id == pid).label("enrolled"),
             exists().where(_H.c.person_id == pid).label("storied"),
+            exists().where(STATUS_CHANGES.c.person_id == pid).label("changed"),
         )
         .where(or_(*wanted))
         .order_by(pid)
         .with_for_update(of=_PERSON)
-    )
-    for r in rows:
-        facts = PersonFacts(r.id, r.id_number, r.region, r.birth_date)
+    ).all()
+    # status changes (C37): one query, only for persons that have any
+    changes = load_status_changes(conn, [r.id for r in locked if r.changed])
+    for r in locked:
+        facts = PersonFacts(r.id, r.id_number, r.region, r.birth_date, changes.get(r.id, ()))
         out.by_id[r.id] = facts
         if r.id_number is not None:
             out.by_number[r.id_number] = facts

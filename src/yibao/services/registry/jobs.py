@@ -13,6 +13,7 @@ from yibao.services.registry.enrollments import special_group_on
 from yibao.services.registry.history import COVERED_STATUSES, load_histories
 from yibao.services.registry.preregistrations import expire_unpaid
 from yibao.services.registry.quotes import PersonFacts, QuoteFacts, mark_unknown, person_request
+from yibao.services.registry.status_facts import load_status_changes
 from yibao.store.db import Database
 from yibao.store.models import Enrollment, Person
 
@@ -64,13 +65,15 @@ def open_year(
             .all()
         )
         histories = load_histories(s.connection(), [p.id for p in rows])
+        changes = load_status_changes(s.connection(), [p.id for p in rows])
         for person in rows:
             period = concentrated_period(person.region, year)
             if not force and (period is None or not period[0] <= today <= period[1]):
                 skipped.append({"person_id": person.id, "code": "outside_concentrated_period"})
                 continue
             group = special_group_on(s, person.id, today)
-            who = PersonFacts(person.id, person.id_number, person.region, person.birth_date)
+            who = PersonFacts(person.id, person.id_number, person.region, person.birth_date,
+                              changes.get(person.id, ()))
             request, unknown = person_request(
                 who, QuoteFacts(year, today), group, histories[person.id]
             )

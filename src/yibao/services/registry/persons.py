@@ -14,7 +14,12 @@ from yibao.policy import reference_data as reference
 from yibao.services.common import Actor, audit, audit_id_reads, today_beijing
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import MembershipIn, PersonIn, PersonPatch
-from yibao.services.shapes import Membership, PersonDetail, PersonPage
+from yibao.services.registry.eligibility import (
+    EligibilityFacts,
+    check_eligibility,
+    check_hukou_region,
+)
+from yibao.services.shapes import Membership, PersonDetail, PersonPage, PersonRegistered
 from yibao.services.views import membership_view, person_detail, person_view
 from yibao.store.db import Database
 from yibao.store.models import Household, Person, SpecialGroupMembership
@@ -125,11 +130,18 @@ def _membership(person: Person, m: MembershipIn) -> SpecialGroupMembership:
     )
 
 
-def register_person(db: Database, actor: Actor, data: PersonIn) -> PersonDetail:
-    """Create a person; 409 ``person_exists`` if the ID number is already registered."""
+def register_person(db: Database, actor: Actor, data: PersonIn) -> PersonRegistered:
+    """Create a person; 409 ``person_exists`` if the ID number is already registered.
+
+    The registration is checked against 参保范围 (docs/rules.md C38): refused (422) with the
+    reason and the categories, or accepted with the category that admits the person
+    (stored as ``eligibility_category``) and what the clerk should check by hand.
+    """
     rid = resident_id(data.id_number)
     check_region(data.region)
-    hukou = check_region(data.hukou_region or data.region, field="hukou_region")
+    hukou = check_hukou_region(data.hukou_region or data.region)
+    if data.student_at is not None:
+        check_region(data.student_at, field="student_at")
     if data.birth_date is not None and data.birth_date != rid.birth_date:
         raise InputError(
             "birth_date_mismatch",
@@ -142,6 +154,7 @@ def register_person(db: Database, actor: Actor, data: PersonIn) -> PersonDetail:
             "sex_mismatch", "性别与身份证号不符", "sex does not match the ID number", field="sex"
         )
     _check_category(data.eligibility_category)
+    eligible = check_eligibility(EligibilityFacts.of(rid, data))
     if data.covered_years is not None:
         from yibao.services.registry.history import check_declared_years
 
@@ -159,7 +172,7 @@ def register_person(db: Database, actor: Actor, data: PersonIn) -> PersonDetail:
                 region=data.region,
                 hukou_region=hukou,
                 residence_permit=data.residence_permit,
-                eligibility_category=data.eligibility_category,
+                eligibility_category=eligible.category,
                 household_id=data.household_id,
             )
             s.add(person)
@@ -174,9 +187,14 @@ def register_person(db: Database, actor: Actor, data: PersonIn) -> PersonDetail:
                                          source="declared", reference="registration")
                 after["covered_years"] = added
                 s.refresh(person, ["history_recorded_at"])
+            after["eligibility"] = {
+                "category": eligible.category, "basis": eligible.basis,
+                "employee_insurance": data.employee_insurance, "student_at": data.student_at,
+                "notes": [n.code for n in eligible.notes]}
             audit(s, actor, "create", "person", person.id, after=after)
             audit_id_reads(s, actor, [person.id], "register_person")
-            return person_detail(actor, person)
+            detail = person_detail(actor, person)
+            return PersonRegistered.model_validate({**dict(detail), "eligibility": eligible})
     except IntegrityError:
         raise _exists(rid.number) from None
 
@@ -243,7 +261,7 @@ def update_person(db: Database, actor: Actor, id_number: str, patch: PersonPatch
     if changes.get("region"):
         check_region(changes["region"])
     if changes.get("hukou_region"):
-        check_region(changes["hukou_region"], field="hukou_region")
+        check_hukou_region(changes["hukou_region"])
     _check_category(changes.get("eligibility_category"))
     with db.write() as s:
         person = find_person(s, id_number, lock=True)

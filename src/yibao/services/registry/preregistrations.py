@@ -15,13 +15,14 @@ from yibao.services.common import Actor, audit, audit_id_reads
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import PreRegistrationIn
 from yibao.services.registry.persons import check_region, resident_id
+from yibao.services.shapes import ConversionDue, ConversionDuePage, PreRegistrationPage
 from yibao.services.shapes import PreRegistration as PreRegistrationShape
-from yibao.services.shapes import PreRegistrationPage
 from yibao.services.views import preregistration_view
 from yibao.store.db import Database
 from yibao.store.models import Person, PreRegistration
 
 __all__ = [
+    "conversions_due",
     "convert",
     "create_preregistration",
     "expire_unpaid",
@@ -205,3 +206,43 @@ def expire_unpaid(db: Database, actor: Actor, *, today: dt.date) -> list[int]:
                 after={"status": "lapsed", "expires_on": reg.expires_on.isoformat()},
             )
         return [r.id for r in rows]
+
+
+def conversions_due(db: Database, actor: Actor, *, page: int, per_page: int,
+                    region: str | None = None, today: dt.date | None = None
+                    ) -> ConversionDuePage:
+    """Paid-for newborn pre-registrations not yet turned into a formal registration, the
+    earliest deadline first (C40): 《贵港市2021年度城乡居民医保参保缴费指南》四.1 — register a hukou
+    within 3 months of birth, then have the office change the registration. The deadline is
+    the last day of the newborn window by the engine's rule (C3); past it, ``overdue``.
+    """
+    from yibao.quoting.windows import newborn_last_days
+    from yibao.services.common import today_beijing
+
+    today = today or today_beijing()
+    r, p = PreRegistration, Person
+    where = [r.status == "paid"]
+    if region:
+        where.append(p.region.in_(reference.region_subtree(check_region(region))))
+    with db.write() if actor.sees_full_ids else db.read() as s:
+        keys = s.execute(select(r.id, p.region, p.birth_date).join(p, p.id == r.person_id)
+                         .where(*where)).all()
+        deadlines = dict(zip((k.id for k in keys),
+                             newborn_last_days([(k.region, k.birth_date) for k in keys]),
+                             strict=True))
+        far = dt.date.max
+        order = sorted(keys, key=lambda k: (deadlines[k.id] or far, k.birth_date, k.id))
+        shown = [k.id for k in order[(page - 1) * per_page:page * per_page]]
+        rows = {reg.id: (reg, person) for reg, person in s.execute(
+            select(r, p).join(p, p.id == r.person_id).where(r.id.in_(shown)))} if shown else {}
+        audit_id_reads(s, actor, [rows[i][1].id for i in shown], "conversions_due")
+        items = []
+        for i in shown:
+            reg, person = rows[i]
+            deadline = deadlines[i]
+            items.append(ConversionDue(
+                pre_registration=preregistration_view(actor, reg, person), deadline=deadline,
+                days_left=None if deadline is None else (deadline - today).days,
+                overdue=deadline is not None and deadline < today))
+    return ConversionDuePage(items=items, total=len(keys), page=page, per_page=per_page,
+                             as_of=today)

@@ -12,16 +12,22 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from yibao.quoting.answers import QuoteRequest, answer
+from yibao.quoting.answers import QuoteRequest, StatusChange, answer
 from yibao.rules.answer import Quote, quote_to_contract
 from yibao.rules.messages import WARNING
 from yibao.services.common import Actor, audit_id_reads
 from yibao.services.inputs import PersonQuoteIn
 from yibao.services.registry.history import History, load_histories
 from yibao.services.registry.persons import find_person
+from yibao.services.registry.status_facts import (
+    StatusFact,
+    load_status_changes,
+    pick_status_change,
+)
 from yibao.services.shapes import Enrollment as EnrollmentShape
 from yibao.services.shapes import Person as PersonShape
 from yibao.services.shapes import PersonQuoteAnswer
+from yibao.services.shapes.quote import StatusChangeUsed
 from yibao.store.db import Database
 from yibao.store.models import Enrollment, SpecialGroupMembership
 
@@ -37,15 +43,16 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True, slots=True)
 class PersonFacts:
-    """What a quote needs to know of a registered person."""
+    """What a quote needs to know of a registered person (``status_changes``: those recorded
+    and not withdrawn, oldest first; a quote picks the one that applies, C37)."""
 
     id: int
     id_number: str | None
     region: str
     birth_date: dt.date
+    status_changes: tuple[StatusFact, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +89,11 @@ class PersonQuote:
     special_group: str | None
     person: PersonShape
     enrollment: EnrollmentShape | None
+    status_change: StatusFact | None = None
 
     def answer(self) -> PersonQuoteAnswer:
         """The API's answer: the contract's quote with the history, the special group,
-        the person and the year's enrollment."""
+        the status change it carried, the person and the year's enrollment."""
         from yibao.services.registry.history_entries import history_view
 
         return PersonQuoteAnswer(
@@ -93,6 +101,9 @@ class PersonQuote:
             history=history_view(self.history),
             history_unknown=self.history_unknown,
             special_group=self.special_group,
+            status_change=None if self.status_change is None else StatusChangeUsed(
+                id=self.status_change.id, kind=self.status_change.kind,
+                date=self.status_change.date),
             person=self.person,
             enrollment=self.enrollment,
         )
@@ -118,8 +129,14 @@ def full_groups() -> tuple[str, ...]:
 def person_request(
     person: PersonFacts, facts: QuoteFacts, group: str | None, history: History
 ) -> tuple[QuoteRequest, bool]:
-    """The engine's input for this person and payment, and whether the history is unknown."""
+    """The engine's input for this person and payment, and whether the history is unknown.
+
+    The registry's facts decide: region, birth, the special group on the payment day, the
+    covered years of its history (so the engine counts continuous years from them, C36),
+    and the status change that applies (C37)."""
     covered, unknown = history.for_quote(facts.coverage_year, person.birth_date)
+    change = pick_status_change(person.status_changes, facts.coverage_year,
+                                facts.payment_date)
     request = QuoteRequest(
         region=person.region,
         coverage_year=facts.coverage_year,
@@ -131,6 +148,8 @@ def person_request(
         back_pay_years=list(facts.back_pay_years) if facts.back_pay_years else None,
         employee_insurance_end_date=facts.employee_insurance_end_date,
         hardship_deferral=facts.hardship_deferral,
+        status_change=None if change is None else StatusChange(kind=change.kind,
+                                                               date=change.date),
     )
     return request, unknown
 
@@ -160,14 +179,17 @@ def quote_person(db: Database, actor: Actor, id_number: str, facts: QuoteFacts) 
         history = load_histories(
             s.connection(), [person.id], known={person.id: person.history_recorded_at is not None}
         )[person.id]
+        changes = load_status_changes(s.connection(), [person.id]).get(person.id, ())
         held = s.scalar(select(Enrollment).where(
             Enrollment.person_id == person.id, Enrollment.coverage_year == facts.coverage_year))
         audit_id_reads(s, actor, [person.id], "person_quote")
         view = person_view(actor, person)
         year_view = None if held is None else enrollment_view(actor, held, person.id_number)
-    facts_person = PersonFacts(person.id, person.id_number, person.region, person.birth_date)
+    facts_person = PersonFacts(person.id, person.id_number, person.region, person.birth_date,
+                               changes)
     request, unknown = person_request(facts_person, facts, group, history)
     quote = answer(request)
     if unknown:
         quote = mark_unknown(quote)
-    return PersonQuote(quote, history, unknown, group, view, year_view)
+    used = pick_status_change(changes, facts.coverage_year, facts.payment_date)
+    return PersonQuote(quote, history, unknown, group, view, year_view, used)

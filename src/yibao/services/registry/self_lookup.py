@@ -27,6 +27,7 @@ from yibao.idcard import mask_id_number, parse_id_number
 from yibao.quoting.answers import answer
 from yibao.rules.answer import Quote
 from yibao.services.common import Actor, audit
+from yibao.services.registry.continuity import continuity_of
 from yibao.services.registry.history import History, load_histories
 from yibao.services.registry.quotes import (
     PersonFacts,
@@ -35,6 +36,8 @@ from yibao.services.registry.quotes import (
     person_request,
     pick_group,
 )
+from yibao.services.registry.status_facts import load_status_changes
+from yibao.services.shapes import Continuity
 from yibao.store.db import Database
 from yibao.store.models import Enrollment, Person, SpecialGroupMembership
 
@@ -79,6 +82,7 @@ class SelfStatus:
     special_group: str | None
     years: tuple[YearStatus, ...]
     household: tuple[MemberStatus, ...]
+    continuity: Continuity | None = None  # 连续参保年限 at the same years (C39)
 
 
 def mask_name(name: str) -> str:
@@ -113,7 +117,8 @@ def _year(s: Session, person: Person, history: History, year: int, today: dt.dat
     rows = s.execute(select(m.group_code, m.valid_from, m.valid_to)
                      .where(m.person_id == person.id)).all()
     group = pick_group([(c, f, t) for c, f, t in rows], today)
-    facts = PersonFacts(person.id, person.id_number, person.region, person.birth_date)
+    changes = load_status_changes(s.connection(), [person.id]).get(person.id, ())
+    facts = PersonFacts(person.id, person.id_number, person.region, person.birth_date, changes)
     request, unknown = person_request(facts, QuoteFacts(year, today), group, history)
     try:
         quote = answer(request)
@@ -169,4 +174,5 @@ def look_up(db: Database, id_number: str, name: str, *, today: dt.date,
             statuses[person.id],
             tuple(MemberStatus(mask_name(p.name), mask_id_number(p.id_number or ""),
                                statuses[p.id]) for p in people[1:]),
+            continuity_of(s.connection(), person, years, today),
         )

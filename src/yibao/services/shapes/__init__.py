@@ -36,6 +36,18 @@ adds what is the API's own (login answers, the public reference lists, error bod
 from __future__ import annotations
 
 from yibao.services.shapes.base import YUAN_TEXT, ErrorBody, ErrorOut, Moment, Page, Shape, Yuan
+from yibao.services.shapes.events import (
+    Continuity,
+    ConversionDue,
+    ConversionDuePage,
+    EligibilityCheck,
+    EligibilityNote,
+    PersonRegistered,
+    StatusChange,
+    StatusChangeRecorded,
+    StatusChangeReview,
+    YearContinuity,
+)
 from yibao.services.shapes.ledger import (
     AuditEntry,
     AuditPage,
@@ -94,10 +106,15 @@ __all__ = [
     "BulkDone",
     "BulkFailed",
     "BulkResult",
+    "Continuity",
+    "ConversionDue",
+    "ConversionDuePage",
     "Correction",
     "Counts",
     "CountsTotals",
     "CoverSnapshot",
+    "EligibilityCheck",
+    "EligibilityNote",
     "Enrollment",
     "EnrollmentCount",
     "EnrollmentDetail",
@@ -124,6 +141,7 @@ __all__ = [
     "PersonPage",
     "PersonQuoteAnswer",
     "PersonRecord",
+    "PersonRegistered",
     "PersonsCount",
     "PreRegistration",
     "PreRegistrationPage",
@@ -135,7 +153,11 @@ __all__ = [
     "SettleError",
     "SettleResult",
     "Shape",
+    "StatusChange",
+    "StatusChangeRecorded",
+    "StatusChangeReview",
     "Waiting",
+    "YearContinuity",
     "YearRecord",
     "Yuan",
 ]

@@ -26,7 +26,7 @@ from yibao.services.shapes.base import Shape, Yuan
 from yibao.services.shapes.ledger import Enrollment
 from yibao.services.shapes.registry import History, Person
 
-__all__ = ["PersonQuoteAnswer", "QuoteAnswer", "shape_of"]
+__all__ = ["PersonQuoteAnswer", "QuoteAnswer", "StatusChangeUsed", "shape_of"]
 
 _models: dict[str, type[Shape]] = {}
 
@@ -80,12 +80,22 @@ def shape_of(declaration: Any) -> type[Shape]:
 QuoteAnswer: type[Shape] = shape_of(QuoteJSON)
 
 
+class StatusChangeUsed(Shape):
+    """The registry's status change a quote carried (contract §2.2, docs/rules.md C37)."""
+
+    id: int
+    kind: str
+    date: dt.date
+
+
 class PersonQuoteAnswer(QuoteAnswer):  # type: ignore[misc,valid-type]
     """A registered person's quote from the registry's facts and history, with the
-    history it read, the special group on the payment day and the year's enrollment."""
+    history it read, the special group on the payment day, the status change it carried
+    (null: none applies) and the year's enrollment."""
 
     history: History
     history_unknown: bool
     special_group: str | None
+    status_change: StatusChangeUsed | None
     person: Person
     enrollment: Enrollment | None
