@@ -16,7 +16,7 @@ from typing import Any, Literal, NotRequired, TypedDict, get_origin, get_type_hi
 
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from httpx import Response
 from pydantic import BaseModel
@@ -165,6 +165,13 @@ def _public(api: Api) -> None:
                  "/api/v1/policy"):
         api.call("GET", path, role=None, status=200)
     api.call("GET", "/api/v1/contacts", role=None, status=200, params={"region": "450802"})
+    api.call("GET", "/api/v1/flexible-employment", role=None, status=200,
+             params={"region": "210600", "date": "2025-03-01", "birth_date": "1971-03-01",
+                     "sex": "female"})
+    api.call("GET", "/api/v1/flexible-employment", role=None, status=200,
+             params={"region": "210200", "year": 2025})
+    api.call("GET", "/api/v1/flexible-employment", role=None, status=422,
+             params={"region": "210600"})
     api.call("GET", "/api/v1/channels/{code}", role=None, status=200,
              path={"code": "tax_hall"})
     api.call("GET", "/api/v1/policy/{name}", role=None, status=200,
@@ -344,6 +351,15 @@ def _reconciliation(api: Api) -> None:
     api.call("GET", "/api/v1/reconciliations/{run_id}", status=200, path={"run_id": run_id})
 
 
+def _api_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
+    """Every API route with its full path (FastAPI keeps included routers as their own
+    route objects: walk them through their contexts)."""
+    out = [(c.path_format, c.route) for c in iter_route_contexts(app.routes)
+           if isinstance(c.route, APIRoute) and c.path.startswith("/api/")]
+    assert len(out) > 40, f"only {len(out)} API routes found: the walk misses routers"
+    return out
+
+
 def test_every_answer_is_declared_key_by_key(api: Api) -> None:
     _public(api)
     ids = _registry(api)
@@ -356,8 +372,7 @@ def test_every_answer_is_declared_key_by_key(api: Api) -> None:
     api.call("POST", "/api/v1/auth/token", role=None, status=200,
              data={"username": "s-clerk", "password": PASSWORD})
     api.call("POST", "/api/v1/auth/logout", role="leaver", status=204)
-    routes = {(m.lower(), r.path) for r in api.app.routes if isinstance(r, APIRoute)
-              and r.path.startswith("/api/") for m in r.methods}
+    routes = {(m.lower(), path) for path, r in _api_routes(api.app) for m in r.methods}
     assert routes - api.called == set(), "routes without a representative call"
 
 
@@ -377,10 +392,8 @@ def _models(tp: Any, seen: set[type[BaseModel]]) -> None:
 
 def test_every_route_declares_its_shapes_and_no_shape_allows_other_keys(api: Api) -> None:
     models: set[type[BaseModel]] = set()
-    for route in api.app.routes:
-        if not isinstance(route, APIRoute) or not route.path.startswith("/api/"):
-            continue
-        name = f"{sorted(route.methods)} {route.path}"
+    for path, route in _api_routes(api.app):
+        name = f"{sorted(route.methods)} {path}"
         if route.status_code == 204:
             assert route.response_model is None and route.response_class.__name__ == "Response"
         else:
