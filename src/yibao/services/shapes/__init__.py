@@ -60,6 +60,7 @@ from yibao.services.shapes.ledger import (
     RuleRef,
     SettleError,
     SettleResult,
+    StartReason,
     Waiting,
 )
 from yibao.services.shapes.quote import PersonQuoteAnswer, QuoteAnswer
@@ -135,6 +136,7 @@ __all__ = [
     "SettleError",
     "SettleResult",
     "Shape",
+    "StartReason",
     "Waiting",
     "YearRecord",
     "Yuan",
