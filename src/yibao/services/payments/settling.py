@@ -25,7 +25,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Table,
+    any_,
+    bindparam,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
 
 from yibao.errors import InputError
 from yibao.quoting.answers import answer_many
@@ -57,6 +68,8 @@ _PERSON = cast(Table, Person.__table__)
 _MEMBER = cast(Table, SpecialGroupMembership.__table__)
 #: Pending enrollments settled per transaction (one engine call, a few statements each).
 CHUNK = 1_000
+#: Settling at least this many enrollments refreshes the planner's statistics afterwards.
+ANALYZE_AFTER = 5_000
 _CHANGED = ("status", "amount_due_fen", "amount_paid_fen", "balance_due_fen", "benefit_start",
             "benefit_end", "waiting_fixed", "waiting_variable", "rules", "rule_ids",
             "warnings", "warning_codes", "history_basis", "policy_version", "start_reason",
@@ -84,9 +97,26 @@ def settle_pending(db: Database, actor: Actor, progress: Progress | None = None
         total.errors.extend(done.errors)
         if progress:
             progress(min(at + CHUNK, len(pending)), len(pending))
+    if total.settled >= ANALYZE_AFTER:
+        _analyze(db)
     return SettleResult(settled=total.settled, still_pending=total.still, errors=total.errors,
                         payments=total.payments, underpaid=total.underpaid,
                         balance_due=total.balance_fen)
+
+
+def _analyze(db: Database) -> None:
+    """PostgreSQL: refresh the planner's statistics of the tables a large settle rewrote.
+
+    Settling a published year changes many rows at once (every balance, status and cover
+    of the year); until autovacuum samples them again, the planner still believes, say,
+    that no enrollment owes anything, and the balance list's join can fall to a nested
+    loop over the whole table (measured: minutes instead of a second at 100k). Run by the
+    tables' owner; a role that may not ANALYZE gets a notice from PostgreSQL, not an error.
+    """
+    with db.write() as s:
+        conn = s.connection()
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE enrollments, payments")
 
 
 @dataclass
@@ -99,16 +129,25 @@ class _Done:
     errors: list[SettleError] = field(default_factory=list)
 
 
+def _among(conn: Connection, column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """``column IN ids``; on PostgreSQL as ``= ANY(array)``: one parameter, so the statement
+    is the same text every time (prepared once) instead of a thousand placeholders."""
+    if conn.dialect.name == "postgresql":
+        return cast(ColumnElement[bool],
+                    column == any_(bindparam(None, ids, type_=ARRAY(BigInteger))))
+    return cast(ColumnElement[bool], column.in_(ids))
+
+
 def _lock(conn: Connection, ids: list[int]) -> tuple[list[dict[str, Any]], dict[int, Any]]:
     """Lock the chunk's persons (id order), then its enrollments still pending."""
     owners = sorted(set(conn.execute(
-        select(_E.c.person_id).where(_E.c.id.in_(ids))).scalars()))
+        select(_E.c.person_id).where(_among(conn, _E.c.id, ids))).scalars()))
     persons = {r.id: r for r in conn.execute(
         select(_PERSON.c.id, _PERSON.c.id_number, _PERSON.c.region, _PERSON.c.birth_date,
                _PERSON.c.history_recorded_at)
-        .where(_PERSON.c.id.in_(owners)).order_by(_PERSON.c.id).with_for_update())}
+        .where(_among(conn, _PERSON.c.id, owners)).order_by(_PERSON.c.id).with_for_update())}
     rows = [dict(r._mapping) for r in conn.execute(
-        select(_E).where(_E.c.id.in_(ids), _E.c.status == "pending")
+        select(_E).where(_among(conn, _E.c.id, ids), _E.c.status == "pending")
         .order_by(_E.c.id).with_for_update())]
     return rows, persons
 
@@ -118,7 +157,7 @@ def _payments_of(conn: Connection, ids: list[int]) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = {}
     for p in conn.execute(
         select(_P.c.id, _P.c.enrollment_id, _P.c.amount_fen, _P.c.reversed_fen, _P.c.paid_at,
-               _P.c.facts).where(_P.c.enrollment_id.in_(ids))
+               _P.c.facts).where(_among(conn, _P.c.enrollment_id, ids))
         .order_by(_P.c.enrollment_id, _P.c.id)):
         out.setdefault(p.enrollment_id, []).append(p)
     return out
@@ -129,7 +168,7 @@ def _groups_of(conn: Connection, pids: list[int]
     out: dict[int, list[tuple[str, dt.date, dt.date | None]]] = {}
     for r in conn.execute(
         select(_MEMBER.c.person_id, _MEMBER.c.group_code, _MEMBER.c.valid_from,
-               _MEMBER.c.valid_to).where(_MEMBER.c.person_id.in_(pids))
+               _MEMBER.c.valid_to).where(_among(conn, _MEMBER.c.person_id, pids))
         .order_by(_MEMBER.c.id)):
         out.setdefault(r.person_id, []).append((r.group_code, r.valid_from, r.valid_to))
     return out

@@ -63,7 +63,7 @@ from yibao.services.shapes.ledger import (
     StartReason,
     Waiting,
 )
-from yibao.services.shapes.quote import PersonQuoteAnswer, QuoteAnswer
+from yibao.services.shapes.quote import PersonAnswers, PersonQuoteAnswer, QuoteAnswer, YearAnswer
 from yibao.services.shapes.registry import (
     Application,
     ApplicationPage,
@@ -121,6 +121,7 @@ __all__ = [
     "PaymentPage",
     "PaymentRecorded",
     "Person",
+    "PersonAnswers",
     "PersonDetail",
     "PersonPage",
     "PersonQuoteAnswer",
@@ -138,6 +139,7 @@ __all__ = [
     "Shape",
     "StartReason",
     "Waiting",
+    "YearAnswer",
     "YearRecord",
     "Yuan",
 ]
