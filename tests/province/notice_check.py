@@ -1,11 +1,12 @@
-"""Read a renewal's household notices back (pypdf) and count the notices that contradict
-themselves or the engine's answer.
+"""Read a renewal's household notices back and count the notices that contradict themselves
+or the engine's answer.
 
-    python -m tests.province.notice_check OUT_DIR [--year 2027]
+    python -m tests.province.notice_check OUT_DIR [--year 2027] [--reader pdfium|pypdf] [--png DIR]
 
 For every notice page (one per household: a page that starts with the notice's title), the
-text is read back with pypdf and compared with the renewal's rows (``OUT_DIR/reminders/
-<region>.parquet``, the engine's answer per resident). A member *contradicts* the text when:
+text is read back (PDFium; pypdf with ``--reader pypdf``, see :func:`page_texts`) and
+compared with the renewal's rows (``OUT_DIR/reminders/<region>.parquet``, the engine's
+answer per resident). A member *contradicts* the text when:
 
 - ``date``: the first day of cover printed in the member's row (name and masked ID number)
   is not the answer's ``benefit_start``;
@@ -39,7 +40,7 @@ from pypdf import PdfReader
 from yibao.policy.reference_data import contacts_for
 from yibao.rules.money import fen_to_yuan
 
-__all__ = ["Finding", "check_folder", "check_region", "page_texts"]
+__all__ = ["Finding", "check_folder", "check_region", "page_texts", "save_examples", "save_png"]
 
 TITLE = "城乡居民基本医疗保险"
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -61,11 +62,27 @@ def _squeeze(line: str) -> str:
     return re.sub(r"[\s\x00]+", "", line)
 
 
-def page_texts(path: Path) -> list[list[str]]:
-    """Each page's lines, spaces removed."""
-    reader = PdfReader(path)
-    return [[_squeeze(line) for line in (page.extract_text() or "").splitlines() if line.strip()]
-            for page in reader.pages]
+def page_texts(path: Path, *, reader: str = "pdfium") -> list[list[str]]:
+    """Each page's lines, spaces removed, as PDFium (Chromium's PDF engine) reads them, or
+    pypdf (``reader="pypdf"``).
+
+    pypdf 7.1.0 misreads a two-byte glyph code whose first byte is not 0 at the start of a
+    string in fpdf2's subset CJK fonts (the font's own ToUnicode map says 王 for 0x0101;
+    pypdf reads the bytes 01 01 as two codes, 城城): in a region with more than 255
+    distinct characters some names come back wrong, so the notices are read with PDFium
+    (pypdfium2), which renders and copies them as a viewer does.
+    """
+    if reader == "pypdf":
+        pages = [(page.extract_text() or "") for page in PdfReader(path).pages]
+    else:
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(path)
+        try:
+            pages = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+        finally:
+            pdf.close()
+    return [[_squeeze(line) for line in text.splitlines() if line.strip()] for text in pages]
 
 
 def _cn(d: dt.date) -> str:
@@ -122,11 +139,11 @@ def _check_page(lines: list[str], members: list[dict[str, Any]], year: int,
             finding.problems.append(("phone", phone))
 
 
-def check_region(out: Path, region: str, year: int) -> list[Finding]:
+def check_region(out: Path, region: str, year: int, reader: str = "pdfium") -> list[Finding]:
     """The findings of one region's notices (one per household page)."""
     rows = pq.read_table(out / "reminders" / f"{region}.parquet").to_pylist()
     households = _households(rows)
-    pages = page_texts(out / "notices" / f"{region}.pdf")
+    pages = page_texts(out / "notices" / f"{region}.pdf", reader=reader)
     starts = [i for i, lines in enumerate(pages) if lines and lines[0].startswith(TITLE)]
     phones = [p.number for c in contacts_for(region) for p in c.phones]
     findings: list[Finding] = []
@@ -146,21 +163,59 @@ def check_region(out: Path, region: str, year: int) -> list[Finding]:
     return findings
 
 
-def check_folder(out: Path, year: int) -> list[Finding]:
+def check_folder(out: Path, year: int, reader: str = "pdfium") -> list[Finding]:
     """The findings of every region's notices in a renewal folder."""
     findings: list[Finding] = []
     for pdf in sorted((out / "notices").glob("*.pdf")):
-        findings.extend(check_region(out, pdf.stem, year))
+        findings.extend(check_region(out, pdf.stem, year, reader))
     return findings
+
+
+def save_png(pdf: Path, page: int, path: Path, scale: float = 1.6) -> Path:
+    """One page (from 1) of a PDF as PNG (PDFium)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        doc[page - 1].render(scale=scale).to_pil().save(path)
+    finally:
+        doc.close()
+    return path
+
+
+#: What a saved example shows, and how its page is found in the page's text.
+EXAMPLES = (("reason", "原因："), ("assisted", "由医疗救助全额资助参保"),
+            ("owed", "还需补缴差额"), ("county-phones", "医疗保障局："))
+
+
+def save_examples(out: Path, folder: Path, prefix: str = "notice") -> list[Path]:
+    """The first household page of each kind in :data:`EXAMPLES` (one page may show more
+    than one kind) as ``folder/<prefix>-<kind>.png``."""
+    saved: list[Path] = []
+    wanted = dict(EXAMPLES)
+    for pdf in sorted((out / "notices").glob("*.pdf")):
+        for n, lines in enumerate(page_texts(pdf), start=1):
+            text = "".join(lines)
+            for kind, mark in list(wanted.items()):
+                if mark in text:
+                    saved.append(save_png(pdf, n, folder / f"{prefix}-{kind}-{pdf.stem}-p{n}.png"))
+                    del wanted[kind]
+            if not wanted:
+                return saved
+    return saved
 
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("out", type=Path)
     ap.add_argument("--year", type=int, default=None)
+    ap.add_argument("--reader", choices=("pdfium", "pypdf"), default="pdfium")
+    ap.add_argument("--png", type=Path, default=None,
+                    help="save an example page of each kind as PNG in this folder")
     args = ap.parse_args(argv)
     year = args.year or int(next(args.out.glob("renewal-*.parquet")).stem.split("-")[1])
-    findings = check_folder(args.out, year)
+    findings = check_folder(args.out, year, args.reader)
     bad = [f for f in findings if f.problems]
     kinds = Counter(kind for f in bad for kind, _ in f.problems)
     members = sum(len({name for kind, name in f.problems if kind != "phone"}) for f in bad)
@@ -170,6 +225,9 @@ def main(argv: list[str]) -> int:
           f"{dict(kinds) or 'none'}")
     for f in bad[:10]:
         print(f"  {f.region} p.{f.page}: {f.problems}")
+    if args.png is not None:
+        for path in save_examples(args.out, args.png):
+            print(path)
     return 1 if bad else 0
 
 

@@ -180,13 +180,14 @@ def _kind(m: dict[str, Any]) -> str:
 
 
 def _dates(members: list[dict[str, Any]], key: str) -> str:
-    """``待遇从2027年4月1日起`` when every member's day is the same, else each by name."""
+    """``待遇从2027年4月1日起`` when every member's day is the same, else each by name
+    (``覃超从2027年4月1日起、梁杰从2027年1月1日起享受待遇``)."""
     days = [(m["name"], m[key]) for m in members if m[key] is not None]
     if not days:
         return ""
     if len({d for _, d in days}) == 1:
         return f"待遇从{_day(days[0][1])}起"
-    return "待遇" + "、".join(f"{name}从{_day(d)}起" for name, d in days)
+    return "、".join(f"{name}从{_day(d)}起" for name, d in days) + "享受待遇"
 
 
 def _late_lines(pay: list[dict[str, Any]], year: int) -> list[str]:
@@ -271,17 +272,22 @@ def _household_page(pdf: _Notice, year: int, members: list[dict[str, Any]]) -> N
         pdf.heading("待遇开始日说明")
         for line in notes:
             pdf.para(line)
+    if owed:
+        pdf.heading("还需补缴差额")
     for m in owed:
         start = m["covered_from"]
         keep = f"，待遇开始日（{_day(start)}）不变" if start is not None else ""
         pdf.para(f"{m['name']}：{year}年度已缴{_yuan(int(m['paid_fen']))}，还需补缴差额"
                  f"{_yuan(int(m['balance_due']))}{keep}。")
     if assisted:
+        pdf.heading("医疗救助资助参保")
         names = "、".join(f"{m['name']}（{_group_names().get(m['special_group'] or '', '特殊群体')}）"
                           for m in assisted)
         starts = _dates(assisted, "benefit_start")
         pdf.para(f"{names}：由医疗救助全额资助参保，个人无需缴费" + (f"，{starts}" if starts else "")
                  + "。")
+    if refused:
+        pdf.heading("暂不能缴费")
     for m in refused:
         pdf.para(f"{m['name']}：暂不能为{year}年度缴费（{_ERROR_WORDS.get(m['error'], '')}）。")
     late = _late_lines(pay, year)
