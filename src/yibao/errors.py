@@ -18,7 +18,17 @@ the batch runner can all render the contract's error shape::
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["ConfigurationError", "InputError", "PolicyDataError", "UnknownRegion", "YibaoError"]
+
+
+def _restore(cls: type[YibaoError], state: dict[str, Any]) -> YibaoError:
+    """A pickled error again, without calling its ``__init__`` (subclasses add arguments)."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, f"{state.get('message')} / {state.get('message_en')}")
+    error.__dict__.update(state)
+    return error
 
 
 class YibaoError(Exception):
@@ -32,6 +42,11 @@ class YibaoError(Exception):
         self.message = message
         self.message_en = message_en
         self.field = field
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable with every attribute (a worker process hands a refused item back):
+        ``Exception`` would call ``__init__`` with the message alone."""
+        return (_restore, (type(self), dict(self.__dict__)))
 
     def to_dict(self) -> dict[str, dict[str, str | None]]:
         """The contract's error shape."""

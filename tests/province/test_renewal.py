@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from yibao.errors import InputError
@@ -55,6 +53,7 @@ def _rows(out: Path) -> list[dict[str, object]]:
 def test_every_resident_matches_the_single_quote(registry: Registry, renewed: Path) -> None:
     rows = _rows(renewed)
     assert len(rows) == PERSONS
+    checked = 0
     db = registry.database()
     try:
         with db.read() as s:
@@ -82,15 +81,29 @@ def test_every_resident_matches_the_single_quote(registry: Registry, renewed: Pa
             if held is not None:
                 assert row["enrollment_status"] == held.status
                 assert row["covered_from"] == held.benefit_start
+                assert row["balance_due"] == held.balance_due
+            if not row["paid"]:  # the answer's words, computed in batch, as the single answer
+                step, reason = single.quote.next_step, single.quote.start_reason
+                assert step is not None
+                assert row["next_step"] == step.code and row["pay_by"] == step.pay_by, row
+                assert row["next_step_text"] == step.text, row
+                assert row["start_reason_text"] == (reason.text if reason else None), row
+                assert (row["back_pay_years"] or []) == list(step.back_pay_years), row
+                if step.back_pay_years:
+                    assert row["back_pay_benefit_start"] == step.benefit_start, row
+                    assert row["back_pay_months"] == step.months_earlier, row
+                checked += 1
     finally:
         db.dispose()
     assert any(r["paid"] for r in rows) and not all(r["paid"] for r in rows)
     assert any(r["history_unknown"] for r in rows)
+    assert checked > 10 and any(r["start_reason"] == "lapse" for r in rows)
+    assert any(r["next_step"] == "nothing_to_pay" for r in rows)  # fully assisted, unpaid
 
 
 def test_reminders_are_exactly_the_unpaid_partitioned_by_region(renewed: Path) -> None:
     rows = _rows(renewed)
-    unpaid = {r["person_id"] for r in rows if not r["paid"]}
+    unpaid = {r["person_id"] for r in rows if not r["paid"] or r["balance_due"]}
     seen: set[object] = set()
     for part in sorted((renewed / "reminders").glob("*.parquet")):
         table = pq.read_table(part)
@@ -106,6 +119,8 @@ def test_reminders_are_exactly_the_unpaid_partitioned_by_region(renewed: Path) -
             assert line["amount_due_yuan"] == ("" if due is None else fen_to_yuan(due))
             assert int(line["person_id"]) == row["person_id"]
             assert line["deadline"] == str(row["deadline"] or "")
+            assert line["balance_due_yuan"] == fen_to_yuan(row["balance_due"])
+            assert line["start_reason"] == (row["start_reason_text"] or "")
     assert seen == unpaid
 
 
@@ -131,29 +146,51 @@ def test_a_resumed_run_gives_the_same_bytes(registry: Registry, renewed: Path,
 
 def test_notices_give_each_household_its_total(registry: Registry, renewed: Path,
                                                tmp_path: Path) -> None:
+    """Every member's first day of cover, and beside a later one its reason; fully assisted
+    members named as such, never as owing 0.00; phone numbers whole; no codes."""
+    from .notice_check import check_region, page_texts
+
     rows = [r for r in _rows(renewed) if not r["paid"]]
-    region = str(rows[0]["region"])
     out = tmp_path / "notices"
-    proc = renew(registry, str(YEAR), "-o", str(out), "--as-of", AS_OF, "--region", region,
-                 "--notices")
+    proc = renew(registry, str(YEAR), "-o", str(out), "--as-of", AS_OF, "--notices")
     assert proc.exit_code == 0, proc.output
-    mine = [r for r in rows if r["region"] == region]
-    households: dict[object, list[dict[str, object]]] = {}
-    for r in mine:
-        households.setdefault(r["household_id"], []).append(r)
-    pages = PdfReader(out / "notices" / f"{region}.pdf").pages
-    assert len(pages) == len(households)
-    for page, members in zip(pages, households.values(), strict=True):
-        words = re.sub(r"[\s\x00]+", "", page.extract_text())
-        total = sum(int(m["amount_due"]) for m in members if m["amount_due"] is not None)
-        assert f"全户合计应缴:{fen_to_yuan(total)}元" in words
-        for m in members:
-            assert str(m["id_masked"]) in words and str(m["name"]) in words
-        assert "缴费截止日期:2024年12月31日" in words
-        assert "咨询电话" in words and "12393" in words
-        for m in members:
-            words = words.replace(str(m["id_masked"]), "")
-        assert region not in words  # plain words, no codes
+    regions = sorted({str(r["region"]) for r in rows})
+    findings = [f for region in regions for f in check_region(out, region, YEAR)]
+    assert findings and not [f for f in findings if f.problems]
+    later = assisted = 0
+    for region in regions:
+        mine = [r for r in rows if r["region"] == region]
+        households: dict[object, list[dict[str, object]]] = {}
+        for r in mine:
+            households.setdefault(r["household_id"], []).append(r)
+        pages = page_texts(out / "notices" / f"{region}.pdf")
+        assert len(pages) == len(households)
+        for lines, members in zip(pages, households.values(), strict=True):
+            words = "".join(lines)
+            pay = [m for m in members if m["next_step"] not in ("nothing_to_pay", None)]
+            total = sum(int(m["amount_due"]) for m in pay if m["amount_due"] is not None)
+            if pay:
+                assert f"全户合计应缴：{fen_to_yuan(total)}元" in words
+                assert "请在2024年12月31日（2025年度集中参保缴费期最后一天）前" in words
+            for m in members:
+                assert str(m["name"]) in words
+                if m["next_step"] == "nothing_to_pay":
+                    assisted += 1
+                    assert f"{m['name']}{m['id_masked']}" not in words  # not in the table
+                    assert "由医疗救助全额资助参保，个人无需缴费" in words
+                elif m["benefit_start"] and m["benefit_start"] > dt.date(YEAR, 1, 1):
+                    later += 1
+                    assert f"原因：{m['start_reason_text']}" in words
+            assert "按期缴费的" not in words  # no one day claimed for everybody
+            assert "咨询电话" in words and "12393" in words
+            for m in members:
+                words = words.replace(str(m["id_masked"]), "")
+            assert region not in words  # plain words, no codes
+            if region == "450802":  # the county's own offices where the data has them
+                assert "港北区医疗保障局：0775-4259717（征缴）" in words
+            elif not region.startswith("4508"):
+                assert "电话暂未收录：请拨打全国医疗保障服务热线12393" in words
+    assert later and assisted
 
 
 @pytest.mark.parametrize(("args", "zh", "en"), [

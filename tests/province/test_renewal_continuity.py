@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from yibao.errors import InputError
@@ -28,6 +27,7 @@ from yibao.store.models import Person
 
 from ..cli_runner import yibao
 from .conftest import AS_OF, YEAR, Registry, drop, fresh_database
+from .notice_check import page_texts
 
 ADMIN = Actor("renewal-test", "admin")
 REGION = "450802"
@@ -68,20 +68,20 @@ def test_the_notice_says_each_members_years_and_the_rise(noticed: Path) -> None:
     households: dict[object, list[dict[str, object]]] = {}
     for r in rows:
         households.setdefault(r["household_id"], []).append(r)
-    pages = PdfReader(noticed / "notices" / f"{REGION}.pdf").pages
+    pages = page_texts(noticed / "notices" / f"{REGION}.pdf")
     assert len(pages) == len(households)
     seen_rule = False
-    for page, members in zip(pages, households.values(), strict=True):
-        words = re.sub(r"[\s\x00]+", "", page.extract_text())
+    for lines, members in zip(pages, households.values(), strict=True):
+        words = re.sub(r"[\s\x00]+", "", "".join(lines))
         counted = [m for m in members if m["continuous_years"] is not None]
         if not counted:
             continue
-        assert "连续参保年限(按期缴费后):" in words
+        assert "连续参保年限（按期缴费后）：" in words
         for m in counted:
             if m["history_unknown"]:
-                assert f"{m['name']}:参保历史待核实" in words
+                assert f"{m['name']}：参保历史待核实" in words
             else:
-                assert f"{m['name']}{m['continuous_years']}年(按时连续参保,自" in words
+                assert f"{m['name']}{m['continuous_years']}年（按时连续参保,自" in words
                 seen_rule = seen_rule or "原封顶线未公布" in words
         if any(not m["history_unknown"] for m in counted):  # the rule, once per page
             assert words.count("大病保险最高支付限额提高2000.00元") == 1

@@ -90,6 +90,15 @@ def _build(reg: Registry) -> None:
         assert r.status_code == 201, r.text
         under = _person(c, "450802", dt.date(1977, 8, 8), [2024])     # underpaid, on time
         _pay(c, under, "2024-10-01", "300.00")
+        # fully assisted (特困): medical assistance pays it all, the payment is 0.00 — a
+        # payment on time, not a wholly reversed one (the anchor rule)
+        for birth in (dt.date(1950, 1, 9), dt.date(2010, 4, 10)):
+            assisted = _person(c, "450802", birth, [2024])
+            r = c.post(f"/api/v1/persons/{assisted}/special-groups", json={
+                "group": "tekun" if birth.year < 2000 else "orphan",
+                "valid_from": "2020-01-01", "source": "民政部门认定"})
+            assert r.status_code == 201, r.text
+            _pay(c, assisted, "2024-10-20", "0.00")
 
 
 @pytest.fixture(scope="module",
@@ -150,7 +159,7 @@ def run(reg: Registry | None, *args: str) -> Any:
 EXPECTED = {
     "450202": (6, 3, 0, 0, 2, 2, 1, 1, 2, 2, 120000),
     "450203": (1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 40000),
-    "450802": (2, 1, 1, 0, 1, 0, 0, 0, 0, 0, 30000),
+    "450802": (4, 3, 1, 0, 3, 0, 0, 0, 0, 0, 30000),
 }
 FIELDS = ("registered", "paid", "underpaid", "pending", "on_time", "lapsed", "lapsed_paid",
           "history_unknown", "late_start", "waiting", "collected_fen")
@@ -177,8 +186,9 @@ def test_exact_counts_per_county_and_city_from_sql(registry: Registry, tmp_path:
     assert cities["450800"] == _sum("450802")
     total = body["rows"][-1]
     assert total["level"] == "total" and tuple(int(total[f]) for f in FIELDS) == _sum(*EXPECTED)
-    assert total["unpaid"] == 4 and total["paid_share"] == "0.5556"  # 5 of 9
-    assert total["on_time_share"] == "0.6000" and total["collected"] == "1900.00"
+    assert total["unpaid"] == 4 and total["paid_share"] == "0.6364"  # 7 of 11
+    # 5 of the 7 paid on time: the two 0.00 payments of fully assisted residents count
+    assert total["on_time_share"] == "0.7143" and total["collected"] == "1900.00"
     assert body["periods"][0]["first"] == "2024-09-01" and body["periods"][0]["last"] == "2024-12-31"
     # a later report date: both waiting residents are covered by July 1
     later = json.loads(run(registry, str(YEAR), "--as-of", "2025-07-01", "--json").stdout)
@@ -191,7 +201,7 @@ def test_parquet_extract_gives_identical_numbers(registry: Registry, tmp_path: P
               "-o", str(tmp_path / "sql"))
     assert sql.exit_code == 0, sql.stderr
     table = pq.read_table(extract)
-    assert table.num_rows == 9 and table.schema.metadata[b"yibao.coverage_year"] == b"2025"
+    assert table.num_rows == 11 and table.schema.metadata[b"yibao.coverage_year"] == b"2025"
     pq_run = run(None, str(YEAR), "--as-of", AS_OF, "--json", "--from-parquet", str(extract),
                  "-o", str(tmp_path / "pq"))
     assert pq_run.exit_code == 0, pq_run.stderr

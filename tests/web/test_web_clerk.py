@@ -120,10 +120,16 @@ def test_payment_form_shows_registry_history(server: str, desktop: Any, login: A
     page.click("#payment-submit")
     page.wait_for_selector("#payment-done")
     assert page.inner_text("#done-benefit-start") == "2025-05-01"  # lapsed 2023-2024: 3 + 1
+    # the reason beside the date, as the answer gave it when the payment fixed the cover
+    assert page.inner_text("#done-start-reason") == (
+        "断保2年（2023、2024年度），等待期4个月（固定3个月＋断保1个月），从2025年1月1日起算")
     page.click("#open-person")
     page.click("#record-payment")
     text = page.inner_text("#registry-history")
-    assert "2023–2024" in text and "2025-05-01" not in text  # form year defaults to now
+    assert "2025-05-01" not in text  # the form's year defaults to the one being collected
+    # the lapse and its years are the answer's, beside the date (no page counts years)
+    reason = page.inner_text("#registry-history #start-reason")
+    assert "断保" in reason and "年度" in reason and page.locator("#next-step").count() == 1
     shoot(page, "clerk-payment-form-history-desktop")
 
 

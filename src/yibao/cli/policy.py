@@ -21,8 +21,8 @@ policy_app = typer.Typer(help="发布的政策数额:检查、查看、比较。
                               "check, show, diff (contract §5).", no_args_is_help=True,
                          rich_markup_mode=None)
 Opt = typer.Option
-Folder = Annotated[Path, typer.Argument(metavar="DIR", help="Folder of parameter files (and statements.yaml) "
-                                             "to publish.")]
+Folder = Annotated[Path, typer.Argument(metavar="DIR", help="Folder of parameter files (and "
+                                             "statements.yaml, contacts.yaml) to publish.")]
 
 
 @policy_app.command("check", cls=Command)
@@ -30,9 +30,10 @@ Folder = Annotated[Path, typer.Argument(metavar="DIR", help="Folder of parameter
 def policy_check(folder: Folder, as_json: JsonFlag = False) -> None:
     """检查要发布的目录:通过则退出码 0,否则退出码 2 并逐个指出文件、行号、地区和字段。
     Validate a folder of parameter files in the shipped format (and a statements.yaml of
-    statement layouts): exit 0, or exit 2 naming file, line, region and field of each
-    problem (no source, impossible dates, dates off the coverage year, overlaps, a wrong
-    unit, an amount ten times off the year before)."""
+    statement layouts, a contacts.yaml of offices and hotlines): exit 0, or exit 2 naming
+    file, line, region and field of each problem (no source, impossible dates, dates off
+    the coverage year, overlaps, a wrong unit, an amount ten times off the year before, a
+    phone number not written as dialled)."""
     from yibao.policy.files import check_folder, policy_with
 
     refuse(check_folder(folder), as_json=as_json)

@@ -106,18 +106,19 @@ def renewal(
         db.dispose()
     if as_json:
         emit({"persons": s.persons, "regions": s.regions, "resumed": s.skipped,
-              "unpaid": s.unpaid, "unpublished": s.unpublished,
+              "unpaid": s.unpaid, "underpaid": s.underpaid, "unpublished": s.unpublished,
               "households_noticed": s.households_noticed, "output": str(s.output),
               "seconds": round(s.seconds, 2)})
         return
     rate = s.persons / max(s.seconds, 1e-9)
     zh, en = figures()
     say(f"{year}年度续保: {s.regions} 个地区 {s.persons} 人(续跑跳过 {s.skipped} 个地区),未缴 "
-        f"{s.unpaid} 人,数额未公布 {s.unpublished} 人,缴费通知 {s.households_noticed} 户;"
+        f"{s.unpaid} 人(其中少缴 {s.underpaid} 人),数额未公布 {s.unpublished} 人,缴费通知 {s.households_noticed} 户;"
         f"用时 {s.seconds:.1f} 秒(每秒 {rate:,.0f} 人) → {s.output};{zh}",
         f"renewal {year}: {s.persons} residents in {s.regions} regions ({s.skipped} resumed), "
-        f"{s.unpaid} unpaid, {s.unpublished} with unpublished figures, {s.households_noticed} "
-        f"household notices; {s.seconds:.1f} s ({rate:,.0f} residents/s) → {s.output}; {en}")
+        f"{s.unpaid} unpaid ({s.underpaid} of them underpaid), {s.unpublished} with unpublished "
+        f"figures, {s.households_noticed} household notices; {s.seconds:.1f} s "
+        f"({rate:,.0f} residents/s) → {s.output}; {en}")
 
 
 def register(app: typer.Typer) -> None:

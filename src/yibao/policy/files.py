@@ -14,7 +14,8 @@ A folder laid over the shipped files (``YIBAO_POLICY_DIR`` or ``policy_dir`` in
 ``yibao.toml``) holds files of the same names and format; a value there replaces the
 shipped value of the same region for the periods it covers, and everything else stays as
 shipped (contract §5); a ``statements.yaml`` there lays statement layouts over the shipped
-ones (:mod:`yibao.policy.statements`). A value without a source or a date, an impossible
+ones (:mod:`yibao.policy.statements`), a ``contacts.yaml`` the offices and hotlines of the
+regions it lists (:mod:`yibao.policy.contacts`). A value without a source or a date, an impossible
 date, a range not on coverage-year boundaries (1 January – 31 December), an unknown
 region or parameter, a value that does not fit its unit, a unit other than the shipped
 one, two ranges of one region that overlap, or an amount ten times off the year before
@@ -35,6 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from yibao.errors import PolicyDataError
+from yibao.policy.contacts import CONTACTS, contacts_in_force, contacts_with
 from yibao.policy.locations import PolicyFileError, Where, load_yaml
 from yibao.policy.packs import PackFile, pack_files
 from yibao.policy.reference_data import load_regions, region_chain
@@ -351,6 +353,12 @@ def _folder_entries(folder: Path, base: Iterable[ParamEntry] | None = None
             except PolicyDataError as exc:
                 problems.append(exc)
             continue
+        if path.name == CONTACTS:
+            try:
+                contacts_with(folder)
+            except PolicyDataError as exc:
+                problems.append(exc)
+            continue
         if name not in units:
             problems.append(PolicyFileError(
                 "policy_unknown_parameter", f"{path} 参数未知: {name}(文件名须与发布的参数同名)",
@@ -452,6 +460,7 @@ def reload_policy() -> Policy:
     folder changed)."""
     load_policy.cache_clear()
     statement_layouts.cache_clear()
+    contacts_in_force.cache_clear()
     return load_policy()
 
 

@@ -200,9 +200,12 @@ def channel(code: str) -> Channel:
     return found
 
 
-@cache
 def _contacts() -> tuple[Contact, ...]:
-    return _build_all(Contact, "reference/contacts.yaml", "contacts")
+    """The contacts in force: shipped, with a published ``contacts.yaml`` laid over them
+    (:mod:`yibao.policy.contacts`)."""
+    from yibao.policy.contacts import contacts_in_force
+
+    return contacts_in_force()
 
 
 def contacts_for(
@@ -211,7 +214,8 @@ def contacts_for(
     """Contacts for a region and each region above it, most specific first.
 
     For a Guigang county: its medical-insurance and tax offices, then any city,
-    province and national entries (hotlines 12393 / 12366).
+    province and national entries (hotlines 12393 / 12366). A published ``contacts.yaml``
+    (``policy_dir``) replaces the shipped contacts of the regions it lists.
     """
     chain = region_chain(region_code, regions_parent_map)
     all_contacts = _contacts()

@@ -203,6 +203,11 @@ def start_reason(res: QuoteResults, i: int, ctx: AdviceContext, year: int | None
         code, zh, en = ("late_payment", "集中缴费期后缴费，从缴费次月1日起",
                         "paid after the concentrated period: covered from the 1st of the next "
                         "month")
+    elif rule == "R-START-RELAPSE":  # the region's own start after a lapse (Guilin, C31)
+        code, zh, en = _relapse(res, i, ctx, lapse, lapse_years)
+        if not known:
+            zh += f"，到{cn_date(start)}才满，已晚于{year}年12月31日"
+            en += f"; that is {start.isoformat()}, after 31 December {year}"
     elif rule == "R-START-GAP":
         code, zh, en = ("lapse", f"断保{lapse}年（{lapse_years[0]}年度）后续保，从缴费后第3个月1日起",
                         f"re-enrolled after {_n(lapse, 'lapse year')} ({lapse_years[1]}): covered "
@@ -218,6 +223,26 @@ def start_reason(res: QuoteResults, i: int, ctx: AdviceContext, year: int | None
     else:
         return None
     return StartReason(code, zh, en)
+
+
+def _relapse(res: QuoteResults, i: int, ctx: AdviceContext, lapse: int, years: Pair
+             ) -> tuple[str, str, str]:
+    """R-START-RELAPSE in words: the lapse (or the late payment), and the month counted from
+    the day the wait counts from (C6, C31), plus any variable months."""
+    over, month = ctx.figures.get("relapse_over", ""), ctx.figures.get("relapse_month", "")
+    month_en = ctx.figures.get("relapse_month_en", "")
+    frm = _day(res.wait_from[i]) if res.wait_from[i] else ctx.payment_date
+    zh = f"断缴超过{over}个月再缴费，从{cn_date(frm)}起算第{month}个月的1日起重新享受待遇"
+    en = (f"after more than {over} months without cover, cover resumes on the 1st of the "
+          f"{month_en} month counted from {frm.isoformat()}")
+    variable = int(res.wait_variable[i])
+    if variable:
+        zh += f"，另加断保变动等待期{variable}个月"
+        en += f", plus {_n(variable, 'month')} of variable wait for the lapse"
+    if lapse:
+        return ("lapse", f"断保{lapse}年（{years[0]}年度），{zh}",
+                f"{_n(lapse, 'lapse year')} ({years[1]}): {en}")
+    return "late_payment", f"未在集中缴费期缴费，{zh}", f"not paid in the concentrated period: {en}"
 
 
 def _suffix(ctx: AdviceContext, adv: Advice, i: int, user_months: int, own: bool) -> Pair:

@@ -22,6 +22,7 @@ from yibao.services.shapes import (
     PreRegistration,
     Reversal,
     RuleRef,
+    StartReason,
     Waiting,
 )
 from yibao.store import models as rows
@@ -116,6 +117,9 @@ def enrollment_view(actor: Actor, e: Any, id_number: str | None) -> Enrollment:
         history_unknown=e.history_basis == "unknown",
         policy_version=e.policy_version,
         updated_at=e.updated_at,
+        balance_due=getattr(e, "balance_due_fen", 0) or 0,
+        benefit_start_reason=StartReason.model_validate(e.start_reason)
+        if getattr(e, "start_reason", None) else None,
     )
 
 

@@ -220,6 +220,13 @@ class Enrollment(Base):
         String(16), default="registry", server_default="registry"
     )
     policy_version: Mapped[str | None] = mapped_column(String(16))
+    #: What is still owed after the payments received: due − paid while underpaid, else 0
+    #: (fen). Renewal reminders and notices ask for it; ``payments settle`` lists it.
+    balance_due_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    #: Why cover starts after 1 January, as the answer that fixed the cover said it
+    #: (``{"code", "text", "text_en"}``, contract §2.1 ``benefit_start_reason``); null when
+    #: it starts on 1 January or is not fixed yet.
+    start_reason: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -244,12 +251,14 @@ class Payment(Base):
     __table_args__ = (
         UniqueConstraint("channel", "channel_txn_id", name="uq_payments_channel_txn"),
         Index("ix_payments_year_settlement", "coverage_year", "settlement"),
+        #: the anchor of an enrollment: its payments in the order they were recorded
+        Index("ix_payments_enrollment_anchor", "enrollment_id", "id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))
     channel_txn_id: Mapped[str] = mapped_column(String(64))
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"))
     coverage_year: Mapped[int] = mapped_column(Integer)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     expected_fen: Mapped[int | None] = mapped_column(BigInteger)

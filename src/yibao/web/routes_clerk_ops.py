@@ -39,6 +39,7 @@ from yibao.web.console import Staff, StaffLogin, checked, field_errors, row_id, 
 from yibao.web.csrf import csrf_protect
 from yibao.web.enrollment_words import enrollment_lines
 from yibao.web.forms import default_coverage_year
+from yibao.web.plain import zh_punct
 from yibao.web.refdata import region_groups
 from yibao.web.registry_view import registry_view
 from yibao.web.routes_clerk import staff
@@ -178,8 +179,30 @@ async def payment_create(request: Request, who: StaffLogin) -> Response:
                                per_page=1)
         person_id = str(found.items[0].id) if found.items else ""
     ctx = {"done": done, "enrollment": enrollment_lines(done.enrollment),
-           "person_id": person_id, **staff(who)}
+           "person_id": person_id, "step": await _receipt_step(who, done, person_id),
+           **staff(who)}
     return render(request, "clerk/payment_done.html", ctx)
+
+
+async def _receipt_step(who: Staff, done: Any, person_id: str) -> tuple[str, str] | None:
+    """Where the payment buys no cover that year: the answer's next step for a payment on
+    that day (pay for the next year by …, or wait for its period)."""
+    e = done.enrollment
+    if e.benefit_start is not None or e.status == "pending" or not person_id.isdigit():
+        return None
+    from yibao.services.registry.answers import person_answers
+
+    day = done.payment.paid_at.date() if done.payment.paid_at else today_beijing()
+    try:
+        found = await who.call(person_answers, row_id(int(person_id), "person"), on=day,
+                               years=(e.coverage_year,))
+    except YibaoError:
+        return None
+    answer = found.years[0].answer
+    if answer is None or answer.next_step is None:
+        return None
+    step = answer.next_step
+    return zh_punct(step.text), step.text_en
 
 
 async def _listing(who: Staff, ctx: dict[str, Any], use_case: Callable[..., Any],

@@ -1,6 +1,8 @@
-"""Clerk console: one person's page by row id — facts, special groups (add, end),
-household, coverage history (add years), enrollments, payments, and for auditors and
-admins the audit trail. One read of the record, one audit row.
+"""Clerk console: one person's page by row id — what to do now (the answer for paying
+today: next step, total, date and reason; an underpayment's shortfall), facts, special
+groups (add, end), household, coverage history (add years), enrollments, payments, and for
+auditors and admins the audit trail. One read of the record, one audit row (the answers
+show no ID number).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from yibao.http.auth import CLERK
 from yibao.policy import reference_data as reference
 from yibao.services.inputs import HistoryIn, MembershipEndIn, MembershipIn
 from yibao.services.registry import records
+from yibao.services.shapes import PersonRecord
 from yibao.web.clerk_forms import labels_for, text_of
 from yibao.web.console import Staff, StaffLogin, checked, field_errors, row_id, status_of
 from yibao.web.csrf import csrf_protect
 from yibao.web.enrollment_words import enrollment_lines
+from yibao.web.registry_view import Standing, standing_view
 from yibao.web.routes_clerk import staff
 from yibao.web.routes_clerk_registry import registry_panel
 from yibao.web.templating import render
@@ -41,8 +45,10 @@ async def _page(request: Request, who: Staff, person_id: int, *, done: str = "",
         ctx = {"q": "", "result": None, "errors": {"q": (exc.message, exc.message_en)},
                **staff(who)}
         return render(request, "clerk/find.html", ctx, status_code=status_of(exc))
+    standing = await _standing(who, record)
     ctx = {
         "record": record, "person": record.person, "history": record.history,
+        "standing": standing,
         "enrollments": [enrollment_lines(e) for e in record.enrollments],
         "payments": record.payments, "members": record.household_members,
         "audit": record.audit, "done": done, "errors": errors or {}, "form": form or {},
@@ -50,6 +56,22 @@ async def _page(request: Request, who: Staff, person_id: int, *, done: str = "",
     }
     ctx.update(await registry_panel(request, who, person_id))  # status changes, continuity
     return render(request, "clerk/person.html", ctx, status_code=status)
+
+
+async def _standing(who: Staff, record: PersonRecord) -> Standing | None:
+    """The person's years (in force, and the one being collected while its period is
+    open), each its record or the answer for paying it today (Beijing)."""
+    from yibao.quoting.season import season
+    from yibao.services.common import today_beijing
+    from yibao.services.registry.answers import person_answers
+
+    s = season(today_beijing(), record.person.region)
+    years = (s.in_force, s.next_year) if s.collecting else (s.in_force,)
+    try:
+        found = await who.call(person_answers, record.person.id, on=s.today, years=years)
+    except YibaoError:
+        return None
+    return standing_view(found, record.enrollments)
 
 
 @router.get("/persons/{person_id:int}")

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.compute as pc
+
 from yibao.errors import InputError
 from yibao.operations.renewal.compute import RESULT, Terms, renewal_table
 from yibao.operations.renewal.extract import Chunk, extract_chunks, registered_regions
@@ -54,7 +56,8 @@ class RenewalSummary:
     """What a run found and wrote."""
 
     persons: int
-    unpaid: int
+    unpaid: int  # reminded: not paid, or paid less than was due
+    underpaid: int  # of them: paid, with a balance still owed
     regions: int
     skipped: int
     households_noticed: int
@@ -161,6 +164,7 @@ def _run(db: Database, options: RenewalOptions, regions: list[str], as_of: dt.da
                                            as_of)
             manifest.finish(region, {
                 "persons": table.num_rows, "unpaid": reminders.num_rows,
+                "underpaid": int(pc.sum(pc.greater(table.column("balance_due"), 0)).as_py() or 0),
                 "households_noticed": households,
                 "unpublished": table.column("amount_due").null_count})
         if progress:
@@ -169,7 +173,8 @@ def _run(db: Database, options: RenewalOptions, regions: list[str], as_of: dt.da
                     out / f"renewal-{year}.parquet", RESULT)
     counts = [manifest.chunks[r] for r in regions]
     return RenewalSummary(
-        persons=total, unpaid=sum(c["unpaid"] for c in counts), regions=len(regions),
+        persons=total, unpaid=sum(c["unpaid"] for c in counts),
+        underpaid=sum(c.get("underpaid", 0) for c in counts), regions=len(regions),
         skipped=skipped, households_noticed=sum(c["households_noticed"] for c in counts),
         unpublished=sum(c["unpublished"] for c in counts),
         seconds=time.perf_counter() - started, output=out / f"renewal-{year}.parquet")

@@ -45,8 +45,12 @@ PERSONS = pa.schema([("person_id", pa.int64()), ("household_id", pa.int64()),
                      ("id_number", pa.string()), ("name", pa.string()),
                      ("birth_date", pa.date32()), ("known", pa.bool_()),
                      ("years", pa.string()), ("registry", pa.int32())])
+#: The renewal year's enrollment: status, money, the cover as fixed, what is still owed and
+#: the reason the answer gave for a start after 1 January (JSON text).
 CURRENT = pa.schema([("person_id", pa.int64()), ("status", pa.string()),
-                     ("paid_fen", pa.int64()), ("covered_from", pa.date32())])
+                     ("paid_fen", pa.int64()), ("covered_from", pa.date32()),
+                     ("due_fen", pa.int64()), ("balance_fen", pa.int64()),
+                     ("start_reason", pa.string())])
 GROUPS = pa.schema([("person_id", pa.int64()), ("group_code", pa.string()),
                     ("valid_from", pa.date32()), ("valid_to", pa.date32())])
 CHANGES = pa.schema([("person_id", pa.int64()), ("id", pa.int64()), ("kind", pa.string()),
@@ -138,7 +142,8 @@ def extract_chunks(conn: Connection, regions: list[str], year: int) -> dict[str,
                      func.coalesce(agg.c.registry, 0)).outerjoin(
         agg, agg.c.person_id == _P.c.id).where(region.in_(wanted)).order_by(region, _P.c.id)
     current = select(region, _E.c.person_id, _E.c.status, _E.c.amount_paid_fen,
-                     _E.c.benefit_start).join(_P, _P.c.id == _E.c.person_id).where(
+                     _E.c.benefit_start, _E.c.amount_due_fen, _E.c.balance_due_fen,
+                     cast(_E.c.start_reason, String)).join(_P, _P.c.id == _E.c.person_id).where(
         region.in_(wanted), _E.c.coverage_year == year).order_by(region, _E.c.person_id)
     groups = select(region, _M.c.person_id, _M.c.group_code, _M.c.valid_from,
                     _M.c.valid_to).join(_P, _P.c.id == _M.c.person_id).where(

@@ -3,7 +3,7 @@ manifest that lets ``--resume`` skip the chunks already done.
 
     DIR/manifest.json                  settings of the run and the finished chunks
     DIR/chunks/<region>.parquet        one chunk's rows (all residents of the region)
-    DIR/reminders/<region>.parquet|csv the unpaid of the region
+    DIR/reminders/<region>.parquet|csv the unpaid (or underpaid) of the region
     DIR/notices/<region>.pdf           one page per household with someone unpaid (--notices)
     DIR/renewal-<year>.parquet         every chunk, in region order (written last)
 
@@ -27,10 +27,11 @@ import pyarrow.parquet as pq
 __all__ = ["REMINDER_CSV", "Manifest", "atomic", "combine", "unpaid", "write_parquet",
            "write_reminders"]
 
-#: Columns of a reminders CSV (amount in yuan, dates ISO).
+#: Columns of a reminders CSV (amounts in yuan, dates ISO): ``balance_due_yuan`` what a
+#: paid but underpaid resident still owes; ``start_reason`` why cover starts after 1 January.
 REMINDER_CSV = ("region", "region_name", "household_id", "person_id", "name", "id_masked",
                 "amount_due_yuan", "deadline", "benefit_start_if_paid", "history_unknown",
-                "missing")
+                "missing", "balance_due_yuan", "next_step", "start_reason")
 
 
 def atomic(path: Path, write: Callable[[Path], object]) -> None:
@@ -49,8 +50,10 @@ def write_parquet(table: pa.Table, path: Path) -> None:
 
 
 def unpaid(table: pa.Table) -> pa.Table:
-    """The rows of residents who have not paid the year."""
-    return table.filter(pc.invert(table.column("paid")))
+    """The rows of residents who have not paid the year, or paid less than was due (a
+    balance is still owed)."""
+    return table.filter(pc.or_(pc.invert(table.column("paid")),
+                               pc.greater(table.column("balance_due"), 0)))
 
 
 def _yuan(fen: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -79,6 +82,9 @@ def _csv_bytes(table: pa.Table) -> bytes:
         "benefit_start_if_paid": text(table.column("benefit_start")),
         "history_unknown": pc.if_else(unknown, "yes", "no"),
         "missing": text(table.column("missing")),
+        "balance_due_yuan": text(_yuan(table.column("balance_due"))),
+        "next_step": text(table.column("next_step")),
+        "start_reason": text(table.column("start_reason_text")),
     })
     sink = io.BytesIO()
     pacsv.write_csv(cells, sink, pacsv.WriteOptions(quoting_style="needed"))

@@ -37,6 +37,7 @@ from yibao.operations.reports.model import (
     periods_for,
 )
 from yibao.policy import reference_data as reference
+from yibao.services.payments.anchor import live_payment
 from yibao.store.models import CoverageHistory, Enrollment, Payment, Person
 
 __all__ = ["WORK_MEM", "person_facts", "sql_counts"]
@@ -82,7 +83,7 @@ def person_facts(params: ReportParams, *, years_text: bool = False) -> Any:
                       none_time.label("paid_at"), zero.label("net")).where(
             table.c.coverage_year < y, *where, *scoped(table))
 
-    live = _PAY.c.amount_fen > _PAY.c.reversed_fen
+    live = live_payment(_PAY)  # a fully assisted resident's 0.00 payment counts
     facts = union_all(
         covered(_E, _E.c.status.in_(COVERED_STATUSES)),
         covered(_H),

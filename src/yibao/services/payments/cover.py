@@ -4,7 +4,8 @@ An enrollment (one person, one coverage year) is *anchored* once a payment fixed
 cover dates; later payments for the year only add money (``settle``). A *pending*
 enrollment was paid while a figure was unpublished: no cover until ``yibao payments
 settle`` quotes it. Status: ``open`` → ``pending`` | ``paid`` | ``underpaid`` |
-``overpaid``; ``cancelled`` once every payment was reversed.
+``overpaid``; ``cancelled`` once every payment was reversed. An ``underpaid`` enrollment
+keeps what is still owed in ``balance_due_fen`` (due − paid), so that it is asked for again.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from yibao.rules.answer import Quote
 
 __all__ = [
     "ANCHORED",
+    "balance_of",
     "fix_cover",
     "make_pending",
     "settle",
     "snapshot",
     "status_of",
+    "update_status",
 ]
 
 #: Statuses whose cover dates are fixed.
@@ -38,6 +41,23 @@ def status_of(due: int | None, paid: int) -> str:
     return "overpaid" if paid > due else "underpaid"
 
 
+def balance_of(due: int | None, paid: int) -> int:
+    """What is still owed (fen): due − paid while less than due arrived, else 0."""
+    return 0 if due is None else max(due - paid, 0)
+
+
+def update_status(state: dict[str, Any]) -> None:
+    """Status and balance of an enrollment's values from what is due and what arrived."""
+    due, paid = state["amount_due_fen"], int(state["amount_paid_fen"])
+    state["status"] = status_of(due, paid)
+    state["balance_due_fen"] = balance_of(due, paid)
+
+
+def _reason(quote: Quote) -> dict[str, str] | None:
+    r = quote.start_reason
+    return None if r is None else {"code": r.code, "text": r.text, "text_en": r.text_en}
+
+
 def fix_cover(state: dict[str, Any], quote: Quote, *, history_unknown: bool) -> None:
     """Write the quote's cover (dates, waiting, rules, due) into an enrollment's values."""
     state.update(
@@ -52,6 +72,7 @@ def fix_cover(state: dict[str, Any], quote: Quote, *, history_unknown: bool) -> 
         warning_codes=list(quote.warning_codes),
         history_basis="unknown" if history_unknown else "registry",
         policy_version=quote.policy_version or None,
+        start_reason=_reason(quote),
     )
 
 
@@ -69,6 +90,7 @@ def make_pending(state: dict[str, Any], quote: Quote, *, history_unknown: bool) 
         warning_codes=list(quote.warning_codes),
         history_basis="unknown" if history_unknown else "registry",
         policy_version=quote.policy_version or None,
+        start_reason=None,
     )
 
 
@@ -84,7 +106,7 @@ def settle(state: dict[str, Any], amount: int) -> tuple[int | None, int | None, 
         "unquoted" if diff is None else "exact" if diff == 0 else "over" if diff > 0 else "under"
     )
     state["amount_paid_fen"] = paid_before + amount
-    state["status"] = status_of(due, state["amount_paid_fen"])
+    update_status(state)
     return expected, diff, settlement
 
 

@@ -1,7 +1,7 @@
 """Quoting a stored enrollment again at its anchor payment (settling, re-anchoring, corrections).
 
-The anchor of an enrollment is its earliest recorded payment that is not wholly reversed:
-the payment whose date fixes the cover.
+The anchor of an enrollment is its earliest recorded payment that is not wholly reversed
+(:mod:`yibao.services.payments.anchor`): the payment whose date fixes the cover.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Row, Table, select
 
 from yibao.quoting.answers import answer
 from yibao.rules.answer import Quote
+from yibao.services.payments.anchor import anchor_payment
 from yibao.services.payments.ledger import quote_facts
 from yibao.services.registry.history import load_histories
 from yibao.services.registry.quotes import PersonFacts, mark_unknown, person_request, pick_group
@@ -24,16 +25,6 @@ __all__ = ["anchor_payment", "requote"]
 _P = cast(Table, Payment.__table__)
 _PERSON = cast(Table, Person.__table__)
 _MEMBER = cast(Table, SpecialGroupMembership.__table__)
-
-
-def anchor_payment(conn: Connection, enrollment_id: int) -> Row[Any] | None:
-    """The enrollment's earliest recorded payment that is not wholly reversed, or None."""
-    return conn.execute(
-        select(_P)
-        .where(_P.c.enrollment_id == enrollment_id, _P.c.amount_fen > _P.c.reversed_fen)
-        .order_by(_P.c.id)
-        .limit(1)
-    ).first()
 
 
 def requote(conn: Connection, enrollment: Mapping[str, Any], anchor: Row[Any]) -> tuple[Quote, bool]:

@@ -19,7 +19,7 @@ from yibao.errors import InputError
 from yibao.services.common import Actor, fen_to_yuan, yuan_to_fen
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import ReversalIn
-from yibao.services.payments.cover import ANCHORED, fix_cover, snapshot, status_of
+from yibao.services.payments.cover import ANCHORED, fix_cover, snapshot, update_status
 from yibao.services.payments.requote import anchor_payment, requote
 from yibao.services.payments.rows import audit_row
 from yibao.services.shapes import ReversalRecorded
@@ -100,12 +100,12 @@ def _reverse_enrollment(
     anchor = anchor_payment(conn, eid)
     if anchor is None:
         state.update(status="cancelled", benefit_start=None, benefit_end=None,
-                     waiting_fixed=0, waiting_variable=0)
+                     waiting_fixed=0, waiting_variable=0, balance_due_fen=0, start_reason=None)
     else:
         if state["status"] in ANCHORED and anchor.id != anchor_before:
             quote, unknown = requote(conn, state, anchor)
             fix_cover(state, quote, history_unknown=unknown)
-        state["status"] = status_of(state["amount_due_fen"], state["amount_paid_fen"])
+        update_status(state)
     state["updated_at"] = utcnow()
     keep = ("person_id", "coverage_year", "created_at", "id")
     conn.execute(update(_E).where(_E.c.id == eid)

@@ -16,7 +16,7 @@ from yibao.errors import InputError
 from yibao.services.common import Actor, audit_id_reads
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import CorrectionIn
-from yibao.services.payments.cover import fix_cover, make_pending, snapshot, status_of
+from yibao.services.payments.cover import fix_cover, make_pending, snapshot, update_status
 from yibao.services.payments.requote import anchor_payment, requote
 from yibao.services.payments.rows import audit_row
 from yibao.services.shapes import Correction
@@ -87,9 +87,13 @@ def correct_enrollment(
                 make_pending(state, quote, history_unknown=unknown)
             else:
                 fix_cover(state, quote, history_unknown=unknown)
-            state["status"] = status_of(state["amount_due_fen"], int(state["amount_paid_fen"]))
+            update_status(state)
         else:
             _manual(state, data)
+            if "benefit_start" in data.model_fields_set:  # the reason is the correction's
+                state["start_reason"] = {"code": "correction", "text": f"管理员更正:{data.reason}",
+                                         "text_en": f"corrected by an administrator: "
+                                                    f"{data.reason}"}
         after = snapshot(state)
         if after == before:
             raise _invalid("correction_no_change", "更正后与原记录相同,未作更改",

@@ -72,9 +72,10 @@ from yibao.services.shapes.ledger import (
     RuleRef,
     SettleError,
     SettleResult,
+    StartReason,
     Waiting,
 )
-from yibao.services.shapes.quote import PersonQuoteAnswer, QuoteAnswer
+from yibao.services.shapes.quote import PersonAnswers, PersonQuoteAnswer, QuoteAnswer, YearAnswer
 from yibao.services.shapes.registry import (
     Application,
     ApplicationPage,
@@ -137,6 +138,7 @@ __all__ = [
     "PaymentPage",
     "PaymentRecorded",
     "Person",
+    "PersonAnswers",
     "PersonDetail",
     "PersonPage",
     "PersonQuoteAnswer",
@@ -153,10 +155,12 @@ __all__ = [
     "SettleError",
     "SettleResult",
     "Shape",
+    "StartReason",
     "StatusChange",
     "StatusChangeRecorded",
     "StatusChangeReview",
     "Waiting",
+    "YearAnswer",
     "YearContinuity",
     "YearRecord",
     "Yuan",

@@ -34,6 +34,7 @@ __all__ = [
     "RuleRef",
     "SettleError",
     "SettleResult",
+    "StartReason",
     "Waiting",
 ]
 
@@ -53,9 +54,21 @@ class Waiting(Shape):
     variable: int | None
 
 
+class StartReason(Shape):
+    """Why cover starts after 1 January (contract §2.1 ``benefit_start_reason``), as the
+    answer that fixed the cover said it: ``code`` and the words in both languages."""
+
+    code: str
+    text: str
+    text_en: str
+
+
 class Enrollment(Shape):
     """A person's cover for one coverage year (ID number masked for auditors);
-    ``history_unknown`` when its lapse could not be read from the registry."""
+    ``history_unknown`` when its lapse could not be read from the registry;
+    ``balance_due`` what is still owed while underpaid (0 otherwise);
+    ``benefit_start_reason`` why cover starts after 1 January (null on 1 January, or when
+    the cover was fixed before the registry recorded reasons)."""
 
     id: int
     id_number: str | None
@@ -73,6 +86,8 @@ class Enrollment(Shape):
     history_unknown: bool
     policy_version: str | None
     updated_at: Moment | None
+    balance_due: Yuan = 0
+    benefit_start_reason: StartReason | None = None
 
 
 class Payment(Shape):
@@ -204,11 +219,16 @@ class SettleError(Shape):
 
 
 class SettleResult(Shape):
-    """What settling did: settled, still pending (figures unpublished), errors."""
+    """What settling did: enrollments settled and their payments, still pending (figures
+    unpublished), errors; ``underpaid`` of the settled now owe ``balance_due`` in all (less
+    was paid than is due: the difference stays on each enrollment)."""
 
     settled: int
     still_pending: int
     errors: list[SettleError]
+    payments: int
+    underpaid: int
+    balance_due: Yuan
 
 
 class AuditEntry(Shape):

@@ -22,11 +22,12 @@ from typing import Any, NotRequired, Required, Union, get_args, get_origin, get_
 from pydantic import create_model
 
 from yibao.rules.answer import DayText, QuoteJSON, YuanText
-from yibao.services.shapes.base import Shape, Yuan
+from yibao.services.shapes.base import ErrorBody, Shape, Yuan
 from yibao.services.shapes.ledger import Enrollment
 from yibao.services.shapes.registry import History, Person
 
-__all__ = ["PersonQuoteAnswer", "QuoteAnswer", "StatusChangeUsed", "shape_of"]
+__all__ = ["PersonAnswers", "PersonQuoteAnswer", "QuoteAnswer", "StatusChangeUsed", "YearAnswer",
+           "shape_of"]
 
 _models: dict[str, type[Shape]] = {}
 
@@ -99,3 +100,24 @@ class PersonQuoteAnswer(QuoteAnswer):  # type: ignore[misc,valid-type]
     status_change: StatusChangeUsed | None
     person: Person
     enrollment: Enrollment | None
+
+
+class YearAnswer(Shape):
+    """One coverage year of a registered person: the registry's enrollment (no ID number)
+    and the answer for paying the year on the day asked — or the engine's refusal."""
+
+    coverage_year: int
+    enrollment: Enrollment | None
+    answer: QuoteAnswer | None  # type: ignore[valid-type]
+    refusal: ErrorBody | None
+    history_unknown: bool
+    special_group: str | None
+
+
+class PersonAnswers(Shape):
+    """A registered person's years as the console shows them (by row id), answered for
+    paying on ``on``."""
+
+    person_id: int
+    on: dt.date
+    years: list[YearAnswer]
