@@ -157,7 +157,7 @@ def measure(url: str, folder: Path, out: Path) -> dict[str, float]:
         result = settle_pending(db, SYSTEM)
         settle = time.perf_counter() - t0
         t0 = time.perf_counter()
-        listed, owed = write_balances(db, out)
+        listed, owed = write_balances(db, out, SYSTEM)
         listing = time.perf_counter() - t0
     finally:
         db.dispose()

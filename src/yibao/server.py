@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from yibao.api import install_api
 from yibao.http.errors import install_error_handlers
-from yibao.http.guard import RequestGuard
+from yibao.http.guard import RequestGuard, install_log_masking
 from yibao.http.headers import SecurityHeaders
 from yibao.http.limits import BodySizeLimit
 from yibao.http.login import LoginGate
@@ -78,6 +78,7 @@ def _logging(settings: Settings) -> None:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
+    install_log_masking()  # ID numbers masked in every line, whatever their format
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
@@ -108,8 +109,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         max_bytes=settings.max_body_bytes,
         path_limits={"/api/v1/payments/bulk": settings.max_bulk_body_bytes},
     )
+    app.add_middleware(RequestGuard, access_log=settings.access_log)
+    # outermost: the guard's own answers (422 for a hostile URL, 500, 503) get the headers too
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(RequestGuard, access_log=settings.access_log)  # outermost
     install_api(app)
     mount_web(app)
     return app

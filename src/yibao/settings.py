@@ -10,8 +10,8 @@ file's folder, so a cron job in another folder reads the same database and figur
 A variable set in the environment wins over the file.
 
     YIBAO_DATABASE_URL   default sqlite:///./var/yibao.sqlite3
-    YIBAO_SECRET_KEY     JWT signing key (>= 32 characters, not guessable); default: a random
-                         key kept in ./var/secret.key
+    YIBAO_SECRET_KEY     JWT signing key (>= 32 random characters, checked with zxcvbn);
+                         default: the key file ./var/secret.key (``yibao secret init``)
     YIBAO_TOKEN_MINUTES  lifetime of a bearer token (default 480)
     YIBAO_MAX_BODY_BYTES largest accepted request body (default 65536)
     YIBAO_POLICY_DIR     a folder of published parameter files laid over the shipped ones
@@ -26,11 +26,9 @@ Every setting is listed in docs/service.md and docs/security.md (a test checks).
 from __future__ import annotations
 
 import difflib
-import math
 import os
 import secrets
 import tomllib
-from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -45,33 +43,95 @@ from pydantic_settings import (
 
 from yibao.errors import ConfigurationError
 
-__all__ = ["CONFIG_VARIABLE", "Settings", "check_secret_key", "config_file", "get_settings"]
+__all__ = ["CONFIG_VARIABLE", "Settings", "check_secret_key", "config_file", "get_settings",
+           "secret_key_problem", "write_key_file"]
 
 DEFAULT_SQLITE_URL = "sqlite:///./var/yibao.sqlite3"
 CONFIG_VARIABLE = "YIBAO_CONFIG"
 CONFIG_NAME = "yibao.toml"
 #: Keys of the file whose relative paths are taken from the file's folder.
 PATH_KEYS = ("policy_dir", "output_dir", "secret_key_file")
-#: A signing key shorter than this, or with less estimated entropy, is refused.
+#: A signing key shorter than this is refused; so is one a guesser would try early.
 MIN_SECRET_CHARS = 32
-MIN_SECRET_BITS = 128
+#: zxcvbn's estimate of the guesses the first 100 characters need, as a power of ten
+#: (25: ~83 bits by its conservative count; a random 32-character key scores 30 or more).
+MIN_SECRET_GUESSES_LOG10 = 25.0
+#: Patterns a key may hold only a little of: words, repeats, counting, keyboard rows.
+_GUESSABLE_PATTERNS = frozenset({"dictionary", "repeat", "sequence", "spatial"})
+#: Words an operator might put in a key, which a guesser tries first.
+_KEY_WORDS = ("yibao", "secret", "key", "change", "changeme", "production", "deploy",
+              "test", "demo", "signing", "token", "jwt", "password", "admin", "please")
+MAKE_A_KEY = "yibao secret init"
+MAKE_A_KEY_PY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot sign tokens (in English, for the message), or None.
+
+    Long and random: 32 characters or more; zxcvbn (a kept guess estimator with
+    dictionaries of common passwords, words and names, and detectors of repeats, counting
+    and keyboard patterns) must estimate at least 10^25 guesses, and such patterns of 4+
+    characters may cover at most a third of the key. Random keys pass (``yibao secret
+    init``, ``secrets.token_urlsafe(48)``, ``openssl rand -hex 32``); phrases do not.
+    """
+    if len(key) < MIN_SECRET_CHARS:
+        return f"it has {len(key)} characters (at least {MIN_SECRET_CHARS} are needed)"
+    from zxcvbn import zxcvbn
+
+    head = key[:100]
+    guess = zxcvbn(head, user_inputs=list(_KEY_WORDS))
+    found = [m for m in guess["sequence"]
+             if m["pattern"] in _GUESSABLE_PATTERNS and len(m["token"]) >= 4]
+    covered = sum(len(m["token"]) for m in found)
+    if float(guess["guesses_log10"]) < MIN_SECRET_GUESSES_LOG10 or covered * 3 > len(head):
+        kinds = sorted({str(m["pattern"]) for m in found}) or ["too little randomness"]
+        return ("it is guessable (" + ", ".join(kinds) + f"; about 10^{guess['guesses_log10']:.0f}"
+                " guesses)")
+    return None
 
 
 def check_secret_key(key: str, *, source: str = "YIBAO_SECRET_KEY") -> str:
-    """``key`` if it is long and varied enough to sign tokens, else ConfigurationError."""
-    counts = Counter(key)
-    bits = -sum(n * math.log2(n / len(key)) for n in counts.values()) if key else 0.0
-    if len(key) < MIN_SECRET_CHARS or len(counts) < 10 or bits < MIN_SECRET_BITS:
+    """``key`` if it is long and random enough to sign tokens, else ConfigurationError."""
+    problem = secret_key_problem(key)
+    if problem is not None:
         raise ConfigurationError(
             "weak_secret_key",
-            f"{source} 太短或太容易猜到(需至少 {MIN_SECRET_CHARS} 个字符、约 {MIN_SECRET_BITS} "
-            "位熵);可用 python -c 'import secrets; print(secrets.token_urlsafe(48))' 生成",
-            f"{source} is too short or too guessable (needs {MIN_SECRET_CHARS}+ characters and "
-            f"about {MIN_SECRET_BITS} bits of entropy; this one has {len(key)} characters, "
-            f"~{bits:.0f} bits); make one with "
-            "python -c 'import secrets; print(secrets.token_urlsafe(48))'",
+            f"{source} 太短或太容易猜到(需至少 {MIN_SECRET_CHARS} 个随机字符,不能是单词、"
+            f"重复或连续的字符);请运行 {MAKE_A_KEY} 生成密钥文件,或用 {MAKE_A_KEY_PY} 生成",
+            f"{source} is too short or too guessable: {problem}. Keys must be random, not "
+            f"words, repeats or counting; run {MAKE_A_KEY} to write a key file, or make one "
+            f"with {MAKE_A_KEY_PY}",
             field="secret_key",
         )
+    return key
+
+
+def write_key_file(path: Path, *, replace: bool = False) -> str:
+    """A new random key in ``path`` (mode 0600 from the start); returns it.
+
+    Without ``replace`` an existing file is kept and its key returned (two server workers
+    starting at once end up with the same key). With ``replace`` the new key takes the
+    old one's place atomically: every token signed with the old key stops working.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if replace:
+            os.replace(temp, path)
+        else:
+            try:
+                os.link(temp, path)  # atomic, and fails when the file exists
+            except FileExistsError:
+                return path.read_text(encoding="ascii").strip()
+    finally:
+        if temp.exists():
+            temp.unlink()
     return key
 
 
@@ -210,9 +270,22 @@ class Settings(BaseSettings):
     #: Password checks running at once per process, and how many may wait for one.
     login_hash_concurrency: int = 1
     login_queue_limit: int = 16
+    #: Failures of one account (from any address) after which addresses that failed on it
+    #: get one password check per ``login_slow_seconds``.
+    login_slow_after_failures: int = 10
+    login_slow_seconds: int = 5
+    #: Proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed (comma-separated
+    #: addresses or networks, e.g. "127.0.0.1" for nginx on the same host); "" = none: the
+    #: client is the connection's peer.
+    trusted_proxies: str = ""
+    #: Public look-ups (/lookup): per client address, and per ID number from one client,
+    #: as "COUNT/SECONDS"; kept in the database, shared by every worker and host.
+    lookup_per_client: str = "20/600"
+    lookup_per_number: str = "5/3600"
 
     def signing_key(self) -> str:
-        """The JWT key: ``YIBAO_SECRET_KEY`` or a random key persisted under ``./var``.
+        """The JWT key: ``YIBAO_SECRET_KEY``, else the key file (``yibao secret init``
+        writes it; the first start writes one when it is missing).
 
         Raises ConfigurationError for a weak key, so the service refuses to start.
         """
@@ -220,12 +293,15 @@ class Settings(BaseSettings):
             return check_secret_key(self.secret_key)
         path = Path(self.secret_key_file)
         if path.exists():
-            return check_secret_key(path.read_text(encoding="ascii").strip(), source=str(path))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.write_text(key, encoding="ascii")
-        path.chmod(0o600)
-        return key
+            try:
+                key = path.read_text(encoding="ascii").strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigurationError(
+                    "secret_key_unreadable", f"无法读取密钥文件 {path}",
+                    f"cannot read the key file {path}: {type(exc).__name__}",
+                    field="secret_key_file") from None
+            return check_secret_key(key, source=str(path))
+        return write_key_file(path)
 
     def owner_url(self) -> str:
         """The URL migrations run with (the schema owner)."""

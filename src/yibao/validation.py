@@ -13,7 +13,8 @@ files) and the pages:
     invalid_json    the body is not JSON
     invalid_date    not an ISO date (YYYY-MM-DD) / date-time, or outside 1900-2100
     invalid_value   anything else: wrong JSON type, out of range, too long, bad pattern,
-                    control characters or lone surrogates in text
+                    blank text, control characters, bidi overrides, zero-width or
+                    invisible characters or lone surrogates in text
 
 Messages are Chinese (``message``) and English (``message_en``) and name the field.
 """
@@ -40,20 +41,29 @@ __all__ = [
     "Text",
     "bad_text",
     "input_error",
+    "trim",
 ]
 
 #: The largest id or count a PostgreSQL ``integer`` column holds.
 DB_INT_MAX = 2**31 - 1
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
-#: C0 controls but tab, newline, carriage return; DEL; lone UTF-16 surrogates (not storable).
-_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+#: What no text may hold: C0 controls but tab, newline, carriage return; DEL and the C1
+#: controls; the soft hyphen; bidi marks, embeddings, overrides and isolates (they make a
+#: name read differently from what is stored); zero-width and other invisible characters;
+#: line and paragraph separators; interlinear annotations; lone UTF-16 surrogates.
+_BAD_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]")
+#: Line breaks and tabs, refused in one-line fields (names, codes).
+_LINE_BREAK = re.compile("[\t\n\r]")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def bad_text(value: str) -> bool:
-    """Whether ``value`` holds a character no text field may: NUL and other controls, or a
-    lone surrogate."""
+    """Whether ``value`` holds a character no text field may: NUL and other C0 or C1
+    controls, a bidi override or mark, a zero-width or invisible character, or a lone
+    surrogate."""
     return _BAD_TEXT.search(value) is not None
 
 
@@ -78,8 +88,27 @@ def _iso_day(value: Any) -> Any:
     return day
 
 
-#: Text without control characters or lone surrogates.
+#: Text without control characters, bidi overrides, invisible characters or lone surrogates.
 Text = Annotated[str, AfterValidator(_clean_text)]
+
+
+def trim(*, min_length: int = 1, one_line: bool = True) -> AfterValidator:
+    """A validator for text fields: trimmed of spaces at both ends (U+3000 and the other
+    Unicode spaces too), then at least ``min_length`` characters, so a name of spaces only
+    is refused, never stored empty; ``one_line``: no tabs or line breaks inside either.
+
+        Name = Annotated[Text, StringConstraints(max_length=64), trim()]
+    """
+
+    def check(value: str) -> str:
+        value = value.strip()
+        if len(value) < min_length:
+            raise PydanticCustomError("blank_text", "text is empty or too short once trimmed")
+        if one_line and _LINE_BREAK.search(value):
+            raise PydanticCustomError("control_characters", "text contains a line break or tab")
+        return value
+
+    return AfterValidator(check)
 #: An ISO ``YYYY-MM-DD`` string (or a date), between 1900 and 2100; nothing else.
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_day)]
 #: A row id as JSON: an integer that fits the database.
@@ -109,7 +138,8 @@ _ZH = {
     "less_than_equal": "数值太大",
     "literal_error": "不是可选的值之一",
     "enum": "不是可选的值之一",
-    "control_characters": "含有控制字符或无法保存的字符",
+    "control_characters": "含有控制字符、不可见字符或无法保存的字符",
+    "blank_text": "不能为空(只有空格也不行)",
     "none_required": "应为空",
 }
 _DATE_KINDS = ("date_", "datetime_", "invalid_date")
@@ -145,6 +175,12 @@ def input_error(errors: Sequence[ErrorDetails], *,
         return InputError("missing_field", f"缺少必填字段“{name}”",
                           f"missing required field {name_en!r}", field=field)
     if kind == "json_invalid":
+        why = str((first.get("ctx") or {}).get("error", ""))
+        if why.startswith("duplicate key: "):  # yibao.http.strict_json
+            key = why.removeprefix("duplicate key: ")[:64]
+            return InputError("duplicate_key", f"JSON 中的字段“{key}”出现了不止一次",
+                              f"the JSON body gives the key {key!r} more than once",
+                              field=key)
         return InputError("invalid_json", "请求体不是有效的 JSON", "body is not valid JSON")
     if kind.startswith(_DATE_KINDS) or (kind == "value_error" and top in date_fields):
         return InputError("invalid_date",

@@ -186,10 +186,10 @@ def test_back_payment_applications(
 def test_demo_load_is_idempotent(server: Server, cli: typer.Typer, clerk: httpx.Client) -> None:
     first = CliRunner().invoke(cli, ["demo", "load"])
     assert first.exit_code == 0, first.output
-    shown = re.search(r"demo-clerk\s+password: (\S+)", first.output)
+    shown = re.search(r"demo-clerk-liuzhou\s+password: (\S+)", first.output)
     assert shown and shown.group(1) not in ("clerk-demo-2025", "(shown")  # random, shown once
     login = httpx.post(f"{server.base_url}/api/v1/auth/token",
-                       data={"username": "demo-clerk", "password": shown.group(1)})
+                       data={"username": "demo-clerk-liuzhou", "password": shown.group(1)})
     assert login.status_code == 200
     counts = server.counts()
     second = CliRunner().invoke(cli, ["demo", "load"])

@@ -275,6 +275,13 @@ def _payments(api: Api, ids: dict[str, Any]) -> None:
              path={"payment_id": child_payment}, json=reversal)
     api.call("POST", "/api/v1/payments/{payment_id}/reversals", role="clerk", status=200,
              path={"payment_id": child_payment}, json=reversal)
+    asked = api.call("POST", "/api/v1/payments/{payment_id}/reversals", role="clerk",
+                     status=202, path={"payment_id": child_payment},
+                     json={"kind": "refund", "reference": "REF-SHAPES-1", "reason": "申请退费测试"})
+    api.call("GET", "/api/v1/reversals", status=200)
+    api.call("POST", "/api/v1/reversals/{reversal_id}/approval", status=200,
+             path={"reversal_id": asked["reversal"]["id"]},
+             json={"decision": "reject", "note": "渠道未确认"})
     eid = first["enrollment"]["id"]
     api.call("GET", "/api/v1/enrollments", status=200, params={"coverage_year": 2025})
     api.call("GET", "/api/v1/enrollments/{enrollment_id}", status=200,
@@ -372,6 +379,8 @@ def test_every_answer_is_declared_key_by_key(api: Api) -> None:
     api.call("POST", "/api/v1/auth/token", role=None, status=200,
              data={"username": "s-clerk", "password": PASSWORD})
     api.call("POST", "/api/v1/auth/logout", role="leaver", status=204)
+    api.call("POST", "/api/v1/auth/password", role="auditor", status=204,
+             json={"current_password": PASSWORD, "new_password": "shapes-new-pass-42"})
     routes = {(m.lower(), path) for path, r in _api_routes(api.app) for m in r.methods}
     assert routes - api.called == set(), "routes without a representative call"
 

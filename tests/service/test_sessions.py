@@ -135,16 +135,18 @@ def test_tokens_without_version_or_with_another_key_are_refused(server: Server) 
     assert_error(_me(server, none_alg), 401)
 
 
-def test_wrong_passwords_lock_the_account(server: Server) -> None:
-    name = _user(server)
-    for _ in range(5):  # from five different addresses: the account's count, not theirs
-        assert_error(_login(server, name, "wrong-pass"), 401, "invalid_credentials")
-    locked = _login(server, name, "wrong-pass")
+def test_wrong_passwords_lock_the_account_for_that_address(server: Server) -> None:
+    name, guesser = _user(server), _address()
+    for _ in range(5):  # five wrong passwords from one address
+        assert_error(_login(server, name, "wrong-pass", guesser), 401, "invalid_credentials")
+    locked = _login(server, name, "wrong-pass", guesser)
     err = assert_error(locked, 429, "too_many_attempts")
     assert 1 <= int(locked.headers["retry-after"]) <= 15 and err["message"] and err["message_en"]
-    assert_error(_login(server, name), 429, "too_many_attempts")  # even the right password
+    assert_error(_login(server, name, PASSWORD, guesser), 429, "too_many_attempts")
+    # the owner, from an address that has not failed, is not locked out by the stranger
+    assert _login(server, name).status_code == 200
     other = _user(server)
-    assert _login(server, other).status_code == 200  # nobody else is locked
+    assert _login(server, other, PASSWORD, guesser).status_code == 200  # nobody else is
 
 
 def test_wrong_passwords_lock_the_client_address(server: Server) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -52,7 +53,7 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     env = {
         **os.environ,
         "YIBAO_DATABASE_URL": f"sqlite:///{work / 'yibao.db'}",
-        "YIBAO_SECRET_KEY": "web-tests-signing-key-0123456789abcdef",
+        "YIBAO_SECRET_KEY": "web-" + secrets.token_urlsafe(40),  # random: guessable keys are refused
         "YIBAO_SECRET_KEY_FILE": str(work / "secret.key"),
         "YIBAO_TEST_CWD": str(work),
         # the whole suite comes from one address: only the per-number limit is tested

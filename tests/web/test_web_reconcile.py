@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ YIBAO = str(Path(sys.executable).parent / "yibao")
 def recon(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     work = tmp_path_factory.mktemp("yibao-web-reconcile")
     env = {**os.environ, "YIBAO_DATABASE_URL": f"sqlite:///{work / 'yibao.db'}",
-           "YIBAO_SECRET_KEY": "web-reconcile-signing-key-0123456789abcdef"}
+           "YIBAO_SECRET_KEY": secrets.token_urlsafe(48)}  # random: guessable keys are refused
 
     def cli(*args: str, stdin: str | None = None) -> str:
         done = subprocess.run([YIBAO, *args], env=env, cwd=work, input=stdin, text=True,

@@ -149,17 +149,36 @@ def test_planner_rows_split_where_the_answer_changes() -> None:
     assert plan.segments[0].why[0] == "集中期内缴费自1月1日起享受待遇"
 
 
-def test_lookup_limits_per_number_and_client() -> None:
+def test_lookup_limits_per_number_from_one_client(tmp_path: Path) -> None:
+    """Counted in the database; the per-number limit is the number from one client, so
+    others cannot spend a person's look-ups (tests/service/test_keys_and_lookup.py runs
+    them through servers)."""
+    import datetime as dt
+
+    from yibao.store.db import Database
+    from yibao.store.migrate import upgrade
     from yibao.web.rate_limit import LookupLimits
 
-    limits = LookupLimits(per_client=(3, 60.0), per_number=(2, 60.0))
-    assert limits.check(client="a", id_number="1", now=0.0) == 0
-    assert limits.check(client="b", id_number="1", now=1.0) == 0
-    assert limits.check(client="c", id_number="1", now=2.0) == 58.0  # the number, any client
-    assert limits.check(client="a", id_number="2", now=3.0) == 0
-    assert limits.check(client="a", id_number="3", now=4.0) == 0  # a's third look-up
-    assert limits.check(client="a", id_number="4", now=5.0) > 0  # the client: 3 counted
-    assert limits.check(client="c", id_number="1", now=61.0) == 0  # the window moved on
+    url = f"sqlite:///{tmp_path / 'limits.sqlite3'}"
+    upgrade(url)
+    db = Database(url)
+    limits = LookupLimits(db, key="k" * 48, per_client=(3, 60.0), per_number=(2, 60.0))
+    t0 = dt.datetime(2026, 1, 1, 8, 0)
+
+    def at(seconds: int) -> dt.datetime:
+        return t0 + dt.timedelta(seconds=seconds)
+
+    try:
+        assert limits.check(client="a", id_number="1", now=at(0)) == 0
+        assert limits.check(client="b", id_number="1", now=at(1)) == 0
+        assert limits.check(client="c", id_number="1", now=at(2)) == 0  # not spent by others
+        assert limits.check(client="a", id_number="1", now=at(3)) == 0  # a's second of "1"
+        assert limits.check(client="a", id_number="1", now=at(4)) == 56  # then wait
+        assert limits.check(client="a", id_number="2", now=at(5)) == 0  # a's third look-up
+        assert limits.check(client="a", id_number="3", now=at(6)) == 54  # the client: 3 counted
+        assert limits.check(client="a", id_number="1", now=at(61)) == 0  # the window moved on
+    finally:
+        db.dispose()
 
 
 def test_console_times_are_beijing_wall_clock() -> None:

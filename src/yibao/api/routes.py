@@ -28,6 +28,7 @@ from yibao.api.routers import (
     public,
     reconciliations,
     reports,
+    reversals,
     status_changes,
 )
 from yibao.api.schemas import Health
@@ -51,6 +52,7 @@ ROUTERS = (
     counts,
     reconciliations,
     reports,
+    reversals,
 )
 
 

@@ -14,7 +14,18 @@ from __future__ import annotations
 
 import typer
 
-from yibao.cli import batch, catalogue, policy, quote, reconcile, reform, renewal, report, service
+from yibao.cli import (
+    batch,
+    catalogue,
+    policy,
+    quote,
+    reconcile,
+    reform,
+    renewal,
+    report,
+    secret,
+    service,
+)
 from yibao.cli._output import Group
 
 app = typer.Typer(
@@ -34,6 +45,7 @@ reform.register(app)  # assistance, simulate
 reconcile.register(app)  # reconcile, demo statement
 report.register(app)  # report
 renewal.register(app)  # renewal
+secret.register(app)  # secret init|check
 
 
 def main() -> None:  # pragma: no cover - console entry point

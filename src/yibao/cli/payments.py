@@ -23,8 +23,10 @@ from yibao.cli._output import (
     handled,
     say,
 )
+from yibao.cli.users import By, account_actor
 
 if TYPE_CHECKING:
+    from yibao.services.common import Actor
     from yibao.store.db import Database
 
 __all__ = ["register"]
@@ -76,7 +78,7 @@ def _balances_path(given: Path | None) -> Path:
     return Path(base) / "balances.csv" if base else Path("var") / "balances.csv"
 
 
-def write_balances(db: Database, path: Path) -> tuple[int, int]:
+def write_balances(db: Database, path: Path, actor: Actor) -> tuple[int, int]:
     """Every enrollment with a balance due as a CSV (UTF-8 with a byte-order mark, so that
     a spreadsheet opens it in Chinese; amounts in yuan, exact); written to a temporary
     name and renamed into place. Returns (rows, fen owed in all)."""
@@ -96,7 +98,7 @@ def write_balances(db: Database, path: Path) -> tuple[int, int]:
         with tmp.open("w", encoding="utf-8-sig", newline="") as f:
             out = csv.writer(f)
             out.writerow(BALANCE_HEADERS)
-            for b in balances_due(db):
+            for b in balances_due(db, actor):
                 region = regions.get(b.region)
                 out.writerow([b.region, region.name if region else "", b.person_id, b.name,
                               mask_id_number(b.id_number) if b.id_number else "",
@@ -117,6 +119,7 @@ def payments_settle(
         "--balances", metavar="FILE",
         help="Where to write the list of who owes what (CSV; default OUTPUT_DIR/balances.csv, "
              "else ./var/balances.csv).")] = None,
+    by: By = None,
     as_json: JsonFlag = False,
 ) -> None:
     """为数额已公布的待核定缴费补算待遇(可重复执行),并列出少缴者的欠费名单。Settle the
@@ -126,10 +129,10 @@ def payments_settle(
 
     from yibao.rules.money import fen_to_yuan
     from yibao.services.payments import settle_pending
-    from yibao.services.staff.users import SYSTEM
 
     path = _balances_path(balances)
     db = database()
+    actor = account_actor(by)
     try:
         with bars() as shown:
             task: list[TaskID] = []
@@ -139,8 +142,8 @@ def payments_settle(
                     task.append(shown.add_task("核定 settling", total=total))
                 shown.update(task[0], completed=done, total=total)
 
-            result = as_dict(settle_pending(db, SYSTEM, progress=progress))
-        listed, owed = write_balances(db, path)
+            result = as_dict(settle_pending(db, actor, progress=progress))
+        listed, owed = write_balances(db, path, actor)
     finally:
         db.dispose()
     if as_json:

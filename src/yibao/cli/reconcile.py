@@ -32,7 +32,9 @@ def reconcile(
         "--import-missing", help="Record the lines missing from the ledger (exactly once).")]
     = False,
     year: Annotated[int | None, Opt(help="Compare this coverage year only.")] = None,
-    by: Annotated[str, Opt(help="Who runs it (stored with the run).")] = "system",
+    by: Annotated[str, Opt(help="Who runs it (stored with the run); a staff account's name "
+                                "limits the import to the residents of its region.")]
+    = "system",
     as_json: JsonFlag = False,
 ) -> None:
     """对账:渠道对账单与账上缴费逐笔比对。Reconcile a channel's statement with the ledger:
@@ -42,11 +44,11 @@ def reconcile(
     Exit 0 when the statement was read and the run stored (differences or not), 2 when
     the file, the channel, the year or the report name is wrong (nothing is written then).
     """
+    from yibao.cli.users import account_actor
     from yibao.operations.reconcile import reconcile as run
     from yibao.operations.reconcile.words import COUNT_WORDS
-    from yibao.services.common import Actor
 
-    summary = run(database(), Actor(by, "admin"), statement, channel, year=year,
+    summary = run(database(), account_actor(by), statement, channel, year=year,
                   import_missing=import_missing, report=output)
     if as_json:
         emit(summary)

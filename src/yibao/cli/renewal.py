@@ -28,6 +28,7 @@ from yibao.cli._output import (
     next_step,
     say,
 )
+from yibao.cli.users import By, account_actor
 from yibao.errors import InputError
 
 __all__ = ["register"]
@@ -78,12 +79,15 @@ def renewal(
     = False,
     as_of: Annotated[str | None, Opt(help="Quote as if paid on this day (default: today, "
                                           "Beijing; never before the period opens).")] = None,
+    by: By = None,
     as_json: JsonFlag = False,
 ) -> None:
     """续保:每位登记居民 YEAR 年度应缴多少、何时截止、谁还没缴。What every registered
     resident owes for YEAR, by when, and who has not paid yet (resumable with --resume)."""
     from yibao.operations.renewal import RenewalOptions, run_renewal
+    from yibao.services.scope import narrow_region
 
+    region = narrow_region(account_actor(by), region)  # an account renews its own region
     folder = _folder(output, year)
     options = RenewalOptions(year=year, out=folder, region=region, notices=notices,
                              resume=resume, as_of=_iso_day(as_of))

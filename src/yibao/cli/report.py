@@ -21,6 +21,7 @@ import typer
 from rich.table import Table
 
 from yibao.cli._output import Command, JsonFlag, database, emit, handled, note, say, wide
+from yibao.cli.users import By, account_actor
 from yibao.errors import InputError
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ def report(
     = None,
     as_of: Annotated[str | None, Opt("--as-of", help="Report date for 'in waiting' (default "
                                                      "today in Beijing), ISO date.")] = None,
+    by: By = None,
     as_json: JsonFlag = False,
 ) -> None:
     """统计报表:各县、市及全区的登记、缴费、按时、断保、等待期、未缴和已收金额。Persons
@@ -115,7 +117,10 @@ def report(
     from yibao.operations.reports import parquet_report, sql_report, write_extract
     from yibao.operations.reports.model import ReportParams
     from yibao.operations.reports.output import report_json
+    from yibao.services.scope import narrow_region
 
+    if by is not None:  # an account's report covers its own region
+        region = narrow_region(account_actor(by), region)
     params = ReportParams.make(year, as_of=_as_of(as_of), region=region)
     if from_parquet is not None and extract is not None:
         raise InputError("conflicting_options", "--from-parquet 与 --extract 不能同时使用",

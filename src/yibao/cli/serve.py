@@ -25,7 +25,8 @@ def serve(
     """提供接口(/api/v1)和网页。Serve the API (/api/v1, OpenAPI at /docs) and the pages.
 
     Refuses to start (exit 2) with a short or guessable YIBAO_SECRET_KEY or a published
-    policy folder with a problem (named by file, line and field).
+    policy folder with a problem (named by file, line and field). X-Forwarded-For is
+    believed only from YIBAO_TRUSTED_PROXIES (default: nobody).
     """
     import os
 
@@ -34,8 +35,12 @@ def serve(
     from yibao.policy.files import reload_policy
     from yibao.settings import get_settings
 
-    get_settings().signing_key()
+    settings = get_settings()
+    settings.signing_key()
     reload_policy()
+    # X-Forwarded-For / -Proto are believed only from the proxies named in the settings
+    # (uvicorn itself would trust 127.0.0.1, i.e. anyone on this host, by default).
+    trusted = ",".join(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
     if access_log:
         os.environ["YIBAO_ACCESS_LOG"] = "1"
         get_settings.cache_clear()
@@ -49,6 +54,8 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or "",
     )
 
 

@@ -2,8 +2,10 @@
 regime) in every situation of the rules catalogue, with payments recorded through the
 same service as the API. Each resident's cover before the registry is declared at
 registration (continuous, lapsed, never covered) or left unknown, as a clerk would find
-it. Loading twice changes nothing. The demo staff accounts get random passwords, printed
-once, when they are created (nothing in the repository or the docs can log in).
+it. Loading twice changes nothing. The demo staff accounts — a clerk for each city
+(limited to it), an auditor and an admin for the province — get random passwords, printed
+once with their scopes, when they are created (nothing in the repository or the docs can
+log in).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from yibao.demo.cases import CHANNELS_GG, CHANNELS_LZ, LIUZHOU, amount_for, case
 from yibao.errors import YibaoError
 from yibao.idcard import Sex, make_id_number
 from yibao.services import payments
-from yibao.services.common import Actor
+from yibao.services.common import Actor, Role
 from yibao.services.errors import Conflict
 from yibao.services.inputs import (
     ApplicationDecisionIn,
@@ -31,13 +33,20 @@ from yibao.services.inputs import (
     PreRegistrationIn,
 )
 from yibao.services.registry import applications, households, persons, preregistrations
+from yibao.services.scope import scope_words
 from yibao.services.staff.users import create_user, user_exists
 from yibao.store.db import Database
 from yibao.store.models import AuditEntry
 
 __all__ = ["DEMO_USERS", "load_demo"]
 
-DEMO_USERS = (("demo-clerk", "clerk"), ("demo-auditor", "auditor"), ("demo-admin", "admin"))
+#: (user name, role, region the account is limited to; None: province-wide)
+DEMO_USERS: tuple[tuple[str, Role, str | None], ...] = (
+    ("demo-clerk-guigang", "clerk", "450800"),
+    ("demo-clerk-liuzhou", "clerk", "450200"),
+    ("demo-auditor", "auditor", None),
+    ("demo-admin", "admin", "450000"),
+)
 ACTOR = Actor("demo-loader", "admin")
 
 
@@ -206,10 +215,10 @@ def load_demo(db: Database) -> str:
     Passwords are random and shown only by the call that creates the accounts.
     """
     passwords: dict[str, str] = {}
-    for username, role in DEMO_USERS:
+    for username, role, region in DEMO_USERS:
         if not user_exists(db, username):
             passwords[username] = secrets.token_urlsafe(12)
-            create_user(db, username, role, passwords[username])
+            create_user(db, username, role, passwords[username], region=region)
     summary = "demo data already loaded"
     if not _loaded(db):
         rng = random.Random(20210101)
@@ -229,10 +238,14 @@ def load_demo(db: Database) -> str:
             )
         summary = f"demo data loaded: {len(numbers)} residents in {len(counts)} situations"
     lines = [summary, "Demo logins (POST /api/v1/auth/token, or the clerk pages):"]
-    for username, role in DEMO_USERS:
+    for username, role, region in DEMO_USERS:
         shown = passwords.get(username, "(shown when first created; not stored anywhere)")
-        lines.append(f"  {role:<8} {username:<13} password: {shown}")
+        zh, en = scope_words(region)
+        lines.append(f"  {role:<8} {username:<19} password: {shown}")
+        lines.append(f"  {'':<8} {'':<19} scope: {zh} / {en}")
     if passwords:
         lines.append("Note these passwords now: they are printed only this once.")
-    lines.append("Clerks and admins see full ID numbers; auditors see them masked.")
+    lines.append("Clerks and admins see full ID numbers; auditors see them masked (birth dates "
+                 "as the year). Each account sees and acts on the residents of its scope only; "
+                 "a clerk's reversal that would cancel or shorten cover waits for an admin.")
     return "\n".join(lines)

@@ -4,6 +4,7 @@
     actor = await actor_for(request, token)     # Unauthorized without a valid token
     require(actor, CLERK)                        # Forbidden for another role
     issued = await log_in(request, Credentials(username="alice", password="..."))
+    await change_password(request, actor, PasswordChange(current_password=..., new_password=...))
 
 The API reads the token from ``Authorization: Bearer``, the console from its HttpOnly
 cookie; both then go through :func:`actor_for` (one check per request, revocable
@@ -13,18 +14,19 @@ refusals and their words are the same on both surfaces.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Annotated
 
 import anyio.to_thread
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.requests import Request
 
 from yibao.http.login import LoginGate
 from yibao.services.common import Actor, Role
 from yibao.services.errors import Forbidden, Unauthorized
 from yibao.services.staff.sessions import TokenChecker, issue_token
-from yibao.services.staff.users import revoke_tokens
+from yibao.services.staff.users import revoke_tokens, set_password
 from yibao.settings import Settings
 
 __all__ = [
@@ -35,7 +37,10 @@ __all__ = [
     "USERNAME",
     "Credentials",
     "Issued",
+    "PasswordChange",
     "actor_for",
+    "change_password",
+    "client_address",
     "log_in",
     "log_out",
     "require",
@@ -56,6 +61,15 @@ class Credentials(BaseModel):
 
     username: Annotated[str, StringConstraints(max_length=64, pattern=USERNAME)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class PasswordChange(BaseModel):
+    """``POST /api/v1/auth/password``: the current password and the new one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    new_password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +113,39 @@ async def log_in(request: Request, credentials: Credentials) -> Issued:
     the request's: wrong passwords lock it, whichever surface they came through."""
     gate: LoginGate = request.app.state.login_gate
     settings: Settings = request.app.state.settings
-    address = request.client.host if request.client else "unknown"
-    state = await gate.login(credentials.username, credentials.password, address)
+    state = await gate.login(credentials.username, credentials.password,
+                             client_address(request))
+    checker: TokenChecker = request.app.state.token_checker
+    checker.remember(state)
     key: str = request.app.state.signing_key
     return Issued(issue_token(state, key=key, minutes=settings.token_minutes), state.role,
+                  settings.token_minutes * 60)
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the connection's peer, or what a proxy named in
+    ``trusted_proxies`` says (``yibao serve`` passes that list to uvicorn)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def change_password(request: Request, actor: Actor, change: PasswordChange) -> Issued:
+    """Check the current password through the throttled gate (as a login from this
+    address), set the new one and revoke every earlier token; a fresh token for the
+    console's cookie."""
+    gate: LoginGate = request.app.state.login_gate
+    state = await gate.login(actor.username, change.current_password, client_address(request),
+                             action="password_check")
+    db = request.app.state.db
+    await anyio.to_thread.run_sync(
+        functools.partial(set_password, db, actor.username, change.new_password, actor=actor,
+                          reason="change_password"), limiter=gate.hashing)
+    checker: TokenChecker = request.app.state.token_checker
+    checker.forget(actor.username)
+    settings: Settings = request.app.state.settings
+    fresh = await checker.state(actor.username)
+    key: str = request.app.state.signing_key
+    assert fresh is not None and fresh.uid == state.uid
+    return Issued(issue_token(fresh, key=key, minutes=settings.token_minutes), fresh.role,
                   settings.token_minutes * 60)
 
 

@@ -10,6 +10,10 @@ that escaped every handler, and a request log without personal data.
   errors carry the statement's parameters (ID numbers, names).
 - With ``access_log``, one line per request: method, path with ID numbers masked, status,
   milliseconds. Query strings are left out (they hold names).
+
+ID numbers are masked however they are written: with spaces, dashes or dots between the
+digits, in full-width digits, with a lower-case ``x`` (:func:`mask_ids`); the same mask
+is applied to every log line of yibao and of uvicorn (:func:`install_log_masking`).
 """
 
 from __future__ import annotations
@@ -20,25 +24,62 @@ import logging
 import re
 import time
 import traceback
+import unicodedata
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yibao.validation import bad_text
 
-__all__ = ["RETRY_AFTER_SECONDS", "RequestGuard", "is_outage", "mask_ids"]
+__all__ = ["RETRY_AFTER_SECONDS", "MaskIds", "RequestGuard", "install_log_masking", "is_outage",
+           "mask_ids"]
 
 log = logging.getLogger("yibao.errors")
 access = logging.getLogger("yibao.access")
 
 #: What a client is told to wait when the database is unreachable.
 RETRY_AFTER_SECONDS = 2
-_ID = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
+#: A digit as people type one (ASCII or full-width), the check character (X, x, full-width),
+#: and what may stand between digits (spaces of any kind, dashes, dots, slashes, _ and ·).
+_D = "[0-9\uff10-\uff19]"
+_X = "[0-9\uff10-\uff19XxＸｘ]"
+_SEP = "[\\s\\-\u2010-\u2015\u2212\uff0d._/\u00b7\u30fb]{0,3}"
+#: 15 to 18 such characters (old 15-digit numbers too), not inside a longer run of digits.
+_ID = re.compile(f"(?<![0-9\uff10-\uff19])((?:{_D}{_SEP}){{14,17}}{_X})(?![0-9\uff10-\uff19])")
+_ONLY_DIGITS = re.compile("[^0-9\uff10-\uff19XxＸｘ]")
+
+
+def _mask(match: re.Match[str]) -> str:
+    digits = unicodedata.normalize("NFKC", _ONLY_DIGITS.sub("", match.group(1))).upper()
+    return f"{digits[:6]}{'*' * (len(digits) - 10)}{digits[-4:]}"
 
 
 def mask_ids(text: str) -> str:
-    """Every 18-character ID number in ``text`` masked as ``450802********1234``."""
-    return _ID.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
+    """Every ID number in ``text`` masked as ``450802********1234``, however it is written
+    (``450204 19670704 702x``, dashes, full-width digits)."""
+    return _ID.sub(_mask, text)
+
+
+class MaskIds(logging.Filter):
+    """A log filter that masks ID numbers in the whole line (message and arguments)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: leave it to the handler
+            return True
+        masked = mask_ids(message)
+        if masked != message or record.args:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_masking() -> None:
+    """Put :class:`MaskIds` on every handler of the root, yibao and uvicorn loggers (once)."""
+    for name in (None, "yibao", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        for handler in logging.getLogger(name).handlers:
+            if not any(isinstance(f, MaskIds) for f in handler.filters):
+                handler.addFilter(MaskIds())
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -73,7 +114,7 @@ def _hostile(scope: Scope) -> str | None:
     """The name of the part of the URL that holds a control character, if any."""
     if bad_text(scope.get("path", "")):
         return "path"
-    query = scope.get("query_string", b"").decode("latin-1")
+    query = scope.get("query_string", b"").decode("utf-8", "surrogateescape")
     for key, value in parse_qsl(query, keep_blank_values=True):
         if bad_text(key) or bad_text(value):
             return key if not bad_text(key) else "query"

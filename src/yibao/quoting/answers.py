@@ -94,12 +94,12 @@ class QuoteRequest(BaseModel):
     region: Annotated[str, Field(pattern=r"^\d{6}$")] | None = None
     coverage_year: Year
     payment_date: IsoDate
-    id_number: str | None = None
+    id_number: Annotated[str, Field(max_length=32)] | None = None
     birth_date: IsoDate | None = None
-    special_group: str | None = None
-    covered_years: list[Year] | None = None
+    special_group: Annotated[str, Field(max_length=64)] | None = None
+    covered_years: Annotated[list[Year], Field(max_length=201)] | None = None  # 1900-2100
     employee_insurance_end_date: IsoDate | None = None
-    back_pay_years: list[Year] | None = None
+    back_pay_years: Annotated[list[Year], Field(max_length=201)] | None = None
     hardship_deferral: Annotated[bool, Field(strict=True)] = False
     status_change: StatusChange | None = None
 

@@ -24,6 +24,7 @@ __all__ = [
     "fen_to_yuan",
     "parse_date",
     "parse_paid_at",
+    "show_birth",
     "show_id",
     "today_beijing",
     "yuan_to_fen",
@@ -47,10 +48,13 @@ def today_beijing() -> dt.date:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who is acting: a staff user with a role, or the system (CLI jobs, demo loader)."""
+    """Who is acting: a staff user with a role and a region, or the system (CLI jobs, demo
+    loader). ``region`` is the GB/T 2260 code the account is limited to (itself and every
+    region under it, :mod:`yibao.services.scope`); None: province-wide, no limit."""
 
     username: str
     role: Role
+    region: str | None = None
 
     @property
     def sees_full_ids(self) -> bool:
@@ -63,6 +67,13 @@ def show_id(actor: Actor, number: str | None) -> str | None:
     if number is None:
         return None
     return number if actor.sees_full_ids else mask_id_number(number)
+
+
+def show_birth(actor: Actor, day: dt.date | None) -> dt.date | None:
+    """A birth date as this actor may see it: none for an actor who sees ID numbers masked
+    (the masked digits of an ID number are the birth date: the date would rebuild it; the
+    shapes carry ``birth_year`` instead)."""
+    return day if actor.sees_full_ids else None
 
 
 def yuan_to_fen(text: object, *, field: str = "amount") -> int:

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from yibao.validation import DbId, IsoDate, StrictBool, Text
+from yibao.validation import DbId, IsoDate, StrictBool, Text, trim
 
 __all__ = [
     "ApplicationDecisionIn",
@@ -31,18 +31,19 @@ __all__ = [
     "PersonPatch",
     "PersonQuoteIn",
     "PreRegistrationIn",
+    "ReversalDecisionIn",
     "ReversalIn",
     "StatusChangeIn",
     "StatusWithdrawIn",
 ]
 
-Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Code = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Name = Annotated[Text, StringConstraints(max_length=64), trim()]
+Code = Annotated[Text, StringConstraints(max_length=32), trim()]
 Region = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 TxnId = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z_.:\-]{1,64}$")]
 Year = Annotated[int, Field(strict=True, ge=1990, le=2100)]
 IdNumber = Annotated[Text, StringConstraints(max_length=32)]
-Source = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Source = Annotated[Text, StringConstraints(max_length=200), trim()]
 
 
 class _In(BaseModel):
@@ -143,7 +144,7 @@ class HouseholdIn(_In):
          "member_id_numbers": ["45020219850709213X"]}]})
 
     region: Region
-    address: Annotated[Text, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    address: Annotated[Text, StringConstraints(max_length=200), trim(min_length=0)] = ""
     head_id_number: IdNumber | None = None
     member_id_numbers: list[IdNumber] = Field(default_factory=list, max_length=50)
 
@@ -168,7 +169,7 @@ class PreRegistrationIn(_In):
     sex: Literal["male", "female"]
     region: Region
     birth_hospital: Annotated[
-        Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
+        Text, StringConstraints(max_length=120), trim()
     ]
     parent_id_number: IdNumber
     parent_name: Name
@@ -198,10 +199,11 @@ class ApplicationDecisionIn(_In):
     """The decision on an application."""
 
     decision: Literal["approved", "rejected"]
-    reason: Annotated[Text, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    reason: Annotated[Text, StringConstraints(max_length=500),
+                      trim(min_length=0, one_line=False)] = ""
 
 
-Reason = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=4, max_length=500)]
+Reason = Annotated[Text, StringConstraints(max_length=500), trim(min_length=4, one_line=False)]
 
 
 class HistoryIn(_In):
@@ -223,6 +225,15 @@ class ReversalIn(_In):
     reference: TxnId
     reason: Reason
     amount: Annotated[str, StringConstraints(max_length=32)] | None = None
+
+
+class ReversalDecisionIn(_In):
+    """An admin's decision on a reversal or refund waiting for approval (another account
+    than the one who asked); ``note`` is kept with the decision."""
+
+    decision: Literal["approve", "reject"] = "approve"
+    note: Annotated[Text, StringConstraints(max_length=500),
+                    trim(min_length=0, one_line=False)] | None = None
 
 
 class CorrectionIn(_In):

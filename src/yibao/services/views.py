@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from yibao.services.common import Actor, show_id
+from yibao.services.common import Actor, show_birth, show_id
 from yibao.services.shapes import (
     Application,
     AuditEntry,
@@ -72,7 +72,8 @@ def _person_fields(actor: Actor, p: rows.Person) -> dict[str, Any]:
         "id_number_masked": not actor.sees_full_ids and p.id_number is not None,
         "document_type": p.document_type,
         "name": p.name,
-        "birth_date": p.birth_date,
+        "birth_date": show_birth(actor, p.birth_date),
+        "birth_year": p.birth_date.year if p.birth_date else None,
         "sex": p.sex,
         "region": p.region,
         "hukou_region": p.hukou_region,
@@ -150,7 +151,9 @@ def reversal_view(r: Any) -> Reversal:
     """A refund or channel reversal of a payment."""
     return Reversal(id=r.id, payment_id=r.payment_id, kind=r.kind, amount=r.amount_fen,
                     reason=r.reason, reference=r.reference, recorded_by=r.recorded_by,
-                    created_at=r.created_at)
+                    created_at=r.created_at, status=r.status or "recorded",
+                    decided_by=r.decided_by, decided_at=r.decided_at,
+                    decision_note=r.decision_note)
 
 
 def correction_view(c: rows.EnrollmentCorrection) -> Correction:
@@ -182,7 +185,8 @@ def preregistration_view(actor: Actor, r: rows.PreRegistration, p: rows.Person
         status=r.status,
         person_id=p.id,
         newborn_name=p.name,
-        birth_date=p.birth_date,
+        birth_date=show_birth(actor, p.birth_date),
+        birth_year=p.birth_date.year if p.birth_date else None,
         sex=p.sex,
         region=p.region,
         id_number=show_id(actor, p.id_number),

@@ -11,6 +11,8 @@ IMMEDIATE``) and PostgreSQL. Statement parameters never appear in error messages
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,11 +32,25 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(str(parsed.database))
 
 
+def _owner_only(path: Path) -> None:
+    """The SQLite file, its WAL and shared-memory files readable by their owner only (0600):
+    they hold every resident's ID number. SQLite creates the WAL and SHM files with the
+    database file's mode, so the file is created 0600 before SQLite opens it."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine configured for yibao (SQLite pragmas and immediate write transactions)."""
+    """An engine configured for yibao (SQLite pragmas and immediate write transactions;
+    the database files 0600)."""
     path = _sqlite_file(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(path)
     kwargs.setdefault("hide_parameters", True)
     if make_url(url).get_backend_name() != "sqlite":
         kwargs.setdefault("pool_size", 40)
@@ -56,6 +72,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        if path is not None:
+            _owner_only(path)  # an older database, or files another tool created
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

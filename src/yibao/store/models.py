@@ -41,6 +41,7 @@ __all__ = [
     "PaymentReversal",
     "Person",
     "PreRegistration",
+    "RateLimit",
     "ReconciliationLine",
     "ReconciliationRun",
     "SpecialGroupMembership",
@@ -81,6 +82,9 @@ class StaffUser(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     #: Raised on logout and disable: every token issued before carries an older version.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: GB/T 2260 code the account is limited to (with the regions under it); null:
+    #: province-wide (yibao.services.scope).
+    region: Mapped[str | None] = mapped_column(String(6))
 
 
 class LoginThrottle(Base):
@@ -91,6 +95,18 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class RateLimit(Base):
+    """A fixed-window counter shared by every server process and host (the public
+    look-up's limits): ``key`` names what is counted (a keyed hash, never an ID number)."""
+
+    __tablename__ = "rate_limits"
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    #: When the window ends; rows whose window ended are deleted now and then.
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
 
 class Household(Base):
@@ -295,6 +311,16 @@ class PaymentReversal(Base):
     reference: Mapped[str] = mapped_column(String(64))
     recorded_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: ``recorded`` (applied), ``pending_approval`` (a clerk's that would cancel or shorten
+    #: cover, waiting for an admin), ``rejected``. Only ``recorded`` ones moved money.
+    status: Mapped[str] = mapped_column(String(24), default="recorded",
+                                        server_default="recorded", index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    #: For a request waiting for approval: the enrollment's cover before and as it would
+    #: be after (``{"before": {...}, "after": {...}}``), shown to the admin who decides.
+    effect: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class PreRegistration(Base):

@@ -22,6 +22,7 @@ def mount_web(app: FastAPI) -> None:
     from yibao.web.console import install_login_redirect
     from yibao.web.csrf import install_csrf
     from yibao.web.routes_clerk import router as clerk_router
+    from yibao.web.routes_clerk_account import router as clerk_account_router
     from yibao.web.routes_clerk_ops import router as clerk_ops_router
     from yibao.web.routes_clerk_person import router as clerk_person_router
     from yibao.web.routes_clerk_reconcile import router as clerk_reconcile_router
@@ -39,6 +40,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(clerk_registry_router)
     app.include_router(clerk_reconcile_router)
     app.include_router(clerk_reports_router)
+    app.include_router(clerk_account_router)
     app.include_router(clerk_router)
     install_login_redirect(app)
     install_site(app)

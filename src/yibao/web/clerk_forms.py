@@ -166,6 +166,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "employee_insurance": ("正在参加职工医保", "in employee insurance"),
     "student_at": ("就读学校所在地区", "school's region"),
     "residence_permit": ("本地居住证", "local residence permit"),
+    "current_password": ("当前密码", "current password"),
+    "new_password": ("新密码", "new password"),
+    "note": ("审批意见", "note"),
 }
 
 

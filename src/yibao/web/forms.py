@@ -22,6 +22,7 @@ __all__ = [
     "FieldErrors",
     "ResidentForm",
     "clean_id_number",
+    "coverage_year_of",
     "date_problem",
     "default_coverage_year",
 ]
@@ -38,11 +39,26 @@ def default_coverage_year(today: date) -> int:
     return from_policy(today)
 
 
+#: Dates a form accepts (as the API: ISO, 1900 to 2100); anything else is named by its field.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def coverage_year_of(raw: object) -> int | None:
+    """A coverage year typed in a form or an address: 4 ASCII digits from 1900 to 2100,
+    else None. Checked before anything uses it (a year drives loops and look-ups)."""
+    text = str(raw or "").strip()
+    if len(text) != 4 or not text.isascii() or not text.isdigit():
+        return None
+    year = int(text)
+    return year if FIRST_DAY.year <= year <= LAST_DAY.year else None
+
+
 def _date(raw: str) -> date | None:
     try:
-        return date.fromisoformat(raw.strip())
+        day = date.fromisoformat(raw.strip())
     except ValueError:
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def _iso(raw: str) -> str:
@@ -61,6 +77,9 @@ def date_problem(raw: str, label: tuple[str, str]) -> tuple[str, str] | None:
     if _date(text) is not None:
         return None
     found = _YMD.match(text)
+    if found and not FIRST_DAY.year <= int(found.group(1)) <= LAST_DAY.year:
+        return (f"{label[0]}的年份须在 1900 至 2100 之间", f"The {label[1]}'s year must be from "
+                "1900 to 2100")
     if found:
         year, month, day = (int(g) for g in found.groups())
         if not 1 <= month <= 12:

@@ -51,9 +51,10 @@ class YearView:
 
 @dataclass
 class MemberView:
+    """A household member: masked name, and per year paid or not (nothing else)."""
+
     name: str
-    id_number: str
-    years: list[tuple[int, str, Pair, Pair]]  # year, state, state words, amount words
+    years: list[tuple[int, str, Pair]]  # year, "paid" | "unpaid", words
 
 
 @dataclass
@@ -156,11 +157,8 @@ def _year_view(y: YearStatus, in_force: bool, lead: Lead | None) -> YearView:
     return v
 
 
-def _member_amount(y: YearStatus) -> Pair:
-    result = _answer(y)
-    if result is None:
-        return ("", "")
-    return ("医疗救助资助", "paid by assistance") if _assisted(result) else _yuan(y.amount_due_fen)
+_MEMBER: dict[bool, tuple[str, Pair]] = {True: ("paid", ("已缴费", "Paid")),
+                                          False: ("unpaid", ("未缴费", "Not paid"))}
 
 
 def lookup_view(found: SelfStatus) -> LookupView:
@@ -168,8 +166,7 @@ def lookup_view(found: SelfStatus) -> LookupView:
     first = next((r for y in found.years if (r := _answer(y)) is not None), None)
     lead = lead_of(first) if first is not None else None
     years = [_year_view(y, i == 0, lead) for i, y in enumerate(found.years)]
-    members = [MemberView(m.name, m.id_number,
-                          [(y.year, y.state, _STATE[y.state], _member_amount(y)) for y in m.years])
+    members = [MemberView(m.name, [(year, *_MEMBER[paid]) for year, paid in m.paid])
                for m in found.household]
     return LookupView(found.name, found.id_number, found.region, region_name(found.region),
                       word("special_group", found.special_group) if found.special_group else None,

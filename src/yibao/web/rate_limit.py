@@ -1,73 +1,58 @@
-"""Rate limits of the public look-up, per client address and per ID number.
+"""Rate limits of the public look-up: per client address, and per ID number *from that
+client*, kept in the database (shared by every worker process and host).
 
-    limits = LookupLimits()
-    wait = limits.check(client="203.0.113.7", id_number="450802…", now=time.monotonic())
-    if wait: answer 429, "try again in ``wait`` seconds"
+    limits = LookupLimits(db, key=signing_key, per_client=(20, 600), per_number=(5, 3600))
+    wait = limits.check(client="203.0.113.7", id_number="450802…")
+    if wait: answer 429, "try again in ``wait`` seconds" (and at what time)
 
-In-process sliding windows: each server process counts its own look-ups, so with N
-worker processes a client may get up to N times the limit; the counts are lost on
-restart. That is enough to stop guessing names or numbers through one server; a bureau
-running several hosts puts a shared limiter in front (documented in docs/web.md). ID
-numbers are kept only as a keyed hash, never as typed.
+A wrong name counts like a right one. The per-number limit is keyed by the number *and*
+the client, so look-ups of someone's number from elsewhere cannot spend it and lock that
+person out of their own look-up; guessing names for one number stays bounded by both
+limits of each client. The client is the connection's peer, or the address a proxy named
+in ``trusted_proxies`` reports (``yibao serve``). Numbers and addresses are stored only as
+keyed hashes (HMAC with the signing key).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
-import os
-import threading
-from collections import deque
-from dataclasses import dataclass, field
 
-__all__ = ["LookupLimits", "Window"]
+from yibao.services.rate_limits import take
+from yibao.store.db import Database
+
+__all__ = ["LookupLimits", "parse_limit"]
 
 
-@dataclass
-class Window:
-    """At most ``limit`` events per ``seconds`` for each key."""
-
-    limit: int
-    seconds: float
-    events: dict[str, deque[float]] = field(default_factory=dict)
-
-    def wait(self, key: str, now: float) -> float:
-        """Seconds until ``key`` may act again (0 when it may now)."""
-        q = self.events.get(key)
-        if q is None:
-            return 0.0
-        while q and q[0] <= now - self.seconds:
-            q.popleft()
-        if not q:
-            del self.events[key]
-            return 0.0
-        return q[0] + self.seconds - now if len(q) >= self.limit else 0.0
-
-    def add(self, key: str, now: float) -> None:
-        self.events.setdefault(key, deque()).append(now)
+def parse_limit(text: str, default: tuple[int, float]) -> tuple[int, float]:
+    """``"20/600"``: at most 20 per 600 seconds (the default when ``text`` is malformed)."""
+    try:
+        count, seconds = text.split("/")
+        parsed = int(count), float(seconds)
+    except ValueError:
+        return default
+    return parsed if parsed[0] >= 1 and 1 <= parsed[1] <= 86_400 else default
 
 
 class LookupLimits:
-    """Per client address (default 20 look-ups in 10 minutes) and per ID number (default 5
-    in an hour, whoever asks): a wrong name counts like a right one."""
+    """Per client address (default 20 look-ups in 10 minutes) and per ID number from one
+    client (default 5 an hour)."""
 
-    def __init__(self, *, per_client: tuple[int, float] = (20, 600.0),
+    def __init__(self, db: Database, *, key: str, per_client: tuple[int, float] = (20, 600.0),
                  per_number: tuple[int, float] = (5, 3600.0)) -> None:
-        self.client = Window(*per_client)
-        self.number = Window(*per_number)
-        self._lock = threading.Lock()
-        self._key = os.urandom(16)
+        self._db = db
+        self._key = hashlib.sha256(b"yibao-lookup-limits:" + key.encode()).digest()
+        self.per_client = per_client
+        self.per_number = per_number
 
-    def _hash(self, id_number: str) -> str:
-        return hmac.new(self._key, id_number.encode(), hashlib.sha256).hexdigest()
+    def _hash(self, text: str) -> str:
+        return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()
 
-    def check(self, *, client: str, id_number: str, now: float) -> float:
+    def check(self, *, client: str, id_number: str, now: dt.datetime | None = None) -> int:
         """Seconds to wait before this look-up may run (0: it runs and is counted)."""
-        number = self._hash(id_number)
-        with self._lock:
-            wait = max(self.client.wait(client, now), self.number.wait(number, now))
-            if wait > 0:
-                return wait
-            self.client.add(client, now)
-            self.number.add(number, now)
-            return 0.0
+        return take(self._db, now=now, limits=[
+            ("lc:" + self._hash(client), self.per_client[0], self.per_client[1]),
+            ("ln:" + self._hash(f"{id_number}|{client}"), self.per_number[0],
+             self.per_number[1]),
+        ])

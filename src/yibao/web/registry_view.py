@@ -28,6 +28,7 @@ from yibao.services.shapes import Enrollment, PersonAnswers, YearAnswer
 from yibao.web.answer_view import Lead, lead_of, reference_words
 from yibao.web.console import Staff, checked
 from yibao.web.enrollment_words import ASSISTED, PAID, assisted, cover_words, owed_words, yuan_words
+from yibao.web.forms import coverage_year_of
 from yibao.web.plain import zh_punct
 
 __all__ = ["Standing", "YearView", "registry_view", "standing_view"]
@@ -150,10 +151,7 @@ async def registry_view(who: Staff, form: dict[str, str]) -> dict[str, Any] | No
     number = (form.get("id_number") or "").strip().upper()
     if len(number) != 18:
         return None
-    try:
-        year = int(form.get("coverage_year") or "0")
-    except ValueError:
-        year = 0
+    year = coverage_year_of(form.get("coverage_year")) or 0  # bounded before any use
     asked: dict[str, Any] = {"coverage_year": year}
     if form.get("paid_at"):
         asked["payment_date"] = form["paid_at"][:10]

@@ -33,7 +33,7 @@ from yibao.web.console import (
 )
 from yibao.web.csrf import csrf_protect
 from yibao.web.dashboard import build_dashboard
-from yibao.web.forms import default_coverage_year
+from yibao.web.forms import coverage_year_of, default_coverage_year
 from yibao.web.refdata import region_name
 from yibao.web.templating import render
 
@@ -88,11 +88,18 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("")
-async def dashboard(request: Request, who: StaffLogin, year: int | None = None) -> Response:
-    board = await build_dashboard(who, year or default_coverage_year(today_beijing()))
-    if year is None and not board.rows and board.years:  # open on the latest year with data
+async def dashboard(request: Request, who: StaffLogin, year: str | None = None) -> Response:
+    asked = coverage_year_of(year)
+    errors: dict[str, tuple[str, str]] = {}
+    if year is not None and asked is None:  # checked before any use: a year is 4 digits
+        errors["year"] = ("参保年度应为 1900 至 2100 之间的年份,例如 2025",
+                          "The coverage year must be a year from 1900 to 2100, e.g. 2025")
+    board = await build_dashboard(who, asked or default_coverage_year(today_beijing()))
+    if asked is None and not board.rows and board.years:  # open on the latest year with data
         board = await build_dashboard(who, max(board.years))
-    return render(request, "clerk/dashboard.html", {"board": board, **staff(who)})
+    return render(request, "clerk/dashboard.html", {"board": board, "errors": errors,
+                                                    **staff(who)},
+                  status_code=422 if errors else 200)
 
 
 @router.get("/persons")
@@ -114,7 +121,7 @@ async def find(request: Request, who: StaffLogin, q: Annotated[str, Form()] = ""
     ctx: dict[str, Any] = {"q": q.strip(), "result": None, "errors": {}, **staff(who)}
     try:
         result = await who.call(search_persons, checked(_Find, {"q": q}).q,
-                                page=max(1, page), per_page=50)
+                                page=max(1, min(page, 100_000)), per_page=50)
     except YibaoError as exc:
         ctx["errors"] = field_errors(exc, labels_for("q"))
         return render(request, "clerk/find.html", ctx, status_code=status_of(exc))
@@ -130,7 +137,7 @@ async def audit_log(request: Request, who: StaffLogin, who_did: str = "", action
     """The audit log for auditors and admins: newest first, by person or action."""
     ctx: dict[str, Any] = {"who_did": who_did, "action": action, "entries": None, **staff(who)}
     try:
-        ctx["entries"] = await who.call(list_audit, page=max(1, page), per_page=50,
+        ctx["entries"] = await who.call(list_audit, page=max(1, min(page, 100_000)), per_page=50,
                                         who=who_did or None, action=action or None,
                                         roles=AUDIT)
     except YibaoError as exc:

@@ -28,7 +28,7 @@ router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depen
 async def runs(request: Request, who: StaffLogin, page: int = 1) -> Response:
     ctx: dict[str, Any] = {"runs": None, "count_keys": list(COUNT_WORDS), **staff(who)}
     try:
-        ctx["runs"] = await who.read(list_runs, channel=None, page=max(1, page), per_page=50)
+        ctx["runs"] = await who.read(list_runs, channel=None, page=max(1, min(page, 100_000)), per_page=50)
     except YibaoError as exc:
         ctx["failed"] = (exc.message, exc.message_en)
         return render(request, "clerk/reconciliations.html", ctx, status_code=status_of(exc))
@@ -43,7 +43,8 @@ async def run(request: Request, who: StaffLogin, run_id: int, category: str = ""
                            "count_keys": list(COUNT_WORDS), **staff(who)}
     try:
         ctx["run"] = await who.read(get_run, row_id(run_id, "run_id"),
-                                    category=chosen or None, page=max(1, page), per_page=100)
+                                    category=chosen or None, page=max(1, min(page, 100_000)),
+                                    per_page=100, actor=who.actor)
     except YibaoError as exc:
         ctx["failed"] = (exc.message, exc.message_en)
         return render(request, "clerk/reconciliation.html", ctx, status_code=status_of(exc))

@@ -17,6 +17,7 @@ from yibao.operations.reports.output import csv_text
 from yibao.operations.reports.shape import ReportRowAnswer, counted_report, report_answer
 from yibao.policy import reference_data as reference
 from yibao.services.common import today_beijing
+from yibao.services.scope import narrow_region
 from yibao.web.charts import Chart, bar_chart
 from yibao.web.console import StaffLogin, status_of
 from yibao.web.csrf import csrf_protect
@@ -75,7 +76,7 @@ async def reports_page(request: Request, who: StaffLogin, year: int | None = Non
                            **staff(who)}
     try:
         answer = report_answer(await who.read(counted_report, year, as_of=today_beijing(),
-                                              region=region or None))
+                                              region=narrow_region(who.actor, region or None)))
     except YibaoError as exc:
         ctx["error"] = (exc.message, exc.message_en)
         return render(request, "clerk/reports.html", ctx, status_code=status_of(exc))
@@ -96,7 +97,7 @@ async def reports_csv(request: Request, who: StaffLogin, year: int, region: str 
     """The report as a CSV file, what ``yibao report -o`` writes."""
     try:
         report = await who.read(counted_report, year, as_of=today_beijing(),
-                                region=region or None)
+                                region=narrow_region(who.actor, region or None))
     except YibaoError as exc:
         return Response(f"{exc.message}\n{exc.message_en}\n", status_code=status_of(exc),
                         media_type="text/plain; charset=utf-8")

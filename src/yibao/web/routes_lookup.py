@@ -3,27 +3,32 @@ government apps ask for it, with the household for paying for family members.
 
 The answer is masked, every look-up is audited (yibao.services.registry.self_lookup), a wrong
 name reads exactly like an unregistered number, and look-ups are rate-limited per client
-address and per ID number (yibao.web.rate_limit; 429 with a page in words). The page
+address and per ID number from that address, counted in the database (yibao.web.rate_limit;
+429 with a page in words saying when to try again). The page
 posts, so the ID number never sits in an address; its language toggle is a plain link
 (the answer is not posted again: the page holds no full number).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-import os
-import time
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from yibao.errors import InputError
+from yibao.http.auth import client_address
+from yibao.idcard import parse_id_number
 from yibao.quoting.season import season
+from yibao.services.common import BEIJING
+from yibao.validation import bad_text
 from yibao.web.forms import clean_id_number
 from yibao.web.lookup_view import lookup_view
 from yibao.web.quotes import LABELS
-from yibao.web.rate_limit import LookupLimits
+from yibao.web.rate_limit import LookupLimits, parse_limit
 from yibao.web.templating import render
 
 __all__ = ["router"]
@@ -31,24 +36,34 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 
-def _pair(name: str, default: tuple[int, float]) -> tuple[int, float]:
-    """``"20/600"`` from the environment: count per seconds."""
-    raw = os.environ.get(name, "")
-    try:
-        count, seconds = raw.split("/")
-        return int(count), float(seconds)
-    except ValueError:
-        return default
-
-
 def _limits(request: Request) -> LookupLimits:
     state = request.app.state
     if not hasattr(state, "lookup_limits"):
+        settings = state.settings
         state.lookup_limits = LookupLimits(
-            per_client=_pair("YIBAO_LOOKUP_PER_CLIENT", (20, 600.0)),
-            per_number=_pair("YIBAO_LOOKUP_PER_NUMBER", (5, 3600.0)))
+            state.db, key=state.signing_key,
+            per_client=parse_limit(settings.lookup_per_client, (20, 600.0)),
+            per_number=parse_limit(settings.lookup_per_number, (5, 3600.0)))
     limits: LookupLimits = state.lookup_limits
     return limits
+
+
+def _retry_page(request: Request, wait: int) -> Response:
+    """429 in words: why, and when to try again (minutes, and the time in Beijing)."""
+    minutes = max(1, math.ceil(wait / 60))
+    at = (dt.datetime.now(BEIJING) + dt.timedelta(seconds=wait)).strftime("%H:%M")
+    ctx = {"title": ("查询太频繁", "Too many look-ups"),
+           "text": ("为保护个人信息，同一网络在一段时间内只能查询有限次数，同一身份证号码从同一网络"
+                    f"也只能查询几次。请在 {minutes} 分钟后（北京时间 {at} 以后）再试；"
+                    "换一个网络（例如手机流量）也可以马上查询。",
+                    "To protect personal data, one network may look up only a few times in a "
+                    "while, and one ID number only a few times from one network. Try again in "
+                    f"{minutes} minutes (after {at} Beijing time), or right away from another "
+                    "network (e.g. mobile data)."),
+           "retry_after": minutes, "status": 429}
+    response = render(request, "error.html", ctx, status_code=429)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def _today() -> Any:
@@ -72,38 +87,42 @@ async def lookup(request: Request, id_number: Annotated[str, Form()] = "",
                  name: Annotated[str, Form()] = "") -> Response:
     from yibao.services.registry.self_lookup import look_up
 
-    number, name = clean_id_number(id_number), name.strip()
+    number, name = clean_id_number(id_number[:64]), name.strip()[:64]
     errors: dict[str, tuple[str, str]] = {}
     if not number:
         errors["id_number"] = ("请填写身份证号码", "Enter the ID number")
     if not name:
         errors["name"] = ("请填写姓名", "Enter the name")
+    elif bad_text(name):
+        errors["name"] = ("姓名中有无法识别的字符，请重新输入", "The name holds characters that are "
+                          "not allowed; type it again")
     if errors:
         return render(request, "lookup.html", _ctx(errors=errors, id_number=number, name=name),
                       status_code=422)
-    client = request.client.host if request.client else ""
-    wait = _limits(request).check(client=client, id_number=number, now=time.monotonic())
+    try:  # a malformed number (its checksum is public) is told at once, counting nothing
+        parse_id_number(number)
+    except InputError as exc:
+        return _bad_number(request, exc, number, name)
+    client = client_address(request)
+    limits = _limits(request)
+    wait = await anyio.to_thread.run_sync(
+        lambda: limits.check(client=client, id_number=number))
     if wait > 0:
-        minutes = max(1, math.ceil(wait / 60))
-        ctx = {"title": ("查询太频繁", "Too many look-ups"),
-               "text": ("为保护个人信息，同一身份证号码或同一网络在一段时间内只能查询有限次数。",
-                        "To protect personal data, one ID number or one network may look up "
-                        "only a few times in a while."),
-               "retry_after": minutes, "status": 429}
-        response = render(request, "error.html", ctx, status_code=429)
-        response.headers["Retry-After"] = str(math.ceil(wait))
-        return response
+        return _retry_page(request, wait)
     s = season(_today())
     years = (s.in_force, s.next_year) if s.collecting else (s.in_force,)
     try:
-        found = look_up(request.app.state.db, number, name, today=s.today, years=years,
-                        client=client)
+        found = await anyio.to_thread.run_sync(lambda: look_up(
+            request.app.state.db, number, name, today=s.today, years=years, client=client))
     except InputError as exc:
-        from yibao.web.plain import error_words
-
-        text = error_words(exc.code, exc.field, exc.message, exc.message_en, LABELS)
-        return render(request, "lookup.html", _ctx(
-            errors={"id_number": (text.zh, text.en)}, id_number=number, name=name),
-            status_code=422)
+        return _bad_number(request, exc, number, name)
     view = lookup_view(found) if found is not None else None
     return render(request, "lookup.html", _ctx(found=view, asked=True))
+
+
+def _bad_number(request: Request, exc: InputError, number: str, name: str) -> Response:
+    from yibao.web.plain import error_words
+
+    text = error_words(exc.code, exc.field, exc.message, exc.message_en, LABELS)
+    return render(request, "lookup.html", _ctx(
+        errors={"id_number": (text.zh, text.en)}, id_number=number, name=name), status_code=422)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -14,7 +15,7 @@ from yibao.policy import reference_data as reference
 from yibao.quoting.answers import concentrated_period
 from yibao.quoting.season import GUANGXI, Season, season
 from yibao.web.answer_view import lead_of
-from yibao.web.forms import FieldErrors, ResidentForm
+from yibao.web.forms import FieldErrors, ResidentForm, date_problem
 from yibao.web.i18n import pick_lang
 from yibao.web.planner import RepairRow, plan_days, repair_rows
 from yibao.web.quotes import run_quote
@@ -71,6 +72,11 @@ def resident_page(request: Request) -> Response:
 @router.post("/")
 async def resident_quote(request: Request) -> Response:
     data = await request.form()
+    # the engine's work and the page leave the event loop: other requests keep being served
+    return await anyio.to_thread.run_sync(_resident_quote, request, data)
+
+
+def _resident_quote(request: Request, data: Any) -> Response:
     form = ResidentForm.from_mapping(data, today=_today())
     payload, errors = form.to_payload()
     view = None
@@ -102,9 +108,20 @@ def plan_page(request: Request) -> Response:
 @router.post("/plan")
 async def plan_result(request: Request) -> Response:
     data = await request.form()
+    # a few hundred engine rows and a page: in a worker thread, not on the event loop
+    return await anyio.to_thread.run_sync(_plan_result, request, data)
+
+
+def _plan_result(request: Request, data: Any) -> Response:
     form = ResidentForm.from_mapping(data, today=_today())
     months = _months(data.get("months"))
-    first = date.fromisoformat(form.payment_date) if _valid_day(form.payment_date) else _today()
+    problem = date_problem(form.payment_date, ("缴费日期", "payment date"))
+    if problem is not None:  # checked before use: 9999-12-31 plus six months overflows
+        ctx = {"form": form, "errors": {"payment_date": problem}, "plan": None, "lead": None,
+               "repair": [], "repair_errors": {}, "months": months, **_choices(form),
+               "resubmit": _resubmit(data)}
+        return render(request, "plan.html", ctx, status_code=422)
+    first = date.fromisoformat(form.payment_date.strip())
     form = form.with_payment_date(first)
     plan = plan_days(form, first=first, days=months * 30, lang=pick_lang(request))
     lead = None
@@ -121,14 +138,6 @@ async def plan_result(request: Request) -> Response:
         **_choices(form), "resubmit": _resubmit(data),
     }
     return render(request, "plan.html", ctx, status_code=422 if plan.errors else 200)
-
-
-def _valid_day(raw: str) -> bool:
-    try:
-        date.fromisoformat(raw)
-    except ValueError:
-        return False
-    return True
 
 
 @router.get("/pay")

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Query
 
 from yibao.api.deps import AdminOnly, AnyStaff, Clerk, Db, Page, RowId
 from yibao.api.schemas import errors
+from yibao.http.strict_json import StrictJSONRoute
 from yibao.services.inputs import ApplicationDecisionIn, ApplicationIn
 from yibao.services.registry import applications
 from yibao.services.shapes import Application, ApplicationPage
 
-router = APIRouter(prefix="/api/v1/back-payment-applications", tags=["back-payment applications"])
+router = APIRouter(prefix="/api/v1/back-payment-applications", tags=["back-payment applications"],
+                   route_class=StrictJSONRoute)
 
 
 @router.post("", status_code=201, responses=errors(401, 403, 404, 413, 422))

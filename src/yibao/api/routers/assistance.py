@@ -8,8 +8,10 @@ from fastapi import APIRouter, Body
 
 from yibao.api.schemas import TiltAnswer, errors
 from yibao.errors import InputError
+from yibao.http.strict_json import StrictJSONRoute
 
-router = APIRouter(prefix="/api/v1", tags=["public"])
+router = APIRouter(prefix="/api/v1", tags=["public"],
+                   route_class=StrictJSONRoute)
 
 
 @router.post("/assistance", responses=errors(413, 422))

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Query
 from yibao.api.deps import AuditStaff, Db, Page
 from yibao.api.schemas import errors
 from yibao.errors import InputError
+from yibao.http.strict_json import StrictJSONRoute
 from yibao.services.common import parse_paid_at
 from yibao.services.shapes import AuditPage
 from yibao.services.staff.audit_log import list_audit
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"],
+                   route_class=StrictJSONRoute)
 
 
 @router.get("", responses=errors(401, 403, 422))

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Query
 
 from yibao.api.deps import AnyStaff, Db, QueryYear
 from yibao.api.schemas import errors
+from yibao.http.strict_json import StrictJSONRoute
 from yibao.services.shapes import Counts
 
-router = APIRouter(prefix="/api/v1/counts", tags=["counts"])
+router = APIRouter(prefix="/api/v1/counts", tags=["counts"],
+                   route_class=StrictJSONRoute)
 
 
 @router.get("", responses=errors(401, 422))

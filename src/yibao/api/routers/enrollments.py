@@ -9,11 +9,13 @@ from fastapi import APIRouter, Query
 
 from yibao.api.deps import AdminOnly, AnyStaff, Db, Page, QueryYear, RowId
 from yibao.api.schemas import errors
+from yibao.http.strict_json import StrictJSONRoute
 from yibao.services.inputs import CorrectionIn
 from yibao.services.registry import corrections, enrollments
 from yibao.services.shapes import Correction, EnrollmentDetail, EnrollmentPage
 
-router = APIRouter(prefix="/api/v1/enrollments", tags=["enrollments"])
+router = APIRouter(prefix="/api/v1/enrollments", tags=["enrollments"],
+                   route_class=StrictJSONRoute)
 
 
 @router.get("", responses=errors(401, 422))

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Query
 
 from yibao.api.deps import AnyStaff, Clerk, Db, Page, RowId
 from yibao.api.schemas import errors
+from yibao.http.strict_json import StrictJSONRoute
 from yibao.services.inputs import HouseholdIn, MemberIn
 from yibao.services.registry import households
 from yibao.services.shapes import Household, HouseholdPage
 
-router = APIRouter(prefix="/api/v1/households", tags=["households"])
+router = APIRouter(prefix="/api/v1/households", tags=["households"],
+                   route_class=StrictJSONRoute)
 
 
 @router.post("", status_code=201, responses=errors(401, 403, 404, 409, 413, 422))

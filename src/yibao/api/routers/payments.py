@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from yibao.api.deps import AdminOnly, AnyStaff, Clerk, Db, Page, QueryYear, RowId
 from yibao.api.schemas import errors
+from yibao.http.strict_json import StrictJSONRoute
 from yibao.services import payments
-from yibao.services.errors import Forbidden
 from yibao.services.inputs import PaymentIn, ReversalIn
 from yibao.services.shapes import (
     BulkResult,
@@ -21,7 +21,8 @@ from yibao.services.shapes import (
     SettleResult,
 )
 
-router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
+router = APIRouter(prefix="/api/v1/payments", tags=["payments"],
+                   route_class=StrictJSONRoute)
 
 
 _REPLAYED = {"model": PaymentRecorded, "description": "The same body replayed: the first "
@@ -71,21 +72,24 @@ def settle(db: Db, actor: AdminOnly) -> SettleResult:
 
 _REPEATED = {"model": ReversalRecorded, "description": "The same reference repeated: the "
                                                       "first answer"}
+_WAITING = {"model": ReversalRecorded, "description": "A clerk's request that would cancel or "
+            "shorten cover (or a clerk's refund): stored with status pending_approval, the "
+            "enrollment unchanged until an admin approves (POST /api/v1/reversals/{id}/approval)"}
 
 
 @router.post("/{payment_id:int}/reversals", status_code=201, responses={
-    200: _REPEATED, **errors(401, 403, 404, 409, 413, 422)})
+    200: _REPEATED, 202: _WAITING, **errors(401, 403, 404, 409, 413, 422)})
 def reverse(db: Db, actor: Clerk, payment_id: RowId, body: ReversalIn,
             response: Response) -> ReversalRecorded:
-    """Record a channel reversal (clerk, admin) or a refund (admin) of a payment.
+    """Record a channel reversal or a refund of a payment (clerk, admin).
 
-    201 first time, 200 with the same result when the same ``reference`` is repeated.
+    201 applied; 202 ``pending_approval`` when a clerk asks for a refund or for a
+    reversal that would cancel or shorten the enrollment's cover (nothing changes until
+    another account, an admin, approves); 200 with the first answer when the same
+    ``reference`` is repeated (202 again while it still waits).
     """
-    if body.kind == "refund" and actor.role != "admin":
-        raise Forbidden("forbidden", "退费须由管理员办理", "only an admin may record a refund")
-    result, created = payments.reverse_payment(db, actor, payment_id, body)
-    if not created:
-        response.status_code = 200
+    result, shown = payments.reverse_payment(db, actor, payment_id, body)
+    response.status_code = {"created": 201, "repeated": 200, "pending": 202}[shown]
     return result
 
 

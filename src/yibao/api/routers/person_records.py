@@ -10,11 +10,13 @@ from fastapi import APIRouter, Query
 
 from yibao.api.deps import AnyStaff, Clerk, Db, Page, RowId
 from yibao.api.schemas import errors
+from yibao.http.strict_json import StrictJSONRoute
 from yibao.services.inputs import HistoryIn, MembershipEndIn, MembershipIn
 from yibao.services.registry import records as person_records
 from yibao.services.shapes import HistoryAdded, Membership, PersonPage, PersonRecord
 
-router = APIRouter(prefix="/api/v1/person-records", tags=["persons"])
+router = APIRouter(prefix="/api/v1/person-records", tags=["persons"],
+                   route_class=StrictJSONRoute)
 
 
 @router.get("", responses=errors(401, 422))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from yibao.api.deps import AnyStaff, Clerk, Db, Page, QueryId
 from yibao.api.schemas import errors
+from yibao.http.strict_json import StrictJSONRoute
 from yibao.services.inputs import HistoryIn, MembershipIn, PersonIn, PersonPatch, PersonQuoteIn
 from yibao.services.registry import enrollments, persons
 from yibao.services.registry import history_entries as histories
@@ -24,7 +25,8 @@ from yibao.services.shapes import (
     PersonRegistered,
 )
 
-router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
+router = APIRouter(prefix="/api/v1/persons", tags=["persons"],
+                   route_class=StrictJSONRoute)
 #: An ID number in a path (checked by the service: length, checksum, birth date).
 IdPath = Annotated[str, Path(max_length=32)]
 

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from yibao.api.schemas import ParameterByRegion, ParameterByYear, PolicyInForce, errors
+from yibao.http.strict_json import StrictJSONRoute
 
-router = APIRouter(prefix="/api/v1", tags=["public"])
+router = APIRouter(prefix="/api/v1", tags=["public"],
+                   route_class=StrictJSONRoute)
 
 
 @router.get("/policy")

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Query
 
 from yibao.api.deps import AnyStaff, Clerk, Db, Page, RowId
 from yibao.api.schemas import errors
+from yibao.http.strict_json import StrictJSONRoute
 from yibao.services.inputs import ConvertIn, PreRegistrationIn
 from yibao.services.registry import preregistrations
 from yibao.services.shapes import ConversionDuePage, PreRegistration, PreRegistrationPage
 
-router = APIRouter(prefix="/api/v1/pre-registrations", tags=["pre-registrations"])
+router = APIRouter(prefix="/api/v1/pre-registrations", tags=["pre-registrations"],
+                   route_class=StrictJSONRoute)
 
 
 @router.post("", status_code=201, responses=errors(401, 403, 404, 413, 422))

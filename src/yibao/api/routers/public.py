@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Body, Path, Query
 
 from yibao.api.schemas import (
@@ -17,12 +18,14 @@ from yibao.api.schemas import (
     errors,
 )
 from yibao.errors import InputError
+from yibao.http.strict_json import StrictJSONRoute
 from yibao.policy import reference_data as reference
 from yibao.services.registry.persons import check_region
 from yibao.services.shapes import QuoteAnswer
 from yibao.services.shapes.base import Shape
 
-router = APIRouter(prefix="/api/v1", tags=["public"])
+router = APIRouter(prefix="/api/v1", tags=["public"],
+                   route_class=StrictJSONRoute)
 
 
 def _quote_body() -> dict[str, Any]:
@@ -41,7 +44,9 @@ async def quote(payload: Annotated[Any, Body()]) -> dict[str, Any]:
 
     if not isinstance(payload, dict):
         raise InputError("invalid_value", "请求体须为 JSON 对象", "body must be a JSON object")
-    return engine_quote(payload)
+    # the engine's work in a worker thread: the event loop keeps serving everyone else
+    answer: dict[str, Any] = await anyio.to_thread.run_sync(engine_quote, payload)
+    return answer
 
 
 @router.get("/regions")

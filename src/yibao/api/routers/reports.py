@@ -8,12 +8,14 @@ from fastapi import APIRouter, Path, Query
 
 from yibao.api.deps import AnyStaff, Db
 from yibao.api.schemas import errors
+from yibao.http.strict_json import StrictJSONRoute
 from yibao.operations.reports.shape import ReportAnswer
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"],
+                   route_class=StrictJSONRoute)
 
 
-@router.get("/{year}", responses=errors(401, 422))
+@router.get("/{year}", responses=errors(401, 403, 422))
 def report(
     db: Db,
     actor: AnyStaff,
@@ -24,9 +26,12 @@ def report(
 ) -> ReportAnswer:
     """Persons registered, paid, on time, lapsed, in waiting, unpaid and collected per
     county, city and in total, counted by the database; ``region`` keeps that region and
-    those under it; 422 ``unknown_year`` for a year without policy data."""
+    those under it (an account limited to a region: that region at most, 403
+    ``region_out_of_scope`` for another); 422 ``unknown_year`` for a year without policy
+    data."""
     from yibao.operations.reports.shape import report_of
     from yibao.services.common import parse_date, today_beijing
+    from yibao.services.scope import narrow_region
 
     day = today_beijing() if as_of is None else parse_date(as_of, field="as_of")
-    return report_of(db, year, as_of=day, region=region)
+    return report_of(db, year, as_of=day, region=narrow_region(actor, region))

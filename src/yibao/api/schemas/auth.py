@@ -25,6 +25,9 @@ class Me(Shape):
     username: str
     role: Role
     sees_full_ids: bool
+    #: The GB/T 2260 code the account is limited to (with the regions under it); null:
+    #: province-wide.
+    region: str | None
 
 
 class Health(Shape):

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 
 from yibao.services.common import Actor, audit
 from yibao.services.errors import NotFound
+from yibao.services.scope import visible
 from yibao.services.shapes import Moment, Page, Shape, Yuan
 from yibao.store.db import Database
-from yibao.store.models import ReconciliationLine, ReconciliationRun
+from yibao.store.models import Person, ReconciliationLine, ReconciliationRun
 
 __all__ = ["ReconcileLine", "ReconcileLinePage", "ReconcileRun", "ReconcileRunDetail",
            "ReconcileRunPage", "get_run", "list_runs", "save_run"]
@@ -138,15 +139,21 @@ def list_runs(db: Database, *, channel: str | None, page: int, per_page: int
                                 total=total, page=page, per_page=per_page)
 
 
-def get_run(db: Database, run_id: int, *, category: str | None, page: int, per_page: int
-            ) -> ReconcileRunDetail:
-    """One run with a page of its difference lines (in statement order), ID numbers masked."""
+def get_run(db: Database, run_id: int, *, category: str | None, page: int, per_page: int,
+            actor: Actor | None = None) -> ReconcileRunDetail:
+    """One run with a page of its difference lines (in statement order), ID numbers masked;
+    for an ``actor`` limited to a region, the lines of its persons (and of numbers the
+    registry does not know) only."""
     with db.read() as s:
         run = s.get(ReconciliationRun, run_id)
         if run is None:
             raise NotFound("reconciliation_not_found", f"对账记录 {run_id} 不存在",
                            f"reconciliation run {run_id} not found", field="run_id")
         query = select(ReconciliationLine).where(ReconciliationLine.run_id == run_id)
+        if actor is not None and actor.region is not None:
+            mine = select(Person.id).where(visible(actor))
+            query = query.where(or_(ReconciliationLine.person_id.is_(None),
+                                    ReconciliationLine.person_id.in_(mine)))
         if category:
             query = query.where(ReconciliationLine.category == category)
         total = s.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -19,15 +19,17 @@ from yibao.services.payments.importer import import_payments
 from yibao.services.payments.intake import MAX_BULK, prepare
 from yibao.services.payments.queries import get_payment, list_payments
 from yibao.services.payments.recording import record_payment, record_payments, record_prepared
-from yibao.services.payments.reversals import reverse_payment
+from yibao.services.payments.reversals import decide_reversal, list_reversals, reverse_payment
 from yibao.services.payments.settling import settle_pending
 
 __all__ = [
     "MAX_BULK",
     "PaymentBatcher",
+    "decide_reversal",
     "get_payment",
     "import_payments",
     "list_payments",
+    "list_reversals",
     "prepare",
     "record_one",
     "record_payment",

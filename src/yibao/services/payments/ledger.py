@@ -40,8 +40,9 @@ from yibao.services.payments.rows import (
 )
 from yibao.services.registry.history import History, check_payment_years
 from yibao.services.registry.quotes import QuoteFacts, mark_unknown, person_request, pick_group
+from yibao.services.scope import in_scope, person_missing
 from yibao.services.shapes import PaymentRecorded
-from yibao.store.models import utcnow
+from yibao.store.models import Person, utcnow
 
 __all__ = ["quote_facts", "record_batch"]
 
@@ -85,19 +86,25 @@ def record_batch(conn: Connection, actor: Actor, items: list[Prepared]) -> list[
         for r in conn.execute(
             select(
                 _P.c.id, _P.c.channel, _P.c.channel_txn_id, _P.c.request_hash, _P.c.response,
-                _P.c.person_id,
-            ).where(tuple_(_P.c.channel, _P.c.channel_txn_id).in_({i.key for _, i in valid}))
+                _P.c.person_id, Person.region,
+            ).join(Person, Person.id == _P.c.person_id)
+            .where(tuple_(_P.c.channel, _P.c.channel_txn_id).in_({i.key for _, i in valid}))
         )
     }
     work: list[Work] = []
     for n, item in valid:
         row = found.get(item.key)
+        if row is not None and not in_scope(actor, row.region):  # recorded for someone the
+            out[n] = Outcome("error", error=_missing(item))      # actor cannot see
+            continue
         if row is not None:
             out[n] = _replay(item.digest, row.request_hash, stored_response(row.id, row.response),
                              row.person_id)
             continue
         try:
             person = person_of(item, persons)
+            if not in_scope(actor, person.region):
+                raise _missing(item)
         except YibaoError as exc:
             out[n] = Outcome("error", error=exc)
             continue
@@ -106,6 +113,16 @@ def record_batch(conn: Connection, actor: Actor, items: list[Prepared]) -> list[
     if work:
         _record(conn, actor, work, persons, out)
     return [o if o is not None else Outcome("error") for o in out]
+
+
+def _missing(item: Prepared) -> YibaoError:
+    """The 404 of an item whose person is outside the actor's scope (as if unknown)."""
+    if item.id_number is not None:
+        return person_missing(item.id_number)
+    from yibao.services.errors import NotFound
+
+    return NotFound("preregistration_not_found", "未找到该新生儿预参保登记",
+                    "no such newborn pre-registration", field="pre_registration_id")
 
 
 def _group_of(w: Work, state: State) -> str | None:

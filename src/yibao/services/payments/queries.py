@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from yibao.services.common import Actor, audit_id_reads
 from yibao.services.errors import NotFound
+from yibao.services.scope import require_visible, scoped
 from yibao.services.shapes import Payment as PaymentShape
 from yibao.services.shapes import PaymentPage
 from yibao.services.views import payment_view
@@ -19,13 +20,15 @@ def get_payment(db: Database, actor: Actor, payment_id: int) -> PaymentShape:
     """One payment, or NotFound."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         row = s.execute(
-            select(Payment, Person.id_number)
+            select(Payment, Person.id_number, Person.region)
             .join(Person, Person.id == Payment.person_id)
             .where(Payment.id == payment_id)
         ).first()
+        missing = NotFound("payment_not_found", "未找到该缴费记录", "no such payment", field="id")
         if row is None:
-            raise NotFound("payment_not_found", "未找到该缴费记录", "no such payment", field="id")
-        payment, number = row
+            raise missing
+        payment, number, region = row
+        require_visible(actor, region, missing)
         audit_id_reads(s, actor, [payment.person_id] if number else [], "get_payment")
         return payment_view(actor, payment, number)
 
@@ -41,7 +44,8 @@ def list_payments(
     settlement: str | None = None,
 ) -> PaymentPage:
     """A page of payments, newest first."""
-    stmt = select(Payment, Person.id_number).join(Person, Person.id == Payment.person_id)
+    stmt = scoped(select(Payment, Person.id_number).join(Person, Person.id == Payment.person_id),
+                  actor)
     if coverage_year is not None:
         stmt = stmt.where(Payment.coverage_year == coverage_year)
     if channel:

@@ -15,7 +15,7 @@ one query each; every quote of the chunk goes through one engine call; payments,
 enrollments and audit rows are written with executemany statements.
 
     result = settle_pending(db, SYSTEM, progress=lambda done, total: ...)
-    for row in balances_due(db): row.person_id, row.balance_due_fen
+    for row in balances_due(db, actor): row.person_id, row.balance_due_fen
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from yibao.services.payments.ledger import quote_facts
 from yibao.services.payments.rows import audit_row
 from yibao.services.registry.history import load_histories
 from yibao.services.registry.quotes import PersonFacts, mark_unknown, person_request, pick_group
+from yibao.services.scope import scoped
 from yibao.services.shapes import SettleError, SettleResult
 from yibao.store.db import Database
 from yibao.store.models import (
@@ -80,12 +81,14 @@ Progress = Callable[[int, int], None]
 
 def settle_pending(db: Database, actor: Actor, progress: Progress | None = None
                    ) -> SettleResult:
-    """Settle every pending enrollment that can now be quoted: how many were settled, how
+    """Settle every pending enrollment (of the actor's region) that can now be quoted: how many were settled, how
     many stay pending (figures still unpublished), how many payments were settled, and
     the errors. ``progress(done, total)`` after each chunk."""
     with db.read() as s:
-        pending = list(s.connection().execute(
-            select(_E.c.id).where(_E.c.status == "pending").order_by(_E.c.id)).scalars())
+        pending = list(s.connection().execute(scoped(  # an account settles its own region only
+            select(_E.c.id).join(_PERSON, _PERSON.c.id == _E.c.person_id)
+            .where(_E.c.status == "pending"), actor, _PERSON.c.region)
+            .order_by(_E.c.id)).scalars())
     total = _Done()
     if progress:
         progress(0, len(pending))
@@ -257,9 +260,10 @@ class Balance:
     balance_due_fen: int
 
 
-def balances_due(db: Database, years: tuple[int, ...] | None = None) -> Iterator[Balance]:
-    """Every enrollment with a balance due (of ``years``, default all), by region, person
-    and year; streamed."""
+def balances_due(db: Database, actor: Actor, years: tuple[int, ...] | None = None
+                 ) -> Iterator[Balance]:
+    """Every enrollment with a balance due (of ``years``, default all) among the persons the
+    actor may see, by region, person and year; streamed."""
     query = (select(_PERSON.c.region, _E.c.person_id, _PERSON.c.name, _PERSON.c.id_number,
                     _E.c.coverage_year, _E.c.amount_due_fen, _E.c.amount_paid_fen,
                     _E.c.balance_due_fen)
@@ -268,6 +272,7 @@ def balances_due(db: Database, years: tuple[int, ...] | None = None) -> Iterator
              .order_by(_PERSON.c.region, _E.c.person_id, _E.c.coverage_year))
     if years:
         query = query.where(_E.c.coverage_year.in_(years))
+    query = scoped(query, actor, _PERSON.c.region)
     with db.read() as s:
         for r in s.connection().execution_options(yield_per=10_000).execute(query):
             yield Balance(r.region, r.person_id, r.name, r.id_number, r.coverage_year,

@@ -12,6 +12,7 @@ from yibao.services.common import Actor, audit, audit_id_reads
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import ApplicationDecisionIn, ApplicationIn
 from yibao.services.registry.persons import find_person
+from yibao.services.scope import require_visible, scoped
 from yibao.services.shapes import Application, ApplicationPage
 from yibao.services.views import application_view
 from yibao.store.db import Database
@@ -58,7 +59,7 @@ def create_application(db: Database, actor: Actor, data: ApplicationIn) -> Appli
         raise InputError("duplicate_year", "补缴年度重复", "a year is listed twice", field="years")
     status = "incomplete" if missing(data.type, data.materials) else "submitted"
     with db.write() as s:
-        person = find_person(s, data.id_number, lock=True)
+        person = find_person(s, actor, data.id_number, lock=True)
         row = BackPaymentApplication(
             person_id=person.id,
             application_type=data.type,
@@ -87,19 +88,23 @@ def create_application(db: Database, actor: Actor, data: ApplicationIn) -> Appli
         return _view(actor, row, person)
 
 
-def _load(s: Any, app_id: int, *, lock: bool = False) -> tuple[BackPaymentApplication, Person]:
+def _load(s: Any, actor: Actor, app_id: int, *, lock: bool = False
+          ) -> tuple[BackPaymentApplication, Person]:
+    missing = NotFound(
+        "application_not_found", "未找到该补缴申请", "no such application", field="id"
+    )
     row = s.get(BackPaymentApplication, app_id, with_for_update=lock)
     if row is None:
-        raise NotFound(
-            "application_not_found", "未找到该补缴申请", "no such application", field="id"
-        )
-    return row, s.get(Person, row.person_id)
+        raise missing
+    person = s.get(Person, row.person_id)
+    require_visible(actor, person.region, missing)
+    return row, person
 
 
 def get_application(db: Database, actor: Actor, app_id: int) -> Application:
     """One application with its missing materials."""
     with db.write() if actor.sees_full_ids else db.read() as s:
-        row, person = _load(s, app_id)
+        row, person = _load(s, actor, app_id)
         audit_id_reads(s, actor, [person.id], "get_application")
         return _view(actor, row, person)
 
@@ -108,9 +113,9 @@ def list_applications(
     db: Database, actor: Actor, *, page: int, per_page: int, status: str | None = None
 ) -> ApplicationPage:
     """A page of applications, newest first."""
-    stmt = select(BackPaymentApplication, Person).join(
+    stmt = scoped(select(BackPaymentApplication, Person).join(
         Person, Person.id == BackPaymentApplication.person_id
-    )
+    ), actor)
     if status:
         stmt = stmt.where(BackPaymentApplication.status == status)
     with db.write() if actor.sees_full_ids else db.read() as s:
@@ -129,7 +134,7 @@ def decide(db: Database, actor: Actor, app_id: int, data: ApplicationDecisionIn
            ) -> Application:
     """Approve or reject a submitted application (an incomplete one can only be rejected)."""
     with db.write() as s:
-        row, person = _load(s, app_id, lock=True)
+        row, person = _load(s, actor, app_id, lock=True)
         if row.status not in ("submitted", "incomplete"):
             raise Conflict(
                 "already_decided",

@@ -19,6 +19,7 @@ from yibao.services.inputs import CorrectionIn
 from yibao.services.payments.cover import fix_cover, make_pending, snapshot, update_status
 from yibao.services.payments.requote import anchor_payment, requote
 from yibao.services.payments.rows import audit_row
+from yibao.services.scope import require_visible
 from yibao.services.shapes import Correction
 from yibao.store.db import Database
 from yibao.store.models import AuditEntry, Enrollment, EnrollmentCorrection, Person, utcnow
@@ -70,10 +71,13 @@ def correct_enrollment(
     with db.write() as s:
         conn = s.connection()
         row = conn.execute(select(_E).where(_E.c.id == enrollment_id)).first()
-        if row is None:
-            raise NotFound("enrollment_not_found", "未找到该参保记录", "no such enrollment",
+        missing = NotFound("enrollment_not_found", "未找到该参保记录", "no such enrollment",
                            field="id")
-        conn.execute(select(_PERSON.c.id).where(_PERSON.c.id == row.person_id).with_for_update())
+        if row is None:
+            raise missing
+        region = conn.execute(select(_PERSON.c.region).where(_PERSON.c.id == row.person_id)
+                              .with_for_update()).scalar_one()
+        require_visible(actor, region, missing)
         row = conn.execute(select(_E).where(_E.c.id == enrollment_id).with_for_update()).one()
         state = dict(row._mapping)
         before = snapshot(state)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from yibao.policy import reference_data as reference
 from yibao.services.common import Actor
+from yibao.services.scope import visible
 from yibao.services.shapes import (
     Counts,
     CountsTotals,
@@ -34,8 +35,13 @@ def registry_counts(
     """Counts and sums for one year (or all) and one region with the regions under it."""
     codes = reference.region_subtree(region) if region else None
     e, p = Enrollment, Payment
+    # an account limited to a region counts its persons only (and their rows)
+    mine = None if actor.region is None else select(Person.id).where(visible(actor))
 
     def scoped(stmt: Any, column: Any, year_column: Any | None) -> Any:
+        if mine is not None:
+            stmt = stmt.where(visible(actor) if column is Person.region
+                              else e.person_id.in_(mine))
         if codes is not None:
             stmt = stmt.where(column.in_(codes))
         if coverage_year is not None and year_column is not None:

@@ -12,6 +12,7 @@ from yibao.services.common import Actor, audit_id_reads
 from yibao.services.errors import NotFound
 from yibao.services.registry.persons import find_person
 from yibao.services.registry.quotes import pick_group
+from yibao.services.scope import require_visible, scoped
 from yibao.services.shapes import Enrollment as EnrollmentShape
 from yibao.services.shapes import EnrollmentDetail, EnrollmentPage
 from yibao.services.shapes import Payment as PaymentShape
@@ -49,7 +50,7 @@ def special_group_on(session: Session, person_id: int, day: dt.date) -> str | No
 def person_enrollments(db: Database, actor: Actor, id_number: str) -> list[EnrollmentShape]:
     """All enrollments of one person, by coverage year."""
     with db.write() if actor.sees_full_ids else db.read() as s:
-        person = find_person(s, id_number)
+        person = find_person(s, actor, id_number)
         rows = s.scalars(
             select(Enrollment)
             .where(Enrollment.person_id == person.id)
@@ -62,7 +63,7 @@ def person_enrollments(db: Database, actor: Actor, id_number: str) -> list[Enrol
 def person_payments(db: Database, actor: Actor, id_number: str) -> list[PaymentShape]:
     """All payments of one person, oldest first."""
     with db.write() if actor.sees_full_ids else db.read() as s:
-        person = find_person(s, id_number)
+        person = find_person(s, actor, id_number)
         rows = s.scalars(
             select(Payment).where(Payment.person_id == person.id).order_by(Payment.id)
         ).all()
@@ -74,14 +75,16 @@ def get_enrollment(db: Database, actor: Actor, enrollment_id: int) -> Enrollment
     """One enrollment with its payments, their reversals and the corrections made to it."""
     with db.write() if actor.sees_full_ids else db.read() as s:
         row = s.execute(
-            select(Enrollment, Person.id_number)
+            select(Enrollment, Person.id_number, Person.region)
             .join(Person, Person.id == Enrollment.person_id)
             .where(Enrollment.id == enrollment_id)
         ).first()
-        if row is None:
-            raise NotFound("enrollment_not_found", "未找到该参保记录", "no such enrollment",
+        missing = NotFound("enrollment_not_found", "未找到该参保记录", "no such enrollment",
                            field="id")
-        enrollment, number = row
+        if row is None:
+            raise missing
+        enrollment, number, region = row
+        require_visible(actor, region, missing)
         payments = s.scalars(
             select(Payment).where(Payment.enrollment_id == enrollment_id).order_by(Payment.id)
         ).all()
@@ -115,7 +118,8 @@ def list_enrollments(
     region: str | None = None,
 ) -> EnrollmentPage:
     """A page of enrollments, filtered by year, status and region (with the regions under it)."""
-    stmt = select(Enrollment, Person.id_number).join(Person, Person.id == Enrollment.person_id)
+    stmt = scoped(select(Enrollment, Person.id_number)
+                  .join(Person, Person.id == Enrollment.person_id), actor)
     if coverage_year is not None:
         stmt = stmt.where(Enrollment.coverage_year == coverage_year)
     if status:

@@ -70,7 +70,7 @@ def history_view(history: History, recorded_at: dt.datetime | None = None) -> Hi
 def get_history(db: Database, actor: Actor, id_number: str) -> HistoryShape:
     """The person's coverage history as the registry knows it."""
     with db.read() as s:
-        person = find_person(s, id_number)
+        person = find_person(s, actor, id_number)
         history = load_histories(
             s.connection(), [person.id], known={person.id: person.history_recorded_at is not None}
         )[person.id]
@@ -80,7 +80,7 @@ def get_history(db: Database, actor: Actor, id_number: str) -> HistoryShape:
 def add_history(db: Database, actor: Actor, id_number: str, data: HistoryIn) -> HistoryAdded:
     """Declare years covered before the registry for one person (added, never removed)."""
     with db.write() as s:
-        person = find_person(s, id_number, lock=True)
+        person = find_person(s, actor, id_number, lock=True)
         check_declared_years(data.covered_years, person.birth_date, today_beijing())
         conn = s.connection()
         held = set(conn.execute(

@@ -14,6 +14,7 @@ from yibao.services.registry.history import COVERED_STATUSES, load_histories
 from yibao.services.registry.preregistrations import expire_unpaid
 from yibao.services.registry.quotes import PersonFacts, QuoteFacts, mark_unknown, person_request
 from yibao.services.registry.status_facts import load_status_changes
+from yibao.services.scope import scoped
 from yibao.store.db import Database
 from yibao.store.models import Enrollment, Person
 
@@ -52,7 +53,7 @@ def open_year(
         has_next = select(Enrollment.person_id).where(Enrollment.coverage_year == year)
         rows = (
             s.execute(
-                select(Person)
+                scoped(select(Person), actor)  # an account opens its own region's only
                 .join(Enrollment, Enrollment.person_id == Person.id)
                 .where(
                     Enrollment.coverage_year == year - 1,

@@ -12,12 +12,19 @@ from yibao.errors import InputError, UnknownRegion
 from yibao.idcard import ResidentId, mask_id_number, parse_id_number
 from yibao.policy import reference_data as reference
 from yibao.services.common import Actor, audit, audit_id_reads, today_beijing
-from yibao.services.errors import Conflict, NotFound
+from yibao.services.errors import Conflict
 from yibao.services.inputs import MembershipIn, PersonIn, PersonPatch
 from yibao.services.registry.eligibility import (
     EligibilityFacts,
     check_eligibility,
     check_hukou_region,
+)
+from yibao.services.scope import (
+    check_assignable,
+    in_scope,
+    person_missing,
+    require_visible,
+    scoped,
 )
 from yibao.services.shapes import Membership, PersonDetail, PersonPage, PersonRegistered
 from yibao.services.views import membership_view, person_detail, person_view
@@ -67,20 +74,18 @@ def check_region(code: str, *, field: str = "region") -> str:
     return code
 
 
-def find_person(session: Session, id_number: str, *, lock: bool = False) -> Person:
-    """The person with this ID number (validated first), or NotFound."""
+def find_person(session: Session, actor: Actor, id_number: str, *, lock: bool = False
+                ) -> Person:
+    """The person with this ID number (validated first) in the actor's scope, or NotFound
+    (the same answer whether the person is unknown or outside the scope)."""
     number = normalize_id(id_number)
     stmt = select(Person).where(Person.id_number == number)
     if lock:
         stmt = stmt.with_for_update()
     person = session.scalar(stmt)
     if person is None:
-        raise NotFound(
-            "person_not_found",
-            f"未找到身份证号为 {mask_id_number(number)} 的参保人",
-            f"no person with ID number {mask_id_number(number)}",
-            field="id_number",
-        )
+        raise person_missing(number)
+    require_visible(actor, person.region, person_missing(number))
     return person
 
 
@@ -102,8 +107,11 @@ def _check_category(code: str | None) -> None:
         reference.eligibility_category(code)
 
 
-def _check_household(session: Session, household_id: int | None) -> None:
-    if household_id is not None and session.get(Household, household_id) is None:
+def _check_household(session: Session, actor: Actor, household_id: int | None) -> None:
+    if household_id is None:
+        return
+    household = session.get(Household, household_id)
+    if household is None or not in_scope(actor, household.region):
         raise InputError(
             "unknown_household",
             f"户 {household_id} 不存在",
@@ -139,6 +147,7 @@ def register_person(db: Database, actor: Actor, data: PersonIn) -> PersonRegiste
     """
     rid = resident_id(data.id_number)
     check_region(data.region)
+    check_assignable(actor, data.region)
     hukou = check_hukou_region(data.hukou_region or data.region)
     if data.student_at is not None:
         check_region(data.student_at, field="student_at")
@@ -163,7 +172,7 @@ def register_person(db: Database, actor: Actor, data: PersonIn) -> PersonRegiste
         with db.write() as s:
             if s.scalar(select(Person.id).where(Person.id_number == rid.number)) is not None:
                 raise _exists(rid.number)
-            _check_household(s, data.household_id)
+            _check_household(s, actor, data.household_id)
             person = Person(
                 id_number=rid.number,
                 name=data.name,
@@ -211,7 +220,7 @@ def _exists(number: str) -> Conflict:
 def get_person(db: Database, actor: Actor, id_number: str) -> PersonDetail:
     """One person with memberships; a clerk's or admin's read is audited."""
     with db.write() if actor.sees_full_ids else db.read() as s:
-        person = find_person(s, id_number)
+        person = find_person(s, actor, id_number)
         s.refresh(person, ["memberships"])
         audit_id_reads(s, actor, [person.id], "get_person")
         return person_detail(actor, person)
@@ -229,11 +238,11 @@ def list_persons(
 ) -> PersonPage:
     """A page of persons, newest first, filtered by region (with the regions under it in
     GB/T 2260), name or household."""
-    stmt = select(Person)
+    stmt = scoped(select(Person), actor)
     if region:
         stmt = stmt.where(Person.region.in_(reference.region_subtree(region)))
     if name:
-        stmt = stmt.where(Person.name.contains(name))
+        stmt = stmt.where(Person.name.contains(name, autoescape=True))
     if household_id is not None:
         stmt = stmt.where(Person.household_id == household_id)
     with db.write() if actor.sees_full_ids else db.read() as s:
@@ -260,12 +269,13 @@ def update_person(db: Database, actor: Actor, id_number: str, patch: PersonPatch
             )
     if changes.get("region"):
         check_region(changes["region"])
+        check_assignable(actor, changes["region"])
     if changes.get("hukou_region"):
         check_hukou_region(changes["hukou_region"])
     _check_category(changes.get("eligibility_category"))
     with db.write() as s:
-        person = find_person(s, id_number, lock=True)
-        _check_household(s, changes.get("household_id"))
+        person = find_person(s, actor, id_number, lock=True)
+        _check_household(s, actor, changes.get("household_id"))
         before = snapshot(person)
         for key, value in changes.items():
             setattr(person, key, value)
@@ -280,7 +290,7 @@ def add_membership(db: Database, actor: Actor, id_number: str, m: MembershipIn
                    ) -> Membership:
     """Record a special-group membership for a person."""
     with db.write() as s:
-        person = find_person(s, id_number, lock=True)
+        person = find_person(s, actor, id_number, lock=True)
         row = _membership(person, m)
         s.add(row)
         s.flush()

@@ -15,6 +15,7 @@ from yibao.services.common import Actor, audit, audit_id_reads
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import PreRegistrationIn
 from yibao.services.registry.persons import check_region, resident_id
+from yibao.services.scope import check_assignable, require_visible, scoped
 from yibao.services.shapes import ConversionDue, ConversionDuePage, PreRegistrationPage
 from yibao.services.shapes import PreRegistration as PreRegistrationShape
 from yibao.services.views import preregistration_view
@@ -41,6 +42,7 @@ def create_preregistration(
     """Pre-register a newborn; one parent must hold a Guangxi hukou (ID or registry)."""
     today = today or dt.date.today()
     check_region(data.region)
+    check_assignable(actor, data.region)
     parent = resident_id(data.parent_id_number, field="parent_id_number")
     expires_on = add_months_to_date(data.birth_date, _window_months())
     if data.birth_date > today:
@@ -103,23 +105,26 @@ def create_preregistration(
         return preregistration_view(actor, reg, person)
 
 
-def _load(s: Any, reg_id: int, *, lock: bool = False) -> tuple[PreRegistration, Person]:
+def _load(s: Any, actor: Actor, reg_id: int, *, lock: bool = False
+          ) -> tuple[PreRegistration, Person]:
+    missing = NotFound(
+        "preregistration_not_found",
+        "未找到该预参保登记",
+        "no such pre-registration",
+        field="id",
+    )
     reg = s.get(PreRegistration, reg_id, with_for_update=lock)
     if reg is None:
-        raise NotFound(
-            "preregistration_not_found",
-            "未找到该预参保登记",
-            "no such pre-registration",
-            field="id",
-        )
+        raise missing
     person = s.get(Person, reg.person_id, with_for_update=lock)
+    require_visible(actor, person.region, missing)
     return reg, person
 
 
 def get_preregistration(db: Database, actor: Actor, reg_id: int) -> PreRegistrationShape:
     """One pre-registration."""
     with db.write() if actor.sees_full_ids else db.read() as s:
-        reg, person = _load(s, reg_id)
+        reg, person = _load(s, actor, reg_id)
         audit_id_reads(s, actor, [person.id], "get_preregistration")
         return preregistration_view(actor, reg, person)
 
@@ -128,7 +133,8 @@ def list_preregistrations(
     db: Database, actor: Actor, *, page: int, per_page: int, status: str | None = None
 ) -> PreRegistrationPage:
     """A page of pre-registrations, newest first."""
-    stmt = select(PreRegistration, Person).join(Person, Person.id == PreRegistration.person_id)
+    stmt = scoped(select(PreRegistration, Person)
+                  .join(Person, Person.id == PreRegistration.person_id), actor)
     if status:
         stmt = stmt.where(PreRegistration.status == status)
     with db.write() if actor.sees_full_ids else db.read() as s:
@@ -145,7 +151,7 @@ def convert(db: Database, actor: Actor, reg_id: int, id_number: str) -> PreRegis
     """Formal registration once the newborn has a hukou: the ID number replaces the document."""
     rid = resident_id(id_number)
     with db.write() as s:
-        reg, person = _load(s, reg_id, lock=True)
+        reg, person = _load(s, actor, reg_id, lock=True)
         if reg.status in ("converted", "lapsed"):
             raise Conflict(
                 "preregistration_closed",
@@ -225,8 +231,8 @@ def conversions_due(db: Database, actor: Actor, *, page: int, per_page: int,
     if region:
         where.append(p.region.in_(reference.region_subtree(check_region(region))))
     with db.write() if actor.sees_full_ids else db.read() as s:
-        keys = s.execute(select(r.id, p.region, p.birth_date).join(p, p.id == r.person_id)
-                         .where(*where)).all()
+        keys = s.execute(scoped(select(r.id, p.region, p.birth_date)  # the account's own
+                                .join(p, p.id == r.person_id).where(*where), actor)).all()
         deadlines = dict(zip((k.id for k in keys),
                              newborn_last_days([(k.region, k.birth_date) for k in keys]),
                              strict=True))

@@ -168,7 +168,7 @@ def quote_person(db: Database, actor: Actor, id_number: str, facts: QuoteFacts) 
     from yibao.services.views import enrollment_view, person_view
 
     with db.write() if actor.sees_full_ids else db.read() as s:
-        person = find_person(s, id_number)
+        person = find_person(s, actor, id_number)
         m = SpecialGroupMembership
         rows = s.execute(
             select(m.group_code, m.valid_from, m.valid_to)

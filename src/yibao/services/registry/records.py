@@ -21,13 +21,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from yibao.errors import InputError
-from yibao.services.common import Actor, audit, audit_id_reads
+from yibao.services.common import Actor, audit, audit_id_reads, show_birth
 from yibao.services.errors import NotFound
 from yibao.services.inputs import HistoryIn, MembershipIn
 from yibao.services.registry import history_entries as histories
 from yibao.services.registry import persons
 from yibao.services.registry.history import load_histories
 from yibao.services.registry.history_entries import history_view
+from yibao.services.scope import person_missing, require_visible, scoped
 from yibao.services.shapes import AuditEntry as AuditShape
 from yibao.services.shapes import HistoryAdded, Membership, PersonPage, PersonRecord, RecordMember
 from yibao.services.views import (
@@ -52,12 +53,13 @@ __all__ = ["add_history", "add_membership", "end_membership", "person_record", "
 _ID_PART = re.compile(r"^[0-9]{4,17}[0-9Xx]?$")
 
 
-def _person(s: Any, person_id: int) -> Person:
+def _person(s: Any, actor: Actor, person_id: int) -> Person:
     person = s.scalar(select(Person).options(selectinload(Person.memberships))
                       .where(Person.id == person_id))
     if person is None:
-        raise NotFound("person_not_found", "未找到该参保人", "no such person", field="person")
+        raise person_missing()
     assert isinstance(person, Person)
+    require_visible(actor, person.region, person_missing())
     return person
 
 
@@ -78,7 +80,7 @@ def person_record(db: Database, actor: Actor, person_id: int) -> PersonRecord:
     """Person, memberships, history, enrollments, payments, household members and (for
     auditors and admins) the audit trail, read in one transaction."""
     with db.write() if actor.sees_full_ids else db.read() as s:
-        person = _person(s, person_id)
+        person = _person(s, actor, person_id)
         history = load_histories(
             s.connection(), [person.id], known={person.id: person.history_recorded_at is not None}
         )[person.id]
@@ -88,8 +90,8 @@ def person_record(db: Database, actor: Actor, person_id: int) -> PersonRecord:
                              .order_by(Payment.id)).all()
         members: list[Person] = []
         if person.household_id is not None:
-            members = list(s.scalars(select(Person).where(
-                Person.household_id == person.household_id, Person.id != person.id)
+            members = list(s.scalars(scoped(select(Person).where(
+                Person.household_id == person.household_id, Person.id != person.id), actor)
                 .order_by(Person.id)))
         trail = None
         if actor.role in ("auditor", "admin"):
@@ -101,7 +103,9 @@ def person_record(db: Database, actor: Actor, person_id: int) -> PersonRecord:
             history=history_view(history, person.history_recorded_at),
             enrollments=[enrollment_view(actor, e, number) for e in enrollments],
             payments=[payment_view(actor, p, number) for p in payments],
-            household_members=[RecordMember(id=m.id, name=m.name, birth_date=m.birth_date)
+            household_members=[RecordMember(id=m.id, name=m.name,
+                                            birth_date=show_birth(actor, m.birth_date),
+                                            birth_year=m.birth_date.year)
                                for m in members],
             audit=trail,
         )
@@ -118,13 +122,13 @@ def search_persons(db: Database, actor: Actor, q: str, *, page: int, per_page: i
     if _ID_PART.match(text):
         digits = text.upper()
         if actor.sees_full_ids:
-            where = p.id_number.contains(digits)
+            where = p.id_number.contains(digits, autoescape=True)
         else:  # only what a mask shows: the first six and the last four
-            where = or_(func.substr(p.id_number, 1, 6).contains(digits),
-                        func.substr(p.id_number, 15, 4).contains(digits))
+            where = or_(func.substr(p.id_number, 1, 6).contains(digits, autoescape=True),
+                        func.substr(p.id_number, 15, 4).contains(digits, autoescape=True))
     else:
-        where = p.name.contains(text)
-    stmt = select(p).where(where)
+        where = p.name.contains(text, autoescape=True)
+    stmt = scoped(select(p).where(where), actor)
     with db.write() if actor.sees_full_ids else db.read() as s:
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = s.scalars(stmt.order_by(p.id.desc()).offset((page - 1) * per_page)
@@ -139,6 +143,7 @@ def end_membership(db: Database, actor: Actor, person_id: int, membership_id: in
     """End a special-group membership on ``valid_to`` (audited with before and after)."""
     with db.write() as s:
         m = s.get(SpecialGroupMembership, membership_id, with_for_update=True)
+        _person(s, actor, person_id)
         if m is None or m.person_id != person_id:
             raise NotFound("membership_not_found", "未找到该特殊群体资格",
                            "no such special-group membership", field="membership")
@@ -155,14 +160,16 @@ def end_membership(db: Database, actor: Actor, person_id: int, membership_id: in
         return after
 
 
-def _number(db: Database, person_id: int) -> str:
-    """The ID number of a person row (NotFound; a newborn without one cannot be changed
-    here: convert the pre-registration first)."""
+def _number(db: Database, actor: Actor, person_id: int) -> str:
+    """The ID number of a person row (NotFound, also outside the actor's scope; a newborn
+    without one cannot be changed here: convert the pre-registration first)."""
     with db.read() as s:
-        number = s.scalar(select(Person.id_number).where(Person.id == person_id))
-        exists = number is not None or s.get(Person, person_id) is not None
-    if not exists:
-        raise NotFound("person_not_found", "未找到该参保人", "no such person", field="person")
+        row = s.execute(select(Person.id_number, Person.region).where(Person.id == person_id)
+                        ).first()
+    if row is None:
+        raise person_missing()
+    require_visible(actor, row.region, person_missing())
+    number = row.id_number
     if number is None:
         raise InputError("no_id_number", "该新生儿还没有身份证号码：请先转为正式参保登记",
                          "this newborn has no ID number yet: convert the pre-registration first")
@@ -172,10 +179,10 @@ def _number(db: Database, person_id: int) -> str:
 def add_membership(db: Database, actor: Actor, person_id: int, m: MembershipIn
                    ) -> Membership:
     """Record a special-group membership for the person of this row."""
-    return persons.add_membership(db, actor, _number(db, person_id), m)
+    return persons.add_membership(db, actor, _number(db, actor, person_id), m)
 
 
 def add_history(db: Database, actor: Actor, person_id: int, data: HistoryIn
                 ) -> HistoryAdded:
     """Declare years covered before the registry for the person of this row."""
-    return histories.add_history(db, actor, _number(db, person_id), data)
+    return histories.add_history(db, actor, _number(db, actor, person_id), data)

@@ -7,9 +7,11 @@ for the year in force and the year being collected, and their household's.
 
 Nothing tells a wrong name from an unregistered number (both give None). Every look-up,
 matched or not, writes one audit row (action ``self_lookup``, the number masked). The
-answer holds masked names and numbers only. Household members are shown masked with
-whether a year is paid and what is due, so that one person can pay for the family
-(the channels' "代他人缴费" asks each member's own ID number and name).
+answer holds masked names and numbers only. Household members are shown by masked name
+with whether each year is paid, and nothing more: no amount, no special group, no
+number (an amount of 0.00 would tell that a member is in a poverty-assistance group), so
+that one person can pay for the family (the channels' "代他人缴费" asks each member's own
+ID number and name) without learning anything else about them.
 """
 
 from __future__ import annotations
@@ -69,9 +71,10 @@ class YearStatus:
 
 @dataclass(frozen=True)
 class MemberStatus:
+    """Another member of the household: masked name, and whether each year is paid."""
+
     name: str  # masked
-    id_number: str  # masked
-    years: tuple[YearStatus, ...]
+    paid: tuple[tuple[int, bool], ...]  # (year, paid or paid and awaiting settlement)
 
 
 @dataclass(frozen=True)
@@ -159,12 +162,13 @@ def look_up(db: Database, id_number: str, name: str, *, today: dt.date,
                      "client": client[:64]})
         if not matched or person is None:
             return None
-        people = [person]
+        members: list[Person] = []
         if person.household_id is not None:
-            people += list(s.scalars(select(Person).where(
+            members = list(s.scalars(select(Person).where(
                 Person.household_id == person.household_id, Person.id != person.id,
                 Person.id_number.is_not(None)).order_by(Person.birth_date)))
-        statuses = _statuses(s, people, years, today)
+        statuses = _statuses(s, [person], years, today)
+        paid = _paid_years(s, members, years)
         m = SpecialGroupMembership
         groups = s.execute(select(m.group_code, m.valid_from, m.valid_to)
                            .where(m.person_id == person.id)).all()
@@ -172,7 +176,18 @@ def look_up(db: Database, id_number: str, name: str, *, today: dt.date,
         return SelfStatus(
             mask_name(person.name), mask_id_number(number), person.region, group,
             statuses[person.id],
-            tuple(MemberStatus(mask_name(p.name), mask_id_number(p.id_number or ""),
-                               statuses[p.id]) for p in people[1:]),
+            tuple(MemberStatus(mask_name(p.name),
+                               tuple((y, (p.id, y) in paid) for y in years)) for p in members),
             continuity_of(s.connection(), person, years, today),
         )
+
+
+def _paid_years(s: Session, people: list[Person], years: tuple[int, ...]
+                ) -> set[tuple[int, int]]:
+    """(person id, year) of the members' years paid (or paid and awaiting settlement)."""
+    if not people:
+        return set()
+    rows = s.execute(select(Enrollment.person_id, Enrollment.coverage_year).where(
+        Enrollment.person_id.in_([p.id for p in people]), Enrollment.coverage_year.in_(years),
+        Enrollment.status.in_((*PAID, "pending")))).all()
+    return {(int(pid), int(year)) for pid, year in rows}

@@ -31,6 +31,7 @@ from yibao.services.inputs import StatusChangeIn, StatusWithdrawIn
 from yibao.services.payments.cover import ANCHORED
 from yibao.services.payments.requote import anchor_payment, requote
 from yibao.services.registry.persons import find_person
+from yibao.services.scope import person_missing, require_visible
 from yibao.services.shapes import StatusChange as StatusChangeShape
 from yibao.services.shapes import StatusChangeRecorded, StatusChangeReview, Waiting
 from yibao.store.db import Database
@@ -55,14 +56,16 @@ def status_change_view(row: StatusChange) -> StatusChangeShape:
         withdrawn_by=row.withdrawn_by, withdraw_reason=row.withdraw_reason)
 
 
-def _person(s: Session, id_number: str | None, person_id: int | None, *,
+def _person(s: Session, actor: Actor, id_number: str | None, person_id: int | None, *,
             lock: bool = False) -> Person:
-    """The person by ID number (the API) or by row id (the console), or NotFound."""
+    """The person by ID number (the API) or by row id (the console) in the actor's scope,
+    or NotFound (the same answer outside the scope)."""
     if id_number is not None:
-        return find_person(s, id_number, lock=lock)
+        return find_person(s, actor, id_number, lock=lock)
     person = s.get(Person, person_id, with_for_update=lock) if person_id is not None else None
     if person is None:
-        raise NotFound("person_not_found", "未找到该参保人", "no such person", field="person")
+        raise person_missing()
+    require_visible(actor, person.region, person_missing())
     return person
 
 
@@ -115,7 +118,7 @@ def record_status_change(db: Database, actor: Actor, id_number: str | None,
     ``status_change_exists`` when the same kind from the same day is already recorded.
     """
     with db.write() as s:
-        person = _person(s, id_number, person_id, lock=True)
+        person = _person(s, actor, id_number, person_id, lock=True)
         _check(person, data)
         same = s.scalar(select(StatusChange.id).where(
             StatusChange.person_id == person.id, StatusChange.kind == data.kind,
@@ -144,7 +147,7 @@ def list_status_changes(db: Database, actor: Actor, id_number: str | None, *,
                         person_id: int | None = None) -> list[StatusChangeShape]:
     """The person's status changes, withdrawn ones included, in the order they began."""
     with db.read() as s:
-        person = _person(s, id_number, person_id)
+        person = _person(s, actor, id_number, person_id)
         rows = s.scalars(select(StatusChange).where(StatusChange.person_id == person.id)
                          .order_by(StatusChange.began_on, StatusChange.id)).all()
         return [status_change_view(r) for r in rows]
@@ -155,7 +158,7 @@ def withdraw_status_change(db: Database, actor: Actor, id_number: str | None, ch
                            ) -> StatusChangeShape:
     """Withdraw a status change recorded by mistake (kept, with who withdrew it and why)."""
     with db.write() as s:
-        person = _person(s, id_number, person_id, lock=True)
+        person = _person(s, actor, id_number, person_id, lock=True)
         row = s.get(StatusChange, change_id, with_for_update=True)
         if row is None or row.person_id != person.id:
             raise NotFound("status_change_not_found", "未找到该身份变化记录",

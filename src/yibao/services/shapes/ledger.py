@@ -28,8 +28,11 @@ __all__ = [
     "PaymentCount",
     "PaymentPage",
     "PaymentRecorded",
+    "PendingReversal",
     "PersonsCount",
     "Reversal",
+    "ReversalEffect",
+    "ReversalPage",
     "ReversalRecorded",
     "RuleRef",
     "SettleError",
@@ -122,6 +125,13 @@ class Reversal(Shape):
     reference: str
     recorded_by: str
     created_at: Moment | None
+    #: ``recorded`` (applied), ``pending_approval`` (a clerk's request that would cancel
+    #: or shorten cover, or a clerk's refund: nothing changed until an admin approves),
+    #: ``rejected``.
+    status: Literal["recorded", "pending_approval", "rejected"]
+    decided_by: str | None
+    decided_at: Moment | None
+    decision_note: str | None
 
 
 class CoverSnapshot(Shape):
@@ -209,6 +219,33 @@ class ReversalRecorded(Shape):
     reversal: Reversal
     payment: Payment
     enrollment: Enrollment
+
+
+class ReversalEffect(Shape):
+    """What a reversal waiting for approval would do to the enrollment's cover (as it
+    stood when the clerk asked)."""
+
+    before: CoverSnapshot
+    after: CoverSnapshot
+
+
+class PendingReversal(Shape):
+    """A reversal or refund with its evidence for the admin who decides it: the request
+    (reference, reason, who asked), the payment, the enrollment now, the person (row id
+    and name) and the effect on the cover."""
+
+    reversal: Reversal
+    payment: Payment
+    enrollment: Enrollment
+    person_id: int
+    person_name: str
+    effect: ReversalEffect | None
+
+
+class ReversalPage(Page):
+    """A page of reversals and refunds with their evidence, oldest first."""
+
+    items: list[PendingReversal]
 
 
 class SettleError(Shape):

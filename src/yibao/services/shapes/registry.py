@@ -42,7 +42,9 @@ class Membership(Shape):
 
 
 class Person(Shape):
-    """A resident; ``id_number`` masked for auditors (``id_number_masked``)."""
+    """A resident; ``id_number`` masked for auditors (``id_number_masked``), and then
+    ``birth_date`` null: the year (``birth_year``) at most, or the two would rebuild the
+    number."""
 
     id: int
     id_number: str | None
@@ -50,6 +52,7 @@ class Person(Shape):
     document_type: str | None
     name: str
     birth_date: dt.date | None
+    birth_year: int | None
     sex: str | None
     region: str
     hukou_region: str | None
@@ -161,7 +164,9 @@ class PreRegistration(Shape):
     status: str
     person_id: int
     newborn_name: str
+    #: null for an account that sees ID numbers masked (``birth_year`` only)
     birth_date: dt.date | None
+    birth_year: int | None
     sex: str | None
     region: str
     id_number: str | None
@@ -206,11 +211,13 @@ class ApplicationPage(Page):
 
 
 class RecordMember(Shape):
-    """Another member of the person's household."""
+    """Another member of the person's household (``birth_date`` null, the year only, for
+    an account that sees ID numbers masked)."""
 
     id: int
     name: str
-    birth_date: dt.date
+    birth_date: dt.date | None
+    birth_year: int
 
 
 class PersonRecord(Shape):

@@ -1,18 +1,62 @@
-"""Reading the audit log (auditors and admins)."""
+"""Reading the audit log (auditors and admins); an account limited to a region reads the
+entries about its own persons (and their rows) and the entries about no person."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, and_, cast, func, not_, or_, select
 
 from yibao.services.common import Actor
+from yibao.services.scope import visible
 from yibao.services.shapes import AuditPage
 from yibao.services.views import audit_view
 from yibao.store.db import Database
-from yibao.store.models import AuditEntry
+from yibao.store.models import (
+    AuditEntry,
+    BackPaymentApplication,
+    Enrollment,
+    Household,
+    Payment,
+    PaymentReversal,
+    Person,
+    PreRegistration,
+    SpecialGroupMembership,
+)
 
-__all__ = ["list_audit"]
+
+def _scoped(stmt: Any, actor: Actor) -> Any:
+    """Entries about persons (and their rows, households) of the actor's scope, and entries
+    about no person; an entry naming several persons at once (entity id null) is left out."""
+    if actor.region is None:
+        return stmt
+    a, mine = AuditEntry, visible(actor)
+
+    def ids(column: Any, *joins: tuple[Any, Any]) -> Any:
+        query = select(cast(column, String))
+        for table, on in joins:
+            query = query.join(table, on)
+        return query.where(mine)
+
+    of_person = {
+        "person": ids(Person.id),
+        "enrollment": ids(Enrollment.id, (Person, Person.id == Enrollment.person_id)),
+        "payment": ids(Payment.id, (Person, Person.id == Payment.person_id)),
+        "payment_reversal": ids(PaymentReversal.id,
+                                (Payment, Payment.id == PaymentReversal.payment_id),
+                                (Person, Person.id == Payment.person_id)),
+        "special_group_membership": ids(SpecialGroupMembership.id,
+                                        (Person, Person.id == SpecialGroupMembership.person_id)),
+        "back_payment_application": ids(BackPaymentApplication.id,
+                                        (Person, Person.id == BackPaymentApplication.person_id)),
+        "preregistration": ids(PreRegistration.id,
+                               (Person, Person.id == PreRegistration.person_id)),
+    }
+    allowed = [and_(a.entity == kind, a.entity_id.in_(query)) for kind, query in of_person.items()]
+    households = select(cast(Household.id, String)).where(visible(actor, Household.region))
+    allowed.append(and_(a.entity == "household", a.entity_id.in_(households)))
+    return stmt.where(or_(not_(a.entity.in_((*of_person, "household"))), *allowed))
 
 
 def list_audit(
@@ -27,8 +71,9 @@ def list_audit(
     action: str | None = None,
     since: dt.datetime | None = None,
 ) -> AuditPage:
-    """A page of audit entries, newest first (the log holds no full ID numbers)."""
-    stmt = select(AuditEntry)
+    """A page of audit entries, newest first (the log holds no full ID numbers), of the
+    actor's scope."""
+    stmt = _scoped(select(AuditEntry), actor)
     if entity:
         stmt = stmt.where(AuditEntry.entity == entity)
     if entity_id:

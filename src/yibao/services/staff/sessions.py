@@ -7,8 +7,8 @@
 A token (JWT, HS256) names the user by name and row id and carries the user's *token
 version*. Logging out and disabling an account raise the version, so every token issued
 before stops working. Each request checks the token against the account as stored
-(exists, active, same row id, same version; the role is taken from the account, so a
-changed role applies at once). The account is read at most once per ``ttl`` seconds per
+(exists, active, same row id, same version; the role and the region are taken from the
+account, so a change applies at once). The account is read at most once per ``ttl`` seconds per
 process: a revocation applies at once in the process that made it and within ``ttl``
 seconds in every other.
 """
@@ -29,7 +29,7 @@ from yibao.services.common import ROLES, Actor, Role
 from yibao.store.db import Database
 from yibao.store.models import StaffUser
 
-__all__ = ["StaffState", "TokenChecker", "issue_token", "read_claims", "staff_state"]
+__all__ = ["StaffState", "TokenChecker", "actor_of", "issue_token", "read_claims", "staff_state"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,7 @@ class StaffState:
     role: Role
     active: bool
     version: int
+    region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +57,20 @@ def staff_state(db: Database, username: str) -> StaffState | None:
     """The stored account of ``username`` (None when there is none)."""
     with db.read() as s:
         row = s.execute(
-            select(StaffUser.id, StaffUser.role, StaffUser.active, StaffUser.token_version)
+            select(StaffUser.id, StaffUser.role, StaffUser.active, StaffUser.token_version,
+                   StaffUser.region)
             .where(StaffUser.username == username)
         ).first()
     if row is None or row.role not in ROLES:
         return None
     return StaffState(row.id, username, cast(Role, row.role), bool(row.active),
-                      int(row.token_version))
+                      int(row.token_version), row.region)
+
+
+def actor_of(state: StaffState) -> Actor:
+    """The acting user of an account as stored: its role and its region (read from the
+    account on every check, never from the token, so a change applies at once)."""
+    return Actor(state.username, state.role, state.region)
 
 
 def issue_token(state: StaffState, *, key: str, minutes: int) -> str:
@@ -105,6 +113,11 @@ class TokenChecker:
         """Drop the cached account (after this process changed it)."""
         self._cache.pop(username, None)
 
+    def remember(self, state: StaffState) -> None:
+        """Cache the account as a login just read it (an account enabled again a moment ago
+        is not refused from a stale copy)."""
+        self._cache[state.username] = (time.monotonic(), state)
+
     async def state(self, username: str) -> StaffState | None:
         """The account, from the cache while fresh, else read in a worker thread."""
         now = time.monotonic()
@@ -123,7 +136,12 @@ class TokenChecker:
         if claims is None:
             return None
         state = await self.state(claims.username)
+        if state is not None and state.uid == claims.uid and state.version < claims.version:
+            # A token newer than the cached account: another worker process changed the
+            # account a moment ago (enabled it again, changed a password); read it afresh.
+            self.forget(claims.username)
+            state = await self.state(claims.username)
         if (state is None or not state.active or state.uid != claims.uid
                 or state.version != claims.version):
             return None
-        return Actor(state.username, state.role)
+        return actor_of(state)

@@ -1,7 +1,9 @@
-"""Staff accounts: argon2 password hashes, enabling and disabling, revoking their tokens.
+"""Staff accounts: argon2 password hashes, regions, enabling and disabling, changing
+and resetting passwords, revoking their tokens.
 
 Tokens themselves are in :mod:`yibao.services.staff.sessions`, login throttling in
-:mod:`yibao.services.staff.throttle`.
+:mod:`yibao.services.staff.throttle`, what an account's region lets it see in
+:mod:`yibao.services.scope`.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from yibao.errors import InputError
+from yibao.errors import InputError, UnknownRegion
+from yibao.policy import reference_data as reference
 from yibao.services.common import ROLES, Actor, audit
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.staff.sessions import StaffState, staff_state
 from yibao.store.db import Database
 from yibao.store.models import StaffUser
 
-__all__ = ["SYSTEM", "authenticate", "create_user", "revoke_tokens", "set_active", "user_exists"]
+__all__ = ["SYSTEM", "authenticate", "check_password", "create_user", "revoke_tokens",
+           "set_active", "set_password", "user_exists", "user_region"]
 
 SYSTEM = Actor("system", "admin")
 _HASHER = PasswordHasher()
@@ -30,10 +34,42 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 _DUMMY_HASH = _HASHER.hash("yibao-no-such-user")
 
 
+def check_password(password: str, username: str = "") -> None:
+    """A new password: 8 to 256 characters, not the user name, and not among the easy
+    guesses (zxcvbn score 2 or more: a dictionary word, a keyboard row, a year, a
+    repeated or counting pattern each score less)."""
+    from zxcvbn import zxcvbn
+
+    if len(password) < 8 or len(password) > 256:
+        raise InputError("weak_password", "密码须为 8 至 256 个字符",
+                         "the password must have 8 to 256 characters", field="password")
+    guess = zxcvbn(password[:100], user_inputs=[username, "yibao", "医保"])
+    if password.lower() == username.lower() or int(guess["score"]) < 2:
+        raise InputError(
+            "weak_password",
+            "密码太容易被猜到(常用词、键盘顺序、年份、重复或连续的字符);请用更长、无规律的密码",
+            "the password is too easy to guess (a common word, a keyboard row, a year, "
+            "repeated or counting characters); use a longer one without a pattern",
+            field="password",
+        )
+
+
+def _check_region(region: str | None) -> str | None:
+    if region is None:
+        return None
+    try:
+        reference.region_chain(region)
+    except UnknownRegion as exc:
+        raise UnknownRegion(exc.code, exc.message, exc.message_en, field="region") from None
+    return region
+
+
 def create_user(
-    db: Database, username: str, role: str, password: str, *, actor: Actor = SYSTEM
+    db: Database, username: str, role: str, password: str, *, actor: Actor = SYSTEM,
+    region: str | None = None,
 ) -> None:
-    """Create a staff account; ``user_exists`` (409) if the name is taken."""
+    """Create a staff account; ``user_exists`` (409) if the name is taken. ``region``
+    limits what it sees and acts on (None: province-wide)."""
     if not _USERNAME.match(username):
         raise InputError(
             "invalid_username",
@@ -48,19 +84,15 @@ def create_user(
             "role must be clerk, auditor or admin",
             field="role",
         )
-    if len(password) < 8:
-        raise InputError(
-            "weak_password",
-            "密码至少 8 个字符",
-            "password must have at least 8 characters",
-            field="password",
-        )
+    check_password(password, username)
+    _check_region(region)
     hashed = _HASHER.hash(password)
     try:
         with db.write() as s:
             if s.scalar(select(StaffUser.id).where(StaffUser.username == username)):
                 raise _taken(username)
-            user = StaffUser(username=username, role=role, password_hash=hashed, active=True)
+            user = StaffUser(username=username, role=role, password_hash=hashed, active=True,
+                             region=region)
             s.add(user)
             s.flush()
             audit(
@@ -69,7 +101,7 @@ def create_user(
                 "create",
                 "staff_user",
                 user.id,
-                after={"username": username, "role": role},
+                after={"username": username, "role": role, "region": region},
             )
     except IntegrityError:
         raise _taken(username) from None
@@ -82,6 +114,31 @@ def _taken(username: str) -> Conflict:
         f"username {username!r} is taken",
         field="username",
     )
+
+
+def user_region(db: Database, username: str) -> str | None:
+    """The region an account is limited to (None: province-wide); NotFound without one."""
+    with db.read() as s:
+        row = s.execute(select(StaffUser.region).where(StaffUser.username == username)).first()
+    if row is None:
+        raise NotFound("user_not_found", f"没有用户“{username}”", f"no user {username!r}",
+                       field="username")
+    region: str | None = row.region
+    return region
+
+
+def set_password(db: Database, username: str, password: str, *, actor: Actor,
+                 reason: str) -> None:
+    """Give the account a new password and revoke every token issued before (``reason``:
+    ``change_password`` by the user, ``reset_password`` by an admin; audited, without the
+    password or its hash)."""
+    check_password(password, username)
+    hashed = _HASHER.hash(password)
+    with db.write() as s:
+        user = _find(s, username)
+        user.password_hash = hashed
+        user.token_version += 1
+        audit(s, actor, reason, "staff_user", user.id, after={"username": username})
 
 
 def user_exists(db: Database, username: str) -> bool:

@@ -1,7 +1,7 @@
 """Balances after settling, the reason beside a benefit start, the anchor lookup's index
 
-Revision ID: 0006
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 
 - ``enrollments.balance_due_fen``: what is still owed while underpaid (due − paid), so
   that an ``under`` settlement is asked for again (renewal reminders and notices, the
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005_status_changes"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Status changes: released from prison, discharged veteran, severe disability certified
 
-Revision ID: 0005_status_changes
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 
 A registry event per person (contract §2.2, docs/rules.md C37): the quotes and payments of
 the person read the latest one that applies; a mistaken entry is withdrawn, never deleted.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_status_changes"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
