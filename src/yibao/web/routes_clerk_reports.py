@@ -54,7 +54,7 @@ def _chart(rows: list[ReportRowAnswer]) -> Chart | None:
     return bar_chart(
         [r.name for r in shown],
         [[_percent(r.paid_share) for r in shown], [_percent(r.on_time_share) for r in shown]],
-        kinds=["enrol", "paid"], width=520, top=100.0)
+        kinds=["enrol", "paid"], top=100.0)
 
 
 
