@@ -252,3 +252,17 @@ def test_every_console_page_fits_the_screen(site: dict[str, Any], browser: Any,
         tall = {n: f["header"] for n, f in found.items() if f["header"] > 100}
         assert tall == {}, f"headers taller than 100 px: {tall}"
         assert found["applications"]["height"] < 915 * 6, found["applications"]["height"]
+
+
+def test_the_person_page_shows_payment_dates_as_entered(site: dict[str, Any], browser: Any
+                                                       ) -> None:
+    """A payment entered with a date only reads as that date, no invented "08:00"."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _login(page, site["base"], "clerk1")
+        page.goto(site["base"] + f"/clerk/persons/{site['person']}")
+        row = page.locator("#payments tbody tr", has_text="PHONE-1").inner_text()
+        assert "2025-02-10" in row and "08:00" not in row
+    finally:
+        context.close()
