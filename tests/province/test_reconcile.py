@@ -19,6 +19,9 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from yibao.operations.reconcile.report import XLSX_COLUMNS
+from yibao.operations.reconcile.words import CATEGORY_WORDS
+
 from ..cli_runner import yibao
 from ..service.conftest import _postgres_database, _service_login
 
@@ -77,10 +80,27 @@ def _report(path: Path) -> dict[str, list[dict[str, str]]]:
     if path.suffix == ".xlsx":
         from openpyxl import load_workbook
 
-        sheet = load_workbook(path, read_only=True)["差异 differences"]
-        rows = [[("" if c is None else str(c)) for c in r] for r in sheet.iter_rows(values_only=True)]
-        width = len(rows[0])  # a row's empty cells at the end are not stored
-        records = [dict(zip(rows[0], r + [""] * (width - len(r)), strict=True)) for r in rows[1:]]
+        book = load_workbook(path)  # as Excel opens it
+        sheet = book["差异 differences"]
+        # ready to work with: headings in Chinese, frozen, filtered, columns wide enough
+        assert [c.value for c in sheet[1]] == [zh for _, zh, _ in XLSX_COLUMNS]
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:K{sheet.max_row}"
+        assert sheet.column_dimensions["C"].width >= 20
+        keys = {zh: key for key, zh, _ in XLSX_COLUMNS}
+        category = {zh: code for code, (zh, _) in CATEGORY_WORDS.items()}
+        records = []
+        for row in sheet.iter_rows(min_row=2):
+            record = {keys[sheet.cell(1, c.column).value]: c for c in row}
+            for key in ("statement_amount", "ledger_amount", "difference"):
+                cell = record[key]  # a number in yuan (SUM works), shown with two places
+                assert cell.value is None or (cell.data_type == "n"
+                                              and cell.number_format == "#,##0.00"), cell
+            records.append({k: "" if c.value is None else (
+                f"{c.value:.2f}" if k in ("statement_amount", "ledger_amount", "difference")
+                else category.get(c.value, c.value) if k == "category" else str(c.value))
+                for k, c in record.items()})
+        summary = dict(book["汇总 summary"].iter_rows(min_row=2, max_col=2, values_only=True))
+        assert isinstance(summary["对账单金额合计（元）"], (int, float))
     else:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             records = list(csv.DictReader(fh))
@@ -292,3 +312,26 @@ def test_a_channel_that_changes_its_file_is_published_through_the_overlay(
     assert json.loads(done.stdout)["counts"]["lines"] == len(lines) - 2
     shipped = ledger.run("reconcile", str(target), "--channel", "gx_yibao", "--json")
     assert shipped.exit_code == 2
+
+
+def test_the_xlsx_report_opens_in_excel_ready_to_sum(tmp_path: Path) -> None:
+    """Headings in Chinese, frozen, with a filter and widths; amounts numbers in yuan."""
+    from yibao.operations.reconcile.report import commit, write_report
+
+    line = {"category": "amount_difference", "line": 4, "channel_txn_id": "WX-1",
+            "id_number": "450202********8026", "person_id": 7, "coverage_year": 2025,
+            "statement_amount": "400.00", "ledger_amount": "380.00", "difference": "20.00",
+            "payment_id": 9, "outcome": None}
+    summary = {"channel": "wechat_city_service", "file_name": "wx.csv", "file_digest": "ab" * 32,
+               "years": [2025], "counts": {"lines": 2, "matched": 1, "amount_differences": 1},
+               "statement_amount": "800.00", "ledger_amount": "780.00"}
+    target = tmp_path / "report.xlsx"
+    commit(write_report(target, summary, [line, {**line, "line": 5, "channel_txn_id": "WX-2",
+                                                "difference": "0.10"}]))
+    records = _report(target)["amount_difference"]
+    assert [r["difference"] for r in records] == ["20.00", "0.10"]
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(target)["差异 differences"]
+    assert sheet["A2"].value == "金额不符" and sheet["G2"].value == 400
+    assert sum(c.value for c in sheet["I"][1:]) == pytest.approx(20.10)  # what SUM(I:I) gives

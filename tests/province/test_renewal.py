@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import shutil
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from yibao.errors import InputError
+from yibao.operations.renewal.write import REMINDER_CSV
 from yibao.quoting.answers import concentrated_period
 from yibao.rules.money import fen_to_yuan
 from yibao.services.common import Actor
@@ -111,8 +113,13 @@ def test_reminders_are_exactly_the_unpaid_partitioned_by_region(renewed: Path) -
         assert set(table.column("region").to_pylist()) <= {part.stem}
         assert not seen & set(ids)
         seen |= set(ids)
-        with part.with_suffix(".csv").open(encoding="utf-8", newline="") as f:
-            lines = list(csv.DictReader(f))
+        raw = part.with_suffix(".csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Excel shows the names in Chinese
+        heading = dict(REMINDER_CSV)
+        lines = [{key: line[heading[key]] for key in heading}
+                 for line in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))]
+        assert next(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))[:6] == [
+            "区划代码", "地区", "家庭编号", "人员编号", "姓名", "身份证号码（遮挡）"]
         assert len(lines) == table.num_rows
         for line, row in zip(lines, table.to_pylist(), strict=True):
             due = row["amount_due"]

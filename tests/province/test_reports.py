@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import xml.etree.ElementTree as ET
@@ -222,13 +223,21 @@ def test_csv_svg_png_files(registry: Registry, tmp_path: Path) -> None:
     assert "Registered" in proc.stdout and "登记" in proc.stdout and "城中区" in proc.stdout
     zh, en = proc.stdout.strip().splitlines()[-2:]
     assert zh.startswith("2025年度统计: 来自数据库") and en.startswith("report 2025: from the database")
-    with (tmp_path / "report-2025-450200.csv").open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    assert [r["level"] for r in rows][-2:] == ["county", "total"]  # a city scope: no city row
-    chengzhong = next(r for r in rows if r["code"] == "450202")
-    assert (chengzhong["registered"], chengzhong["paid"], chengzhong["paid_share"],
-            chengzhong["collected_fen"], chengzhong["collected_yuan"]) == \
-        ("6", "3", "0.5000", "120000", "1200.00")
+    raw = (tmp_path / "report-2025-450200.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads a file with a BOM as UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [r["层级"] for r in rows][-2:] == ["县（市、区）", "合计"]  # a city scope: no city row
+    chengzhong = next(r for r in rows if r["区划代码"] == "450202")
+    assert (chengzhong["地区"], chengzhong["登记人数"], chengzhong["已缴费"],
+            chengzhong["缴费率"], chengzhong["已收金额（元）"]) == \
+        ("城中区", "6", "3", "0.5000", "1200.00")
+    proc = run(registry, str(YEAR), "--as-of", AS_OF, "--region", "450200", "--lang", "en",
+               "-o", str(tmp_path / "en"))
+    assert proc.exit_code == 0, proc.stderr
+    with (tmp_path / "en" / "report-2025-450200.csv").open(encoding="utf-8-sig") as f:
+        english = list(csv.DictReader(f))
+    assert next(r for r in english if r["Code"] == "450202")["Collected (yuan)"] == "1200.00"
+    assert english[-1]["Level"] == "total"
     svg = ET.parse(tmp_path / "report-2025-450200-county.svg").getroot()
     assert svg.tag.endswith("svg")
     names = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]

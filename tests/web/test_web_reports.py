@@ -4,6 +4,8 @@ without policy data in words, and accessibility."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -54,10 +56,14 @@ def test_report_page_drills_down_and_downloads(
 
     with desktop.expect_download() as dl:
         desktop.click("#report-csv")
-    text = Path(dl.value.path()).read_text(encoding="utf-8")
-    assert text.startswith("level,code,name,registered,paid,paid_share")
-    assert "county,450126,宾阳县,3,1,0.3333" in text
-    assert text.splitlines()[0].endswith("collected_fen,collected_yuan")  # as the CLI writes
+    raw = Path(dl.value.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Chinese Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:6] == ["层级", "区划代码", "地区", "登记人数", "已缴费", "缴费率"]
+    assert rows[0][-1] == "已收金额（元）"  # yuan, as the CLI writes; no column in fen
+    binyang = next(r for r in rows if r[2] == "宾阳县")
+    assert binyang[:6] == ["县（市、区）", "450126", "宾阳县", "3", "1", "0.3333"]
+    assert binyang[-1] == "400.00"
 
     desktop.click("#report-table a:has-text('宾阳县')")
     desktop.wait_for_url(f"{server}/clerk/reports?year=2025&region={BINYANG}")
@@ -70,6 +76,11 @@ def test_report_page_drills_down_and_downloads(
 
     desktop.goto(f"{server}/clerk/reports?year=2025&region=450100&lang=en")
     assert "report" in desktop.inner_text("h1")
+    with desktop.expect_download() as dl:
+        desktop.click("#report-csv")
+    rows = list(csv.reader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["Level", "Code", "Region"] and rows[0][-1] == "Collected (yuan)"
+    assert next(r for r in rows if r[1] == BINYANG)[:5] == ["county", "450126", "宾阳县", "3", "1"]
     assert_plain(desktop, "en")
     assert_accessible(desktop)
     shoot(desktop, "clerk-reports-city-en")

@@ -131,7 +131,7 @@ def test_an_admin_approves_a_clerks_reversal(site: dict[str, Any], desktop: Any,
     desktop.wait_for_url(base + "/clerk/approvals")
     row = desktop.locator(f"#approval-{rid}")
     for evidence in (reference, "渠道报冲正：重复扣款", gg["payment"]["channel_txn_id"],
-                     "gg-clerk", "2025-01-01", gg["name"], "¥400.00", "2024-11-20 00:00"):
+                     "gg-clerk", "2025-01-01", gg["name"], "¥400.00", "2024-11-20"):
         assert evidence in row.inner_text(), evidence
     assert_plain(desktop, "zh")
     assert_accessible(desktop)

@@ -73,13 +73,13 @@ def _folder(output: Path | None, year: int) -> Path | None:
     return Path(base) / f"report-{year}" if base else None
 
 
-def _write_files(result: Report, folder: Path, stem: str) -> list[Path]:
+def _write_files(result: Report, folder: Path, stem: str, lang: str = "zh") -> list[Path]:
     from yibao.operations.reports.output import share_chart, svg_to_png, write_csv
 
     folder.mkdir(parents=True, exist_ok=True)
     year = result.params.year
     written = [folder / f"{stem}.csv"]
-    write_csv(result, written[0])
+    write_csv(result, written[0], lang)
     for level, zh in (("county", "各县(市、区)"), ("city", "各市")):
         rows = result.level(level)
         if not rows:
@@ -108,6 +108,8 @@ def report(
     = None,
     as_of: Annotated[str | None, Opt("--as-of", help="Report date for 'in waiting' (default "
                                                      "today in Beijing), ISO date.")] = None,
+    lang: Annotated[str, Opt("--lang", help="Headings of the CSV file: zh (Chinese, default) "
+                                              "or en (English).")] = "zh",
     by: By = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -122,6 +124,9 @@ def report(
     if by is not None:  # an account's report covers its own region
         region = narrow_region(account_actor(by), region)
     params = ReportParams.make(year, as_of=_as_of(as_of), region=region)
+    if lang not in ("zh", "en"):
+        raise InputError("invalid_value", f"--lang 只能是 zh 或 en，而不是 {lang}",
+                         f"--lang must be zh or en, not {lang}", field="lang")
     if from_parquet is not None and extract is not None:
         raise InputError("conflicting_options", "--from-parquet 与 --extract 不能同时使用",
                          "--from-parquet and --extract cannot be used together", field="extract")
@@ -148,7 +153,7 @@ def report(
     seconds = time.perf_counter() - started
     folder = _folder(output, year)
     stem = f"report-{year}" + (f"-{params.region}" if params.region else "")
-    written = _write_files(result, folder, stem) if folder is not None else []
+    written = _write_files(result, folder, stem, lang) if folder is not None else []
     if as_json:
         emit(report_json(result))
         return

@@ -35,7 +35,7 @@ from yibao.rules.messages import (
 )
 from yibao.rules.money import fen_to_yuan
 from yibao.rules.policy import OLD
-from yibao.rules.registry import RULE, RULES, render
+from yibao.rules.registry import RULE, RULES, render, tidy
 from yibao.rules.sources import RULES_DOC
 from yibao.rules.wording import cn_date
 
@@ -244,7 +244,8 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
     if effect is not None and advice is not None and effect.months_earlier == 0:
         w = ADVICE_WARNINGS[0]
         words = no_effect_figures(res, i, advice, actx)
-        warning_texts.append((w.code, w.text.format_map(words), w.text_en.format_map(words)))
+        warning_texts.append((w.code, tidy(w.text.format_map(words)),
+                              tidy(w.text_en.format_map(words))))
     full = res.assistance[i] == -res.individual[i] and res.individual[i] > 0
     convention_ids = sorted(
         set(_conventions([r.id for r in rules], res, i, ctx.hardship))
@@ -326,7 +327,7 @@ def rise_parts(rise: CatastrophicRise) -> RiseWords:
         "原封顶线未公布,累计上限暂无法计算。",
         "The base cap is not published, so the limit cannot be computed yet.")
     return RiseWords((f"连续参保{rise.continuous_years}年。",
-                      f"{rise.continuous_years} continuous year(s)."), rule, earned, cap)
+                      tidy(f"{rise.continuous_years} continuous year(s).")), rule, earned, cap)
 
 
 def _rise_words(rise: CatastrophicRise) -> tuple[str, str]:

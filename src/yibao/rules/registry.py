@@ -14,6 +14,7 @@ text shown by the API, the CLI and the pages comes from this module.  The order 
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,9 +64,27 @@ class Rule:
     parameters: tuple[str, ...] = ()
 
 
+_PLURAL = re.compile(r"\b(\d+)((?: [a-z-]+)*?) ([a-z]+)\(s\)")
+_DOUBLED = (("((", "("), ("))", ")"), ("（（", "（"), ("））", "）"), ("(（", "（"), ("）)", "）"))
+
+
+def tidy(text: str) -> str:
+    """A filled text as people write it: "2 year(s)" → "2 years", "1 month(s)" → "1 month";
+    a figure's own brackets inside the text's brackets once ("((amount not published))" →
+    "(amount not published)")."""
+    def plural(m: re.Match[str]) -> str:
+        return f"{m[1]}{m[2]} {m[3]}{'' if m[1] == '1' else 's'}"
+
+    text = _PLURAL.sub(plural, text)
+    for doubled, single in _DOUBLED:
+        text = text.replace(doubled, single)
+    return text
+
+
 def render(template: str, figures: Mapping[str, object]) -> str:
-    """``template`` with its placeholders filled; an unknown placeholder is a ``KeyError``."""
-    return template.format_map(figures)
+    """``template`` with its placeholders filled (:func:`tidy`); an unknown placeholder is a
+    ``KeyError``."""
+    return tidy(template.format_map(figures))
 
 
 def placeholders(template: str) -> set[str]:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["Chart", "bar_chart", "step_chart"]
+__all__ = ["Chart", "bar_chart", "scale_ticks", "step_chart"]
 
 LEFT, RIGHT, TOP, BOTTOM = 44.0, 8.0, 10.0, 22.0
 MIN_LABEL_GAP = 30.0  # user units between x labels (a 9px "12月" is about 20 wide)
@@ -88,6 +88,25 @@ def step_chart(
     return chart
 
 
+def scale_ticks(top: float, most: int = 5) -> list[float]:
+    """Round steps (1, 2 or 5 × 10ⁿ) from 0 to at least ``top``, at most ``most`` + 1 ticks."""
+    step = 1.0
+    while top / step > most:
+        for factor in (2.0, 2.5, 2.0):
+            step *= factor
+            if top / step <= most:
+                break
+    ticks = [0.0]
+    while ticks[-1] < top:
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def _label_width(label: str, font: float) -> float:
+    """A label's width in user units: CJK characters a full em, others about half."""
+    return sum(font if ord(ch) > 0x2E80 else font * 0.6 for ch in label)
+
+
 def bar_chart(
     labels: Sequence[str],
     series: Sequence[Sequence[float]],
@@ -98,17 +117,30 @@ def bar_chart(
     top: float | None = None,
 ) -> Chart:
     """Horizontal grouped bars, one group per label (e.g. enrollments and payments per county);
-    ``top`` is the value of a full-width bar (default: the largest value)."""
+    ``top`` is the value of a full-width bar (default: the largest value, rounded up to the
+    scale). The scale (``x_ticks``) is drawn above and below the bars, so a long chart keeps
+    it in view; each bar's value sits right of it inside the chart, never cut.
+
+    The sizes are user units of a chart drawn about 370 px wide on a 412-px phone (12-unit
+    region names, 11-unit values), so the text is at least 11 px there.
+    """
     groups = len(labels)
     per = bar_h * len(series) + 8
-    height = int(TOP + BOTTOM + per * max(groups, 1))
-    left = 96.0
-    chart = Chart(width, height, left=left)
-    chart.plot_w = width - left - RIGHT
-    chart.plot_h = height - TOP - BOTTOM
-    top = top or max([max(s, default=0.0) for s in series] + [1.0])
+    axis = 18.0  # room for the scale's labels above and below
+    height = int(axis * 2 + 8 + per * max(groups, 1))
+    left = min(max([_label_width(x, 12.0) for x in labels] + [36.0]) + 8, 112.0)
+    value_room = 34.0  # "100" or "1234" at 11 units right of a full bar
+    chart = Chart(width, height, left=left, top=axis + 4)
+    chart.plot_w = width - left - value_room
+    chart.plot_h = per * max(groups, 1)
+    largest = max([max(s, default=0.0) for s in series] + [1.0])
+    ticks = scale_ticks(top or largest)
+    top = ticks[-1] if top is None else top
+    for t in ticks:
+        if t <= top:
+            chart.x_ticks.append((left + chart.plot_w * t / top, f"{t:g}"))
     for g, label in enumerate(labels):
-        y0 = TOP + g * per
+        y0 = chart.top + g * per
         chart.y_ticks.append((y0 + per / 2 - 4, label))
         for k, values in enumerate(series):
             v = values[g]

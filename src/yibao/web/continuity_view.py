@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from yibao.rules.registry import tidy
 from yibao.services.shapes import Continuity, YearContinuity
 from yibao.web.plain import cite, zh_punct
 
@@ -48,7 +49,7 @@ def _line(y: YearContinuity) -> Pair | None:
         return (f"{y.coverage_year}年度（{said[0]}）：该年度不计算连续参保年限",
                 f"{y.coverage_year} ({said[1]}): continuous years are not counted for this year")
     return (f"{y.coverage_year}年度（{said[0]}）：连续参保{y.continuous_years}年",
-            f"{y.coverage_year} ({said[1]}): {y.continuous_years} continuous year(s)")
+            tidy(f"{y.coverage_year} ({said[1]}): {y.continuous_years} continuous year(s)"))
 
 
 def _titles(source: str) -> str:

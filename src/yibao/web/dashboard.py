@@ -70,6 +70,5 @@ async def build_dashboard(who: Staff, year: int) -> Dashboard:
             [r.name for r in top],
             [[float(r.enrollments) for r in top], [float(r.payments) for r in top]],
             kinds=["enrol", "paid"],
-            width=420,
         )
     return board

@@ -14,7 +14,7 @@ from typing import Any
 
 from yibao.rules.messages import WARNING
 from yibao.rules.money import fen_to_yuan
-from yibao.rules.registry import RULE
+from yibao.rules.registry import RULE, tidy
 from yibao.services.shapes import Enrollment
 from yibao.web.plain import cite, zh_punct
 
@@ -75,7 +75,7 @@ def _warning_en(code: str, region: str, year: int) -> str:
         figures = policy_figures(load_policy(), region, year)
     except Exception:  # a region or year without policy data: the text without figures
         return warning.text_en
-    return warning.text_en.format_map(figures)
+    return tidy(warning.text_en.format_map(figures))
 
 
 def enrollment_lines(e: Enrollment) -> dict[str, Any]:

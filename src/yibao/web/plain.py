@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from yibao.rules.registry import RULE, TILT_RULE
+from yibao.rules.registry import RULE, TILT_RULE, tidy
 from yibao.rules.sources import GUIGANG_2021, LIUZHOU_2025
 
 __all__ = ["ErrorText", "Pair", "cite", "error_words", "zh_punct"]
@@ -138,7 +138,7 @@ def error_words(
     else:
         zh, en = words
     fill = {"label": label[0], "label_en": label[1]}
-    zh, en = zh.format_map(fill), en.format_map(fill)
+    zh, en = tidy(zh.format_map(fill)), tidy(en.format_map(fill))
 
     def named(m: re.Match[str], en_side: bool) -> str:
         token = m.group(0).strip(" “”\"'（）()")

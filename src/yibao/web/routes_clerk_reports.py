@@ -54,7 +54,7 @@ def _chart(rows: list[ReportRowAnswer]) -> Chart | None:
     return bar_chart(
         [r.name for r in shown],
         [[_percent(r.paid_share) for r in shown], [_percent(r.on_time_share) for r in shown]],
-        kinds=["enrol", "paid"], width=520, top=100.0)
+        kinds=["enrol", "paid"], top=100.0)
 
 
 
@@ -102,5 +102,6 @@ async def reports_csv(request: Request, who: StaffLogin, year: int, region: str 
         return Response(f"{exc.message}\n{exc.message_en}\n", status_code=status_of(exc),
                         media_type="text/plain; charset=utf-8")
     name = f"report-{year}" + (f"-{region}" if region else "") + ".csv"
-    return Response(csv_text(report), media_type="text/csv; charset=utf-8",
+    lang = "en" if request.query_params.get("lang") == "en" else "zh"  # the headings' language
+    return Response(csv_text(report, lang), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -25,6 +25,20 @@ STATIC_DIR = _HERE / "static"
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 
 
+def paid_time(value: str | dt.datetime | None) -> str:
+    """When a payment was made, as the registry keeps it (Beijing wall-clock time, no offset):
+    a payment entered with a date only (midnight) shows the date only, never an invented hour;
+    otherwise the date and the minute (``2025-03-01 09:30``)."""
+    if not value:
+        return "—"
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(BEIJING).replace(tzinfo=None)
+    if moment.time() == dt.time(0):
+        return moment.date().isoformat()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def beijing_time(value: str | dt.datetime | None, seconds: bool = True) -> str:
     """A moment (or its ISO text) as Beijing wall-clock time (``2025-03-01 09:30:00``); a
     stored time without an offset is UTC, as the registry writes it."""
@@ -49,6 +63,7 @@ def yuan(fen: int | None, none: str = "—") -> str:
 
 
 templates.env.filters["beijing"] = beijing_time
+templates.env.filters["paid_time"] = paid_time
 templates.env.filters["yuan"] = yuan
 
 

@@ -27,11 +27,18 @@ import pyarrow.parquet as pq
 __all__ = ["REMINDER_CSV", "Manifest", "atomic", "combine", "unpaid", "write_parquet",
            "write_reminders"]
 
-#: Columns of a reminders CSV (amounts in yuan, dates ISO): ``balance_due_yuan`` what a
-#: paid but underpaid resident still owes; ``start_reason`` why cover starts after 1 January.
-REMINDER_CSV = ("region", "region_name", "household_id", "person_id", "name", "id_masked",
-                "amount_due_yuan", "deadline", "benefit_start_if_paid", "history_unknown",
-                "missing", "balance_due_yuan", "next_step", "start_reason")
+#: Columns of a reminders CSV (amounts in yuan, dates ISO) with their Chinese headings:
+#: ``balance_due_yuan`` what a paid but underpaid resident still owes; ``start_reason`` why
+#: cover starts after 1 January. The file starts with a UTF-8 byte-order mark, so that Excel
+#: reads the names as Chinese.
+REMINDER_CSV: tuple[tuple[str, str], ...] = (
+    ("region", "区划代码"), ("region_name", "地区"), ("household_id", "家庭编号"),
+    ("person_id", "人员编号"), ("name", "姓名"), ("id_masked", "身份证号码（遮挡）"),
+    ("amount_due_yuan", "应缴金额（元）"), ("deadline", "缴费截止日"),
+    ("benefit_start_if_paid", "按期缴费待遇起始日"), ("history_unknown", "参保历史不明"),
+    ("missing", "缺少的政策数据"), ("balance_due_yuan", "还差金额（元）"),
+    ("next_step", "下一步"), ("start_reason", "待遇起始原因"),
+)
 
 
 def atomic(path: Path, write: Callable[[Path], object]) -> None:
@@ -80,13 +87,15 @@ def _csv_bytes(table: pa.Table) -> bytes:
         "amount_due_yuan": text(_yuan(table.column("amount_due"))),
         "deadline": text(table.column("deadline")),
         "benefit_start_if_paid": text(table.column("benefit_start")),
-        "history_unknown": pc.if_else(unknown, "yes", "no"),
+        "history_unknown": pc.if_else(unknown, "是", "否"),
         "missing": text(table.column("missing")),
         "balance_due_yuan": text(_yuan(table.column("balance_due"))),
         "next_step": text(table.column("next_step")),
         "start_reason": text(table.column("start_reason_text")),
     })
+    cells = cells.rename_columns([zh for _, zh in REMINDER_CSV])
     sink = io.BytesIO()
+    sink.write("\ufeff".encode())  # the BOM: Excel reads the file as UTF-8
     pacsv.write_csv(cells, sink, pacsv.WriteOptions(quoting_style="needed"))
     return sink.getvalue()
 

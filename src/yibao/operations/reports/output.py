@@ -19,9 +19,23 @@ from yibao.rules.money import fen_to_yuan
 
 __all__ = ["CSV_COLUMNS", "csv_text", "report_json", "share_chart", "svg_to_png", "write_csv"]
 
-CSV_COLUMNS = ("level", "code", "name", "registered", "paid", "paid_share", "on_time",
-               "on_time_share", "unpaid", "underpaid", "pending", "lapsed", "lapsed_paid",
-               "history_unknown", "late_start", "waiting", "collected_fen", "collected_yuan")
+#: the file's columns: (key, Chinese heading, English heading), docs/reports.md
+CSV_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("level", "层级", "Level"), ("code", "区划代码", "Code"), ("name", "地区", "Region"),
+    ("registered", "登记人数", "Registered"), ("paid", "已缴费", "Paid"),
+    ("paid_share", "缴费率", "Paid share"), ("on_time", "按时缴费", "On time"),
+    ("on_time_share", "按时缴费占比", "On-time share"), ("unpaid", "未缴费", "Unpaid"),
+    ("underpaid", "少缴", "Underpaid"), ("pending", "待核定", "Pending"),
+    ("lapsed", "断保", "Lapsed"), ("lapsed_paid", "断保后已续保", "Lapsed, paid again"),
+    ("history_unknown", "参保历史不明", "History unknown"),
+    ("late_start", "待遇晚于年初", "Cover after Jan 1"), ("waiting", "等待期中", "In waiting"),
+    ("collected_yuan", "已收金额（元）", "Collected (yuan)"),
+)
+_LEVELS = {"county": ("县（市、区）", "county"), "city": ("市", "city"),
+           "province": ("省（区）", "province"), "total": ("合计", "total")}
+
+#: the byte-order mark Excel needs to read a CSV file as UTF-8 (Chinese names, not mojibake)
+BOM = "\ufeff"
 
 
 def _row_dict(row: ReportRow) -> dict[str, Any]:
@@ -30,20 +44,25 @@ def _row_dict(row: ReportRow) -> dict[str, Any]:
             **c.as_dict(), "collected": fen_to_yuan(c.collected_fen)}
 
 
-def csv_text(report: Report) -> str:
-    """County rows, city rows, province rows (no scope), the total; shares to 4 places."""
+def csv_text(report: Report, lang: str = "zh") -> str:
+    """The report as a file for Excel: a UTF-8 byte-order mark, one heading row (Chinese, or
+    English with ``lang="en"``), county rows, city rows, province rows (no scope), the total;
+    shares to 4 places, money in yuan with two places (exact, from integer fen)."""
+    en = lang == "en"
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
+    buf.write(BOM)
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([col[2] if en else col[1] for col in CSV_COLUMNS])
     for row in report.rows:
         d = _row_dict(row)
         d["collected_yuan"] = d["collected"]
-        w.writerow(["" if d[k] is None else d[k] for k in CSV_COLUMNS])
+        d["level"] = _LEVELS[row.level][1 if en else 0]
+        w.writerow(["" if d[k] is None else d[k] for k, _, _ in CSV_COLUMNS])
     return buf.getvalue()
 
 
-def write_csv(report: Report, path: Path) -> None:
-    path.write_text(csv_text(report), encoding="utf-8")
+def write_csv(report: Report, path: Path, lang: str = "zh") -> None:
+    path.write_bytes(csv_text(report, lang).encode("utf-8"))
 
 
 def report_json(report: Report) -> dict[str, Any]:

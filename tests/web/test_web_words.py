@@ -1,0 +1,34 @@
+"""Words people read: plurals as English writes them, one pair of brackets, payment times
+as entered (Beijing), no invented hour for a date-only payment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from yibao.rules.registry import RULE, render, tidy
+from yibao.web.templating import paid_time
+
+
+def test_plurals_and_brackets_read_as_written() -> None:
+    assert tidy("2 year(s) of lapse: each adds 1 month(s)") == "2 years of lapse: each adds 1 month"
+    assert tidy("1 lapse year(s) back-paid") == "1 lapse year back-paid"
+    assert tidy("the individual share ((amount not published))") == \
+        "the individual share (amount not published)"
+    assert tidy("个人缴费（（金额未公布））") == "个人缴费（金额未公布）"
+
+
+def test_a_rule_text_filled_has_no_year_s() -> None:
+    template = next(r.text_en for r in RULE.values() if "{lapse} year(s)" in r.text_en)
+    fields = {name: "3" for name in __import__("string").Formatter().parse(template)
+              for name in [name[1]] if name}
+    assert "(s)" not in render(template, {**fields, "lapse": 1})
+    assert "1 year of lapse" in render(template, {**fields, "lapse": 1}) or \
+        "1 year" in render(template, {**fields, "lapse": 1})
+    assert "2 years" in render(template, {**fields, "lapse": 2})
+
+
+def test_a_payment_entered_with_a_date_shows_the_date_only() -> None:
+    assert paid_time(dt.datetime(2025, 2, 10)) == "2025-02-10"  # not "2025-02-10 08:00"
+    assert paid_time(dt.datetime(2025, 2, 10, 9, 30)) == "2025-02-10 09:30"  # Beijing, as kept
+    assert paid_time("2025-02-10T01:30:00+00:00") == "2025-02-10 09:30"
+    assert paid_time(None) == "—"
