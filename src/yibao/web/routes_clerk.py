@@ -20,7 +20,7 @@ from yibao.errors import YibaoError
 from yibao.http.auth import AUDIT, Credentials, log_in, log_out
 from yibao.services.common import today_beijing
 from yibao.services.registry.records import search_persons
-from yibao.services.staff.audit_log import list_audit
+from yibao.services.staff.audit_log import list_audit, person_row
 from yibao.web.audit_words import ACTIONS, subject
 from yibao.web.clerk_forms import labels_for, text_of
 from yibao.web.console import (
@@ -205,15 +205,14 @@ async def audit_whom(request: Request, who: StaffLogin) -> Response:
     whom = form.get("whom", "").strip()
     if len(whom) == 18 and whom[:17].isdigit():
         try:
-            found = await who.call(search_persons, whom.upper(), page=1, per_page=1,
-                                   roles=AUDIT)
+            found = await who.call(person_row, whom, roles=AUDIT)
         except YibaoError as exc:
             ctx: dict[str, Any] = {"filters": {**query, "whom": "", "person": ""},
                                    "actions": ACTIONS,
                                    "errors": {"whom": (exc.message, exc.message_en)},
                                    "entries": None, "subject": subject, **staff(who)}
             return render(request, "clerk/audit.html", ctx, status_code=status_of(exc))
-        query["person"] = str(found.items[0].id) if found.items else "0"
+        query["person"] = str(found or 0)
     elif whom:
         query["whom"] = whom
     target = urlencode({k: v for k, v in query.items() if v})
