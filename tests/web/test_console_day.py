@@ -296,3 +296,94 @@ def test_no_console_address_answers_json_or_500(office: Office, path: str) -> No
     r = office.auditor.get(path)
     assert r.status_code < 500, (path, r.status_code)
     assert not r.headers["content-type"].startswith("application/json"), (path, r.text)
+
+
+def _statement(rows: list[tuple[str, str, str, str]]) -> str:
+    """A tax12366_wechat statement: (transaction, ID number, name, amount)."""
+    head = "电子税票号码,缴费人证件号码,缴费人姓名,实缴金额,缴款时间,费款所属年度,缴款状态\n"
+    return head + "".join(f"{t},{n},{name},{a},2024-11-20 10:00:00,2025,已入库\n"
+                          for t, n, name, a in rows)
+
+
+def _upload(desk: Desk, name: str, data: bytes, action: str = "check", **form: str) -> Any:
+    return desk.client.post("/clerk/reconciliations/upload", data={
+        "channel": "tax12366_wechat", "year": "", "action": action,
+        "csrf_token": desk.token("/clerk/reconciliations"), **form},
+        files={"statement": (name, data, "application/octet-stream")})
+
+
+def _counts(page: str) -> dict[str, int]:
+    table = page.split('id="recon-counts"', 1)[1].split("</table>", 1)[0]
+    return {k: int(v) for k, v in re.findall(
+        r'<th scope="row">([^<]+)</th><td class="digits">(\d+)</td>', table)}
+
+
+@pytest.mark.parametrize("encoding,suffix", [("gb18030", ".csv"), ("utf-8-sig", ".csv"),
+                                             ("utf-8", ".csv"), ("xlsx", ".xlsx")])
+def test_a_statement_uploaded_is_checked_then_its_missing_lines_imported(
+        office: Office, encoding: str, suffix: str) -> None:
+    tag = encoding.replace("-", "")
+    paid, _ = _person(office, "韦德明")
+    unpaid, unpaid_id = _person(office, "农秀英")
+    short, _ = _person(office, "黄国庆")
+    for number, txn in ((paid, f"WX-{tag}-1"), (short, f"WX-{tag}-3")):
+        r = office.clerk.post("/clerk/payments/new", {
+            "id_number": number, "coverage_year": "2025", "channel": "tax12366_wechat",
+            "channel_txn_id": txn, "amount": "400.00", "paid_at": "2024-11-20"})
+        assert r.status_code == 200, r.text
+    text = _statement([(f"WX-{tag}-1", paid, "韦德明", "400.00"),
+                       (f"WX-{tag}-2", unpaid, "农秀英", "400.00"),
+                       (f"WX-{tag}-3", short, "黄国庆", "380.00")])
+    if suffix == ".xlsx":
+        import io
+
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for line in text.strip().split("\n"):
+            sheet.append(line.split(","))
+        out = io.BytesIO()
+        book.save(out)
+        data = out.getvalue()
+    else:
+        data = text.encode(encoding)
+    r = _upload(office.clerk, f"对账单-{tag}{suffix}", data, year="2025")
+    assert r.status_code == 303, r.text
+    assert "done=checked" in r.headers["location"]
+    page = office.clerk.get(r.headers["location"]).text
+    counts = _counts(page)
+    assert 'id="recon-done"' in page and 'id="recon-import"' in page
+    assert counts["相符"] >= 1 and counts["渠道已收、账上没有"] == 1, counts
+    assert counts["金额不符"] == 1, counts
+    assert len(_payment_ids(office.clerk.get(f"/clerk/persons/{unpaid_id}").text)) == 0
+    digest = re.search(r'name="file" value="([0-9a-f]{64})"', page)
+    assert digest
+    r = office.clerk.post("/clerk/reconciliations/import", {
+        "file": digest.group(1), "channel": "tax12366_wechat", "year": "2025"})
+    assert r.status_code == 303 and "done=imported" in r.headers["location"]
+    assert "已补记" in office.clerk.get(r.headers["location"]).text
+    assert len(_payment_ids(office.clerk.get(f"/clerk/persons/{unpaid_id}").text)) == 1
+
+
+def test_a_bad_or_large_statement_is_a_message_beside_the_file_field(
+        office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = _upload(office.clerk, "notes.txt", b"hello")
+    assert r.status_code == 422 and 'id="err-statement"' in r.text and ".xlsx" in r.text
+    r = _upload(office.clerk, "bad.csv", "甲,乙\n1,2\n".encode())
+    assert r.status_code == 422 and 'id="err-statement"' in r.text
+    r = _upload(office.clerk, "s.csv", b"x", year="20x5")
+    assert r.status_code == 422 and 'id="err-year"' in r.text
+    from yibao.web import routes_clerk_reconcile
+
+    r = _upload(office.clerk, "huge.csv", b"x" * (21 * 1024 * 1024))  # past the server's bound
+    assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+    assert "不能超过 20 MB" in r.text and '{"error"' not in r.text
+    monkeypatch.setattr(routes_clerk_reconcile, "MAX_STATEMENT_BYTES", 1000)
+    r = _upload(office.clerk, "big.csv", b"x" * 2000)
+    assert r.status_code == 413 and 'id="err-statement"' in r.text and "MB" in r.text
+    r = office.auditor.client.post("/clerk/reconciliations/upload", data={
+        "channel": "tax12366_wechat", "csrf_token": office.auditor.token()},
+        files={"statement": ("s.csv", b"x", "text/csv")})
+    assert r.status_code == 403
