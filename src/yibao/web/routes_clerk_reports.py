@@ -104,15 +104,16 @@ async def reports_page(request: Request, who: StaffLogin, year: str | None = Non
 async def reports_csv(request: Request, who: StaffLogin, year: str = "", region: str = ""
                       ) -> Response:
     """The report as a CSV file, what ``yibao report -o`` writes."""
-    if coverage_year_of(year) is None:
+    year_n = coverage_year_of(year)
+    if year_n is None:
         return Response(f"{YEAR_WORDS[0]}\n{YEAR_WORDS[1]}\n", status_code=422,
                         media_type="text/plain; charset=utf-8")
     try:
-        report = await who.read(counted_report, year, as_of=today_beijing(),
+        report = await who.read(counted_report, year_n, as_of=today_beijing(),
                                 region=narrow_region(who.actor, region or None))
     except YibaoError as exc:
         return Response(f"{exc.message}\n{exc.message_en}\n", status_code=status_of(exc),
                         media_type="text/plain; charset=utf-8")
-    name = f"report-{year}" + (f"-{region}" if region else "") + ".csv"
+    name = f"report-{year_n}" + (f"-{region}" if region else "") + ".csv"
     return Response(csv_text(report), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
