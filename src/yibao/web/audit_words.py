@@ -47,9 +47,8 @@ def _details(entity: str, after: dict[str, Any], entity_id: str | None) -> Pair 
             parts.append((f"{year}年度", f"year {year}"))
         if after.get("reversed_amount"):
             amount, why = after["reversed_amount"], after.get("reversal_reason") or ""
-            parts.append((f"缴费#{after.get('reversed_payment_id')} 退回 ¥{amount}，原因：{why}",
-                          f"payment #{after.get('reversed_payment_id')}: ¥{amount} taken "
-                          f"back, reason: {why}"))
+            parts.append((f"退回缴费 ¥{amount}，原因：{why}",
+                          f"¥{amount} of a payment taken back, reason: {why}"))
         if not parts:
             return None
         return "，".join(p[0] for p in parts), ", ".join(p[1] for p in parts)
