@@ -25,6 +25,7 @@ from yibao.settings import Settings, get_settings
 from yibao.store.db import Database
 from yibao.store.roles import service_owns_audit_log
 from yibao.web import mount_web
+from yibao.web.routes_clerk_reconcile import MAX_STATEMENT_BYTES, UPLOAD_PATH, UPLOAD_SLACK
 
 __all__ = ["create_app"]
 
@@ -107,7 +108,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
-        path_limits={"/api/v1/payments/bulk": settings.max_bulk_body_bytes},
+        path_limits={"/api/v1/payments/bulk": settings.max_bulk_body_bytes,
+                     # a channel's statement uploaded in the console (its page says the bound)
+                     UPLOAD_PATH: MAX_STATEMENT_BYTES + UPLOAD_SLACK},
     )
     app.add_middleware(RequestGuard, access_log=settings.access_log)
     # outermost: the guard's own answers (422 for a hostile URL, 500, 503) get the headers too

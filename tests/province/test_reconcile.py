@@ -235,8 +235,10 @@ def test_refusals_exit_2_and_write_nothing(ledger: Ledger) -> None:
     _refused(ledger, ledger.work / "short.csv", "lz_yibao_wechat", "第 4 行", "line 4")
     (ledger.work / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     _refused(ledger, ledger.work / "broken.xlsx", "bank_counter", "Excel")
-    (ledger.work / "gbk.csv").write_bytes("\n".join(good).encode("gb18030"))
-    _refused(ledger, ledger.work / "gbk.csv", "lz_yibao_wechat", "utf-8")
+    # UTF-8 and GB 18030 are both read whatever the layout says (issue 17: a channel's file
+    # saved from Excel on a Chinese Windows); text in neither is refused
+    (ledger.work / "utf16.csv").write_bytes("\n".join(good).encode("utf-16"))
+    _refused(ledger, ledger.work / "utf16.csv", "lz_yibao_wechat", "utf-8")
     # a report name that cannot be written is refused before anything happens
     out = ledger.run("reconcile", str(ledger.work / "lz.csv"), "--channel", "lz_yibao_wechat",
                      "-o", str(ledger.work / "report.pdf"), "--import-missing")

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.requests import Request
 
 from yibao.http.login import LoginGate
-from yibao.services.common import Actor, Role
+from yibao.services.common import Actor, Role, start_view
 from yibao.services.errors import Forbidden, Unauthorized
 from yibao.services.staff.sessions import TokenChecker, issue_token
 from yibao.services.staff.users import revoke_tokens, set_password
@@ -93,6 +93,7 @@ async def actor_for(request: Request, token: str | None) -> Actor:
             "需要有效的登录令牌(Authorization: Bearer ...)",
             "a valid bearer token is required (Authorization: Bearer ...)",
         )
+    start_view()  # one request is one view: a full ID number shown is audited once
     return actor
 
 

@@ -22,6 +22,16 @@ def _body_413() -> bytes:
     ).encode()
 
 
+_PAGE_413 = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>文件过大 · yibao</title><link rel="stylesheet" href="/static/yibao.css"></head>
+<body class="clerk"><main id="main"><h1 id="too-large">提交的内容过大，未保存</h1>
+<p>对账单文件不能超过 20 MB：请按年度或月份分成几个文件，再逐个上传。</p>
+<p lang="en">What was sent is too large and was not saved. A statement may be at most
+20 MB: split it by year or month and upload each part.</p>
+<p><a href="/clerk/reconciliations">返回渠道对账 Back to reconciliation</a></p></main></body></html>""".encode()
+
+
 class BodySizeLimit:
     """Refuse bodies over ``max_bytes`` (by Content-Length, or while streaming).
 
@@ -47,7 +57,7 @@ class BodySizeLimit:
                 except ValueError:
                     too_big = True
                 if too_big:
-                    await self._reject(send)
+                    await self._reject(send, str(scope.get("path", "")))
                     return
         headers = dict(scope.get("headers", ()))
         if b"content-length" in headers or b"transfer-encoding" not in headers:
@@ -63,7 +73,7 @@ class BodySizeLimit:
             chunk = message.get("body", b"")
             seen += len(chunk)
             if seen > limit:
-                await self._reject(send)
+                await self._reject(send, str(scope.get("path", "")))
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -80,14 +90,16 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
     @staticmethod
-    async def _reject(send: Send) -> None:
-        body = _body_413()
+    async def _reject(send: Send, path: str = "") -> None:
+        page = path.startswith("/clerk")  # a console form: a page in words, not JSON
+        body = _PAGE_413 if page else _body_413()
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type",
+                     b"text/html; charset=utf-8" if page else b"application/json"),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
                 ],

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,10 +25,13 @@ __all__ = [
     "audit",
     "audit_id_reads",
     "fen_to_yuan",
+    "id_reads_shown",
+    "one_view",
     "parse_date",
     "parse_paid_at",
     "show_birth",
     "show_id",
+    "start_view",
     "today_beijing",
     "yuan_to_fen",
 ]
@@ -168,8 +174,8 @@ def audit_id_reads(session: Session, actor: Actor, person_ids: list[int], via: s
     The audit log itself never holds a full ID number: it names persons by row id and
     keeps ID numbers in before/after snapshots masked.
     """
-    shown = sorted(set(person_ids))
-    if not actor.sees_full_ids or not shown:
+    shown = id_reads_shown(actor, person_ids)
+    if not shown:
         return
     entity_id = shown[0] if len(shown) == 1 else None
     audit(
@@ -180,3 +186,40 @@ def audit_id_reads(session: Session, actor: Actor, person_ids: list[int], via: s
         entity_id,
         after={"person_ids": shown, "via": via},
     )
+
+
+#: The persons whose full ID numbers were already audited as shown in this view (one page
+#: of the console, one API request): a view that calls several use cases showing the same
+#: person's full ID number writes one ``read_id_number`` row, not one per use case.
+_VIEW: ContextVar[set[tuple[str, int]] | None] = ContextVar("yibao_id_reads_view", default=None)
+
+
+@contextlib.contextmanager
+def one_view() -> Iterator[None]:
+    """Within this block (one request), each person's full ID number shown to an actor is
+    audited once. Use cases called in worker threads see the same set (the context is
+    copied, the set shared)."""
+    token = _VIEW.set(set())
+    try:
+        yield
+    finally:
+        _VIEW.reset(token)
+
+
+def start_view() -> None:
+    """Begin a view for the rest of the current task (a request's dependency)."""
+    _VIEW.set(set())
+
+
+def id_reads_shown(actor: Actor, person_ids: list[int]) -> list[int]:
+    """Of ``person_ids``, those whose full ID number this view has not yet audited as shown
+    to ``actor`` (sorted), now marked as audited; [] for a role that sees only masks."""
+    if not actor.sees_full_ids:
+        return []
+    shown = sorted(set(person_ids))
+    seen = _VIEW.get()
+    if seen is None:
+        return shown
+    fresh = [i for i in shown if (actor.username, i) not in seen]
+    seen.update((actor.username, i) for i in fresh)
+    return fresh

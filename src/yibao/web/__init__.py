@@ -26,6 +26,7 @@ def mount_web(app: FastAPI) -> None:
     from yibao.web.routes_clerk_ops import router as clerk_ops_router
     from yibao.web.routes_clerk_person import router as clerk_person_router
     from yibao.web.routes_clerk_reconcile import router as clerk_reconcile_router
+    from yibao.web.routes_clerk_reconcile import uploads as clerk_upload_router
     from yibao.web.routes_clerk_registry import router as clerk_registry_router
     from yibao.web.routes_clerk_reports import router as clerk_reports_router
     from yibao.web.routes_lookup import router as lookup_router
@@ -39,6 +40,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(clerk_person_router)
     app.include_router(clerk_registry_router)
     app.include_router(clerk_reconcile_router)
+    app.include_router(clerk_upload_router)
     app.include_router(clerk_reports_router)
     app.include_router(clerk_account_router)
     app.include_router(clerk_router)

@@ -169,6 +169,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "current_password": ("当前密码", "current password"),
     "new_password": ("新密码", "new password"),
     "note": ("审批意见", "note"),
+    "reference": ("凭证号", "reference"),
+    "benefit_start": ("待遇开始日", "cover starts"),
+    "benefit_end": ("待遇结束日", "cover ends"),
 }
 
 

@@ -25,6 +25,7 @@ from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.responses import RedirectResponse, Response
 
@@ -166,5 +167,21 @@ async def _to_login(request: Request, _exc: Exception) -> Response:
 
 
 def install_login_redirect(app: FastAPI) -> None:
-    """Answer :class:`LoginRequired` with a redirect to the login page."""
+    """Answer :class:`LoginRequired` with a redirect to the login page; a console address
+    with a value no field can take (``?page=x``) with a page in words, not JSON."""
     app.add_exception_handler(LoginRequired, _to_login)
+    app.add_exception_handler(RequestValidationError, _bad_address)
+
+
+async def _bad_address(request: Request, exc: Exception) -> Response:
+    """A console page's address or form with a value of the wrong kind: the words of the
+    API's refusal on a page (the API's own addresses keep their JSON error)."""
+    from yibao.http.errors import error_response
+    from yibao.web.templating import render
+
+    assert isinstance(exc, RequestValidationError)
+    err = input_error(exc.errors())
+    if not request.url.path.startswith("/clerk"):
+        return error_response(422, err.code, err.message, err.message_en, err.field)
+    ctx = {"problem": (err.message, err.message_en), "back": request.url.path}
+    return render(request, "clerk/bad_address.html", ctx, status_code=422)

@@ -18,7 +18,8 @@ from yibao.rules.registry import RULE, tidy
 from yibao.services.shapes import Enrollment
 from yibao.web.plain import cite, zh_punct
 
-__all__ = ["ASSISTED", "PAID", "assisted", "cover_words", "enrollment_lines", "owed_words",
+__all__ = ["ASSISTED", "PAID", "SETTLED", "assisted", "cover_words", "enrollment_lines",
+           "owed_words", "second_payment_words",
            "yuan_words"]
 
 Pair = tuple[str, str]
@@ -46,6 +47,28 @@ def owed_words(e: Enrollment) -> Pair:
     return (f"{e.coverage_year}年度少缴{rest}（应缴{due}，已缴{paid}）：请补缴差额{rest}{keep[0]}。",
             f"{e.coverage_year}: {rest} short (due {due}, paid {paid}): pay the remaining "
             f"{rest}{keep[1]}.")
+
+
+#: a year the registry holds as paid in full (or more): another payment is a second one
+SETTLED = ("paid", "overpaid")
+
+
+def second_payment_words(e: Enrollment) -> Pair:
+    """Before a second payment for a year already paid: what the registry holds of it."""
+    paid = yuan_words(e.amount_paid or 0)
+    if e.status == "pending":
+        held = (f"已收到{paid}，待数额公布后核定", f"{paid} received, to be settled once the "
+                "figures are published")
+    elif e.benefit_start:
+        held = (f"已缴{paid}，待遇期间 {e.benefit_start.isoformat()} 至 {e.benefit_end}",
+                f"{paid} paid, covered from {e.benefit_start.isoformat()} to {e.benefit_end}")
+    else:
+        held = (f"已缴{paid}", f"{paid} paid")
+    return (f"{e.coverage_year}年度已缴费（{held[0]}）。再记一笔只会多收钱，不改变待遇；"
+            "如确是另一笔缴费，请勾选确认后再保存。",
+            f"{e.coverage_year} is already paid ({held[1]}). Another payment only takes more "
+            "money and does not change the cover; if this really is another payment, tick "
+            "the box to confirm and save again.")
 
 
 def cover_words(e: Enrollment) -> list[Pair]:

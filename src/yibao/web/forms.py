@@ -19,12 +19,14 @@ from typing import Any
 
 __all__ = [
     "YEARS",
+    "YEAR_WORDS",
     "FieldErrors",
     "ResidentForm",
     "clean_id_number",
     "coverage_year_of",
     "date_problem",
     "default_coverage_year",
+    "parse_day",
 ]
 
 #: field name -> (Chinese message, English message)
@@ -59,6 +61,16 @@ def _date(raw: str) -> date | None:
     except ValueError:
         return None
     return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+#: beside a coverage-year field that holds no year (console pages)
+YEAR_WORDS = ("参保年度应为 1900 至 2100 之间的四位年份，例如 2025",
+              "The coverage year must be a year from 1900 to 2100, e.g. 2025")
+
+
+def parse_day(raw: str) -> date | None:
+    """A day typed as ``YYYY-MM-DD`` (1900 .. 2100), else None."""
+    return _date(raw)
 
 
 def _iso(raw: str) -> str:

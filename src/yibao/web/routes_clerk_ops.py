@@ -37,7 +37,7 @@ from yibao.web.clerk_forms import (
 )
 from yibao.web.console import Staff, StaffLogin, checked, field_errors, row_id, status_of
 from yibao.web.csrf import csrf_protect
-from yibao.web.enrollment_words import enrollment_lines
+from yibao.web.enrollment_words import SETTLED, enrollment_lines, second_payment_words
 from yibao.web.forms import default_coverage_year
 from yibao.web.plain import zh_punct
 from yibao.web.refdata import region_groups
@@ -162,13 +162,43 @@ PAYMENT_FIELDS = labels_for("id_number", "pre_registration_id", "coverage_year",
                             "employee_insurance_end_date", "back_pay_years")
 
 
+async def _recorded_before(who: Staff, form: dict[str, str]) -> bool:
+    """Whether the channel's transaction number is already in the ledger (a replay: the
+    ledger answers the first payment and books nothing)."""
+    if not form.get("channel") or not form.get("channel_txn_id"):
+        return False
+    try:
+        found = await who.call(payments.list_payments, page=1, per_page=1,
+                               channel=form["channel"], channel_txn_id=form["channel_txn_id"])
+    except YibaoError:
+        return False
+    return found.total > 0
+
+
+async def _second_payment(request: Request, who: Staff, form: dict[str, str]
+                          ) -> Response | None:
+    """Before a second payment for a year the registry holds as paid is saved: the form
+    again with what the registry says of that year, to be confirmed (``confirm_second``)."""
+    if form.get("confirm_second") == "1" or await _recorded_before(who, form):
+        return None
+    extra = await _payment_extra(who, form)
+    view = extra["registry"]
+    enrollment = view.get("enrollment") if view else None
+    if enrollment is None or enrollment.status not in (*SETTLED, "pending"):
+        return None
+    ctx = _ctx(who, form, **extra, second=second_payment_words(enrollment))
+    return render(request, "clerk/payment_new.html", ctx, status_code=409)
+
+
 @router.post("/payments/new")
 async def payment_create(request: Request, who: StaffLogin) -> Response:
     form = text_of(await request.form())
     try:
         who.require(CLERK)
-        done, _created = await payments.record_one(request.app.state.payment_batcher,
-                                                   who.actor, payment_body(form))
+        if (warning := await _second_payment(request, who, form)) is not None:
+            return warning
+        done, created = await payments.record_one(request.app.state.payment_batcher,
+                                                  who.actor, payment_body(form))
     except YibaoError as exc:
         extra = await _payment_extra(who, form)
         ctx = _ctx(who, form, field_errors(exc, PAYMENT_FIELDS), **extra)
@@ -178,7 +208,7 @@ async def payment_create(request: Request, who: StaffLogin) -> Response:
         found = await who.call(records.search_persons, done.payment.id_number, page=1,
                                per_page=1)
         person_id = str(found.items[0].id) if found.items else ""
-    ctx = {"done": done, "enrollment": enrollment_lines(done.enrollment),
+    ctx = {"done": done, "created": created, "enrollment": enrollment_lines(done.enrollment),
            "person_id": person_id, "step": await _receipt_step(who, done, person_id),
            **staff(who)}
     return render(request, "clerk/payment_done.html", ctx)

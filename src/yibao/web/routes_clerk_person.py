@@ -14,10 +14,18 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
 from yibao.errors import YibaoError
-from yibao.http.auth import CLERK
+from yibao.http.auth import ADMIN, CLERK
 from yibao.policy import reference_data as reference
-from yibao.services.inputs import HistoryIn, MembershipEndIn, MembershipIn
+from yibao.services.inputs import (
+    CorrectionIn,
+    HistoryIn,
+    MembershipEndIn,
+    MembershipIn,
+    ReversalIn,
+)
+from yibao.services.payments.reversals import list_reversals, reverse_payment
 from yibao.services.registry import records
+from yibao.services.registry.corrections import correct_enrollment
 from yibao.services.shapes import PersonRecord
 from yibao.web.clerk_forms import labels_for, text_of
 from yibao.web.console import Staff, StaffLogin, checked, field_errors, row_id, status_of
@@ -42,20 +50,31 @@ async def _page(request: Request, who: Staff, person_id: int, *, done: str = "",
     try:
         record = await who.call(records.person_record, row_id(person_id, "person_id"))
     except YibaoError as exc:
-        ctx = {"q": "", "result": None, "errors": {"q": (exc.message, exc.message_en)},
-               **staff(who)}
-        return render(request, "clerk/find.html", ctx, status_code=status_of(exc))
+        found = {"q": "", "result": None, "errors": {"q": (exc.message, exc.message_en)},
+                 **staff(who)}
+        return render(request, "clerk/find.html", found, status_code=status_of(exc))
     standing = await _standing(who, record)
-    ctx = {
+    ctx: dict[str, Any] = {
         "record": record, "person": record.person, "history": record.history,
         "standing": standing,
         "enrollments": [enrollment_lines(e) for e in record.enrollments],
         "payments": record.payments, "members": record.household_members,
         "audit": record.audit, "done": done, "errors": errors or {}, "form": form or {},
         "groups": reference.special_groups(), **staff(who),
+        "reversals": await _reversals(who, record.person.id),
     }
     ctx.update(await registry_panel(request, who, person_id))  # status changes, continuity
     return render(request, "clerk/person.html", ctx, status_code=status)
+
+
+async def _reversals(who: Staff, person_id: int) -> dict[int, list[Any]]:
+    """The person's refunds and reversals (done, waiting, rejected) by payment."""
+    found = await who.call(list_reversals, page=1, per_page=500, status=None,
+                           person_id=person_id)
+    out: dict[int, list[Any]] = {}
+    for item in found.items:
+        out.setdefault(item.reversal.payment_id, []).append(item.reversal)
+    return out
 
 
 async def _standing(who: Staff, record: PersonRecord) -> Standing | None:
@@ -137,3 +156,55 @@ async def add_history(request: Request, who: StaffLogin, person_id: int) -> Resp
 
     return await _change(request, who, person_id, change, HISTORY_FIELDS, "history-added",
                          form)
+
+
+REVERSAL_FIELDS = {**labels_for("amount", "reference", "reason"), "kind": ("类型", "kind")}
+
+
+@router.post("/persons/{person_id:int}/payments/{payment_id:int}/reversal")
+async def reverse(request: Request, who: StaffLogin, person_id: int,
+                  payment_id: int) -> Response:
+    """A refund or channel reversal of one payment: done at once, waiting for another
+    admin's approval, or the same reference again (the service decides which)."""
+    form = text_of(await request.form())
+    body: dict[str, Any] = {k: form.get(k, "") for k in ("kind", "reference", "reason")}
+    if form.get("amount"):
+        body["amount"] = form["amount"]
+    try:
+        who.require(CLERK)
+        _result, how = await who.call(reverse_payment, row_id(payment_id, "payment_id"),
+                                      checked(ReversalIn, body))
+    except YibaoError as exc:
+        words = field_errors(exc, REVERSAL_FIELDS)
+        errors = {f"reverse-{payment_id}": next(iter(words.values()))}
+        return await _page(request, who, person_id, errors=errors,
+                           form={**form, "payment_id": str(payment_id)},
+                           status=status_of(exc))
+    return RedirectResponse(f"/clerk/persons/{person_id}?done=reversal-{how}#payment-{payment_id}",
+                            status_code=303)
+
+
+@router.post("/persons/{person_id:int}/enrollments/{enrollment_id:int}/correction")
+async def correct(request: Request, who: StaffLogin, person_id: int,
+                  enrollment_id: int) -> Response:
+    """An admin's correction of an enrollment's cover (recomputed, or dates set by hand),
+    with a reason."""
+    form = text_of(await request.form())
+    body: dict[str, Any] = {"reason": form.get("reason", ""),
+                            "recompute": form.get("recompute") == "1"}
+    for key in ("benefit_start", "benefit_end"):
+        if form.get(key):
+            body[key] = form[key]
+
+    async def change() -> Any:
+        return await who.call(correct_enrollment, row_id(enrollment_id, "enrollment_id"),
+                              checked(CorrectionIn, body), roles=ADMIN)
+
+    try:
+        await change()
+    except YibaoError as exc:
+        words = field_errors(exc, labels_for("reason", "benefit_start", "benefit_end"))
+        return await _page(request, who, person_id,
+                           errors={f"correct-{enrollment_id}": next(iter(words.values()))},
+                           form=form, status=status_of(exc))
+    return RedirectResponse(f"/clerk/persons/{person_id}?done=corrected", status_code=303)

@@ -21,7 +21,7 @@ from yibao.services.scope import narrow_region
 from yibao.web.charts import Chart, bar_chart
 from yibao.web.console import StaffLogin, status_of
 from yibao.web.csrf import csrf_protect
-from yibao.web.forms import default_coverage_year
+from yibao.web.forms import YEAR_WORDS, coverage_year_of, default_coverage_year
 from yibao.web.routes_clerk import staff
 from yibao.web.templating import render
 
@@ -66,16 +66,25 @@ def _cities_with_counties() -> list[tuple[reference.Region, list[reference.Regio
 
 
 @router.get("/reports")
-async def reports_page(request: Request, who: StaffLogin, year: int | None = None,
+async def reports_page(request: Request, who: StaffLogin, year: str | None = None,
                        region: str = "") -> Response:
-    year = year or default_coverage_year(today_beijing())
-    ctx: dict[str, Any] = {"year": year, "region": region, "report": None, "error": None,
-                           "pct": _pct,
-                           "trail": _trail(region if region in reference.load_regions() else None),
+    asked = coverage_year_of(year)
+    year_n = asked or default_coverage_year(today_beijing())
+    known = region in reference.load_regions()
+    ctx: dict[str, Any] = {"year": year_n, "region": region if known else "", "report": None,
+                           "error": None, "pct": _pct, "errors": {},
+                           "trail": _trail(region if known else None),
                            "cities": _cities_with_counties(),
                            **staff(who)}
+    if year is not None and asked is None:  # a year is 4 digits: the form again, the message
+        ctx["year"] = year
+        ctx["errors"]["year"] = YEAR_WORDS
+    if region and not known:
+        ctx["errors"]["region"] = ("请从列表中选择地区", "choose a region from the list")
+    if ctx["errors"]:
+        return render(request, "clerk/reports.html", ctx, status_code=422)
     try:
-        answer = report_answer(await who.read(counted_report, year, as_of=today_beijing(),
+        answer = report_answer(await who.read(counted_report, year_n, as_of=today_beijing(),
                                               region=narrow_region(who.actor, region or None)))
     except YibaoError as exc:
         ctx["error"] = (exc.message, exc.message_en)
@@ -92,16 +101,20 @@ async def reports_page(request: Request, who: StaffLogin, year: int | None = Non
 
 
 @router.get("/reports.csv")
-async def reports_csv(request: Request, who: StaffLogin, year: int, region: str = ""
+async def reports_csv(request: Request, who: StaffLogin, year: str = "", region: str = ""
                       ) -> Response:
     """The report as a CSV file, what ``yibao report -o`` writes."""
+    year_n = coverage_year_of(year)
+    if year_n is None:
+        return Response(f"{YEAR_WORDS[0]}\n{YEAR_WORDS[1]}\n", status_code=422,
+                        media_type="text/plain; charset=utf-8")
     try:
-        report = await who.read(counted_report, year, as_of=today_beijing(),
+        report = await who.read(counted_report, year_n, as_of=today_beijing(),
                                 region=narrow_region(who.actor, region or None))
     except YibaoError as exc:
         return Response(f"{exc.message}\n{exc.message_en}\n", status_code=status_of(exc),
                         media_type="text/plain; charset=utf-8")
-    name = f"report-{year}" + (f"-{region}" if region else "") + ".csv"
+    name = f"report-{year_n}" + (f"-{region}" if region else "") + ".csv"
     lang = "en" if request.query_params.get("lang") == "en" else "zh"  # the headings' language
     return Response(csv_text(report, lang), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

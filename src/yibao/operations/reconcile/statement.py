@@ -92,10 +92,25 @@ def _check_header(path: Path, header: list[str], layout: Layout) -> None:
         )
 
 
+def _decoded(data: bytes, encoding: str) -> str:
+    """The statement as text: with a UTF-8 byte-order mark, UTF-8; else strict UTF-8 if the
+    bytes are UTF-8 (GB 18030 would read almost any bytes, as nonsense), else GB 18030 (a
+    file saved from Excel on a Chinese Windows is GB 18030 whatever the layout says); the
+    error of the layout's own encoding when neither reads."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig")
+    for candidate in ("utf-8", "gb18030"):
+        try:
+            return data.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+    return data.decode(encoding)
+
+
 def _read_csv(path: Path, data: bytes, layout: Layout) -> tuple[pa.Table, pa.Array]:
     encoding = "utf-8-sig" if layout.encoding.startswith("utf-8") else layout.encoding
     try:
-        text = data.decode(encoding)
+        text = _decoded(data, encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise _unreadable(path, f"第 {line} 行不是 {layout.encoding} 编码的文字",

@@ -22,7 +22,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from yibao.services.common import Actor
+from yibao.services.common import Actor, id_reads_shown
 from yibao.services.inputs import PaymentIn
 from yibao.services.payments.intake import Prepared, prepare
 from yibao.services.payments.recording import record_prepared
@@ -125,4 +125,6 @@ async def record_one(batcher: PaymentBatcher, actor: Actor, data: PaymentIn | An
     if outcome.error is not None:
         raise outcome.error
     assert outcome.response is not None
+    if outcome.person_id is not None:  # the batch audited the full ID number it shows
+        id_reads_shown(actor, [outcome.person_id])
     return outcome.response, outcome.status == "created"

@@ -42,8 +42,10 @@ def list_payments(
     coverage_year: int | None = None,
     channel: str | None = None,
     settlement: str | None = None,
+    channel_txn_id: str | None = None,
 ) -> PaymentPage:
-    """A page of payments, newest first."""
+    """A page of payments, newest first (``channel`` with ``channel_txn_id``: the one
+    payment recorded under that transaction number, if any)."""
     stmt = scoped(select(Payment, Person.id_number).join(Person, Person.id == Payment.person_id),
                   actor)
     if coverage_year is not None:
@@ -52,6 +54,8 @@ def list_payments(
         stmt = stmt.where(Payment.channel == channel)
     if settlement:
         stmt = stmt.where(Payment.settlement == settlement)
+    if channel_txn_id:
+        stmt = stmt.where(Payment.channel_txn_id == channel_txn_id)
     with db.write() if actor.sees_full_ids else db.read() as s:
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = s.execute(

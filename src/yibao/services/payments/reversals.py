@@ -122,7 +122,8 @@ def reverse_payment(
         before, after = _apply(conn, payment_id, eid, amount)
         conn.execute(insert(_A), [
             audit_row(actor, "create", "payment_reversal", new_id, None, record),
-            audit_row(actor, data.kind, "enrollment", eid, before, after),
+            audit_row(actor, data.kind, "enrollment", eid, before,
+                      {**after, **_what(payment_id, amount, data.reason, data.reference)}),
         ])
         return _result(conn, actor, payment_id, row, number), CREATED
 
@@ -163,16 +164,27 @@ def decide_reversal(db: Database, actor: Actor, reversal_id: int, data: Reversal
             _check_amount(int(row.amount_fen), remaining)
             eid = int(payment.enrollment_id)
             before, after = _apply(conn, int(row.payment_id), eid, int(row.amount_fen))
-            audits.append(audit_row(actor, row.kind, "enrollment", eid, before, after, now))
+            what = _what(int(row.payment_id), int(row.amount_fen), row.reason, row.reference)
+            audits.append(audit_row(actor, row.kind, "enrollment", eid, before,
+                                    {**after, **what}, now))
         conn.execute(insert(_A), audits)
         decided = conn.execute(select(_R).where(_R.c.id == reversal_id)).one()
         return _result(conn, actor, int(row.payment_id), decided, number)
 
 
+def _what(payment_id: int, amount: int, reason: str, reference: str) -> dict[str, Any]:
+    """What a reversal took out, for the enrollment's audit row (the log names the payment,
+    the amount and the reason, not only the enrollment's new state)."""
+    return {"reversed_payment_id": payment_id, "reversed_amount": fen_to_yuan(amount),
+            "reversal_reason": reason, "reversal_reference": reference}
+
+
 def list_reversals(db: Database, actor: Actor, *, page: int, per_page: int,
-                   status: str | None = "pending_approval") -> ReversalPage:
-    """Reversals and refunds (by default those waiting for approval) of the persons in the
-    actor's scope, oldest first, each with its evidence."""
+                   status: str | None = "pending_approval", person_id: int | None = None
+                   ) -> ReversalPage:
+    """Reversals and refunds (by default those waiting for approval; ``status=None`` all) of
+    the persons in the actor's scope (or of one person), oldest first, each with its
+    evidence."""
     stmt = scoped(
         select(PaymentReversal, Payment, Enrollment, Person)
         .join(Payment, Payment.id == PaymentReversal.payment_id)
@@ -180,6 +192,8 @@ def list_reversals(db: Database, actor: Actor, *, page: int, per_page: int,
         .join(Person, Person.id == Payment.person_id), actor)
     if status:
         stmt = stmt.where(PaymentReversal.status == status)
+    if person_id is not None:
+        stmt = stmt.where(Payment.person_id == person_id)
     with db.read() as s:
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = s.execute(stmt.order_by(PaymentReversal.id)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, bindparam, exists, insert, or_, select
 
 from yibao.errors import YibaoError
 from yibao.idcard import mask_id_number
-from yibao.services.common import Actor, fen_to_yuan
+from yibao.services.common import Actor, fen_to_yuan, id_reads_shown
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import PaymentIn
 from yibao.services.payments.cover import snapshot
@@ -367,8 +367,9 @@ def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | 
         if w.declare is not None:
             after["declared_covered_years"] = w.declare
         audits.append(audit_row(actor, "create", "payment", pid, None, after, now))
-    shown = sorted({w.person.id for w in done if w.person.id_number})
-    if shown and actor.sees_full_ids:  # the answers show these full ID numbers
+    # the answers show these full ID numbers (once per view: a batch runs in its own task)
+    shown = id_reads_shown(actor, [w.person.id for w in done if w.person.id_number])
+    if shown:
         audits.append(audit_row(actor, "read_id_number", "person",
                                 shown[0] if len(shown) == 1 else None, None,
                                 {"person_ids": shown, "via": "record_payment"}, now))

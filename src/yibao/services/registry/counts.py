@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from yibao.policy import reference_data as reference
 from yibao.services.common import Actor
@@ -60,7 +60,10 @@ def registry_counts(
             e.region, e.coverage_year,
         )).all()
         payments = s.execute(scoped(
-            select(e.region, p.coverage_year, p.settlement, func.count(),
+            # a payment wholly refunded or reversed is no longer a payment (a zero payment
+            # of a fully assisted year, never reversed, still is)
+            select(e.region, p.coverage_year, p.settlement,
+                   func.count().filter(or_(p.reversed_fen == 0, p.reversed_fen < p.amount_fen)),
                    func.coalesce(func.sum(p.amount_fen - p.reversed_fen), 0))
             .join(e, e.id == p.enrollment_id)
             .group_by(e.region, p.coverage_year, p.settlement),
