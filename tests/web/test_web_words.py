@@ -4,6 +4,7 @@ as entered (Beijing), no invented hour for a date-only payment."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from yibao.rules.registry import RULE, render, tidy
 from yibao.web.templating import paid_time
@@ -32,3 +33,24 @@ def test_a_payment_entered_with_a_date_shows_the_date_only() -> None:
     assert paid_time(dt.datetime(2025, 2, 10, 9, 30)) == "2025-02-10 09:30"  # Beijing, as kept
     assert paid_time("2025-02-10T01:30:00+00:00") == "2025-02-10 09:30"
     assert paid_time(None) == "—"
+
+
+def _public_client() -> Any:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from yibao.web import mount_web
+
+    app = FastAPI()
+    mount_web(app)
+    return TestClient(app)
+
+
+def test_pay_for_a_whole_city_lists_its_counties_offices() -> None:
+    page = _public_client().get("/pay", params={"region": "450800"}).text
+    assert 'id="no-offices"' not in page and 'id="county-offices"' in page
+    for office in ("桂平市医保部门", "平南县税务部门", "港北区", "港南区", "覃塘区"):
+        assert office in page, office
+    assert "桂平市西山镇禄棠路9号" in page
+    county = _public_client().get("/pay", params={"region": "450881"}).text
+    assert 'id="county-offices"' not in county and "平南县医保部门" not in county  # its own
