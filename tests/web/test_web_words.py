@@ -54,3 +54,21 @@ def test_pay_for_a_whole_city_lists_its_counties_offices() -> None:
     assert "桂平市西山镇禄棠路9号" in page
     county = _public_client().get("/pay", params={"region": "450881"}).text
     assert 'id="county-offices"' not in county and "平南县医保部门" not in county  # its own
+
+
+def test_an_error_names_the_option_as_the_form_shows_it() -> None:
+    """"去年有没有参加医保？" offers “有”: the error says 请选“有”, never 请选“是”."""
+    import re
+
+    client = _public_client()
+    form = {"region": "450802", "coverage_year": "2025", "payment_date": "2024-12-01",
+            "insured_last_year": "no", "last_paid_year": "2024"}
+    for lang in ("zh", "en"):
+        page = client.post(f"/?lang={lang}", data=form).text
+        options = re.findall(r'name="insured_last_year" value="yes"[^>]*> ([^<]+)</label>', page)
+        assert options, lang
+        shown = options[0].strip()
+        error = re.search(r'id="err-last_paid_year"[^>]*>([^<]+)<', page)
+        assert error is not None, lang
+        assert f"“{shown}”" in error.group(1), (shown, error.group(1))
+        assert "“是”" not in error.group(1)
