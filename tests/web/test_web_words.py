@@ -72,3 +72,28 @@ def test_an_error_names_the_option_as_the_form_shows_it() -> None:
         assert error is not None, lang
         assert f"“{shown}”" in error.group(1), (shown, error.group(1))
         assert "“是”" not in error.group(1)
+
+
+def test_a_sealed_look_up_answer_reads_back_only_unaltered_and_fresh() -> None:
+    import pytest
+
+    from yibao.web.answer_view import Lead
+    from yibao.web.lookup_seal import MAX_AGE, NotReadable, seal, unseal
+    from yibao.web.lookup_view import LookupView, MemberView, YearView
+
+    view = LookupView("韦*兰", "450202********4046", "450202", "柳州市 城中区", None,
+                      [YearView(2026, ("2026年度", "2026"), "unpaid", ("未缴费", "Not paid"),
+                                [("今天缴费应缴：¥400.00", "Due if paid today: ¥400.00")])],
+                      [MemberView("韦*兰", [(2026, "unpaid", ("未缴费", "Not paid"))])],
+                      Lead("pay_now", ("请缴费", "Pay"), 2026, ("合计", "Total"), "400.00",
+                           False, None, None, ("起", "From"), "2026-01-01", ("无", "None"),
+                           None, "2026-12-31", None, False))
+    token = seal(view, "k" * 40, now=1_000_000)
+    assert unseal(token, "k" * 40, now=1_000_000 + MAX_AGE) == view
+    assert unseal(seal(None, "k" * 40), "k" * 40) is None  # nobody matched: said again
+    for bad in (lambda: unseal(token, "k" * 40, now=1_000_001 + MAX_AGE),  # expired
+                lambda: unseal(token, "j" * 40, now=1_000_000),  # another server's key
+                lambda: unseal(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), "k" * 40),
+                lambda: unseal("not a token!", "k" * 40)):
+        with pytest.raises(NotReadable):
+            bad()
