@@ -48,6 +48,11 @@ def look(page: Any, base: str, number: str, name: str) -> None:
     page.wait_for_load_state()
 
 
+def toggle(page: Any) -> None:
+    with page.expect_navigation():
+        page.click("#lang-toggle")
+
+
 def test_own_status_masked_with_household(
     server: str, phone: Any, desktop: Any, family: dict[str, str], shoot: Any
 ) -> None:
@@ -125,3 +130,45 @@ def test_a_fully_assisted_resident_is_paid_for_by_assistance_never_owing_zero(
     assert "医疗救助全额资助参保" in phone.inner_text(f"#year-{year}")
     assert "¥0.00" not in phone.inner_text("#lookup-result")
     shoot(phone, "lookup-assisted-phone")
+
+
+def test_the_language_toggle_keeps_the_answer_without_spending_a_look_up(
+    server: str, phone: Any, staff_api: Any, shoot: Any
+) -> None:
+    """English shows the same answer; switching six times spends nothing (three look-ups of
+    one number an hour on the test server) and audits nothing."""
+    from yibao.services.common import today_beijing
+
+    number = make_id_number(CHENGZHONG, date(1979, 3, 8), 404, "female")
+    made = staff_api("clerk1").post("/api/v1/persons", json={
+        "id_number": number, "name": "韦秀兰", "region": CHENGZHONG,
+        "covered_years": list(range(2018, today_beijing().year))})
+    assert made.status_code == 201, made.text
+    look(phone, server, number, "韦秀兰")
+    chinese = phone.inner_text("#lookup-result")
+    years = phone.locator("#lookup-result .year").evaluate_all("els => els.map(e => e.id)")
+    toggle(phone)
+    english = phone.inner_text("#lookup-result")
+    assert phone.get_attribute("html", "lang") == "en"
+    assert "韦*兰" in english and mask_id_number(number) in english
+    assert "Each year" in english and "各年度" not in english
+    assert phone.locator("#lookup-result .year").evaluate_all(
+        "els => els.map(e => e.id)") == years
+    shoot(phone, "lookup-english-phone")
+    for _ in range(5):
+        toggle(phone)
+    assert phone.get_attribute("html", "lang") == "zh-CN"
+    assert phone.inner_text("#lookup-result") == chinese  # the same answer, word for word
+    assert number not in phone.content()
+    log = staff_api("admin1").get("/api/v1/audit", params={"action": "self_lookup",
+                                                           "per_page": 100}).json()
+    assert [e["after"]["id_number"] for e in log["items"]].count(mask_id_number(number)) == 1
+    look(phone, server, number, "韦秀兰")  # the second of three: still allowed
+    assert phone.inner_text("#lookup-result") == chinese
+
+
+def test_an_altered_toggle_shows_no_answer_and_spends_nothing(server: str, phone: Any) -> None:
+    response = phone.request.post(server + "/lookup?lang=en", form={"answer": "bm90IGEgdG9rZW4"})
+    assert response.status == 200
+    page = response.text()
+    assert 'id="lookup-expired"' in page and 'id="lookup-result"' not in page

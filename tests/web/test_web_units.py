@@ -97,12 +97,14 @@ def test_citations_name_documents_not_codes() -> None:
 
     text = cite("seed 000_676d7a5ab6b5a1e6.txt 缴费标准; seed 000_676d7a5ab6b5a1e6.txt 缴费标准; "
                 "yibao《规则目录》 C6、C10; yibao《规则目录》 R-LAPSE-RESET; "
-                "yibao 规则目录 (docs/rules.md) §6 C3")
-    assert "《贵港市2021年度城乡居民医保参保缴费指南》 缴费标准" in text
-    assert text.count("缴费标准") == 1  # repeated parts once
-    assert "约定6、10" in text and "断缴后连续参保年限清零" in text
-    for token in ("seed", ".txt", ".md", "R-LAPSE", "C6", "C3"):
+                "yibao 规则目录 (docs/rules.md) §6 C3", "450802", 2021)
+    assert text == "《贵港市2021年度城乡居民医保参保缴费指南》 缴费标准"  # repeated parts once
+    for token in ("seed", ".txt", ".md", "R-LAPSE", "C6", "C3", "yibao", "约定", "规则目录"):
         assert token not in text, token
+    assert cite("yibao《规则目录》 C20 (yibao 的产品决定): 已公布的标准都远低于此数") == \
+        "本地未见公布的文件，按通行做法确定"
+    assert cite("未见广西公布的数额(国家最低标准580元、610元只是下限,不是广西的数额)") == \
+        "本地未见公布的文件，按通行做法确定"
 
 
 def test_errors_in_words_name_the_label() -> None:

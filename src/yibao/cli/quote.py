@@ -17,6 +17,7 @@ from rich.table import Table
 
 from yibao.cli._output import Command, JsonFlag, emit, handled, say, wide
 from yibao.errors import InputError
+from yibao.rules.sources import for_people
 
 __all__ = ["register"]
 
@@ -71,8 +72,9 @@ def _print_table(result: dict[str, Any]) -> None:
     step = result.get("next_step") or {}
     if step.get("text"):
         table.add_row("下一步", step["text"])
+    where = {"region": result["region"]["code"], "year": result["coverage_year"]}
     for rule in result["rules"]:
-        table.add_row(rule["id"], f"{rule['text']}\n[dim]{rule['source']}[/dim]")
+        table.add_row(rule["id"], f"{rule['text']}\n[dim]{for_people(rule['source'], **where)}[/dim]")
     for warning in result["warnings"]:
         table.add_row("[yellow]提示[/yellow]", warning)
     if result["missing"]:
@@ -137,12 +139,13 @@ def flexible_employment(
         return
     if result["monthly"] is not None:
         say(f"{result['year']}年 缴费基数 {result['base']} 元 × {result['rate_percent']}% = "
-            f"每月 {result['monthly']} 元 ({result['source']})",
+            f"每月 {result['monthly']} 元 ({for_people(result['source'], region=region, year=result['year'])})",
             f"{result['year']}: base {result['base']} yuan × {result['rate_percent']}% = "
             f"{result['monthly']} yuan a month")
     if "online" in result:
         online = result["online"]
-        say(f"{online['text']}" + (f" ({online['source']})" if online.get("source") else ""),
+        cited = for_people(str(online.get("source") or ""), region=region, year=result["year"])
+        say(f"{online['text']}" + (f" ({cited})" if cited else ""),
             str(online.get("text_en") or online["text"]))
 
 

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from yibao.cli._output import Command, JsonFlag, emit, handled, refuse, say, wide
 from yibao.errors import InputError
+from yibao.rules.sources import for_people
 
 __all__ = ["register"]
 
@@ -45,7 +46,7 @@ def assistance(
             f"{result['region']['name']} {year}: tilt assistance terms are not published")
         return
     say(f"倾斜救助 {result['low']} – {result['high']} 元。{result['text']}"
-        f"({result['rule']['source']})",
+        f"({for_people(result['rule']['source'], region=result['region']['code'], year=year)})",
         f"tilt assistance {result['low']} – {result['high']} yuan. {result['text_en']}")
 
 

@@ -52,14 +52,9 @@ def _line(y: YearContinuity) -> Pair | None:
             tidy(f"{y.coverage_year} ({said[1]}): {y.continuous_years} continuous year(s)"))
 
 
-def _titles(source: str) -> str:
-    """The documents a citation names (each ``title: passage``), without the passages."""
-    heads = [p.split(":", 1)[0].strip() for p in source.split(";") if ":" in p]
-    return cite("; ".join(h for h in heads if h and "yibao" not in h))
-
-
-def continuity_view(c: Continuity) -> ContinuityView:
-    """The block's words: one line per year, the rise of the last year that has one."""
+def continuity_view(c: Continuity, region: str | None = None) -> ContinuityView:
+    """The block's words: one line per year, the rise of the last year that has one, cited
+    by the documents that speak for ``region`` (where known) and that year."""
     view = ContinuityView(unknown=None if c.history_known else UNKNOWN)
     for y in c.years:
         line = _line(y)
@@ -68,5 +63,5 @@ def continuity_view(c: Continuity) -> ContinuityView:
         cover = y.catastrophic_cover
         if cover is not None:
             view.rise = (zh_punct(cover.text), cover.text_en)
-            view.source = _titles(cover.source)
+            view.source = cite(cover.source, region, y.coverage_year)
     return view

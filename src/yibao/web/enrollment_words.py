@@ -108,7 +108,7 @@ def enrollment_lines(e: Enrollment) -> dict[str, Any]:
     for r in e.rules:
         rule = RULE.get(r.id)
         title = (rule.title, rule.title_en) if rule else ("", "")
-        rules.append((title, zh_punct(r.text or ""), cite(r.source or "")))
+        rules.append((title, zh_punct(r.text or ""), cite(r.source or "", e.region, e.coverage_year)))
     pairs: list[Pair] = []
     for i, text in enumerate(e.warnings):
         code = e.warning_codes[i] if i < len(e.warning_codes) else ""

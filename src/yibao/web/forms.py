@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 __all__ = [
+    "INSURED_LAST_YEAR",
     "YEARS",
     "YEAR_WORDS",
     "FieldErrors",
@@ -111,6 +112,14 @@ def clean_id_number(raw: str) -> str:
 
 #: coverage years a form accepts before asking the rules (the rules say which have data)
 YEARS = range(2000, 2101)
+
+#: the options of "去年有没有参加医保？" as the form shows them; an error that names an
+#: option quotes these words (never a word the form does not show, such as “是”)
+INSURED_LAST_YEAR: dict[str, tuple[str, str]] = {
+    "yes": ("有", "Yes"),
+    "no": ("没有，断保了", "No, I lapsed"),
+    "never": ("从来没参过保", "Never insured"),
+}
 
 
 def _int(raw: str) -> int | None:
@@ -223,10 +232,11 @@ class ResidentForm:
                     "Enter the last year you were insured",
                 )
             elif year is not None and last >= year - 1:
+                yes = INSURED_LAST_YEAR["yes"]  # the option's own words, as the form shows them
                 errors["last_paid_year"] = (
-                    "最后参保年度应早于去年；如去年已参保，请选“是”",
+                    f"最后参保年度应早于去年；如去年已参保，请选“{yes[0]}”",
                     "The last insured year must be before last year; if you were "
-                    "insured last year, answer Yes",
+                    f"insured last year, choose “{yes[1]}”",
                 )
         covered = self.covered_years
         if covered is not None:

@@ -171,4 +171,4 @@ def lookup_view(found: SelfStatus) -> LookupView:
     return LookupView(found.name, found.id_number, found.region, region_name(found.region),
                       word("special_group", found.special_group) if found.special_group else None,
                       years, members, lead,
-                      continuity_view(found.continuity) if found.continuity else None)
+                      continuity_view(found.continuity, found.region) if found.continuity else None)

@@ -69,7 +69,7 @@ def _prereg(region: str) -> Prereg | None:
         lapse_text_en=(f"If nothing is paid within {months} months of birth, the "
                        f"pre-registration lapses and the child must be registered again at "
                        f"the local medical-insurance office."),
-        source=cite(info.source),
+        source=cite(info.source, region),
     )
 
 

@@ -1,12 +1,14 @@
 """Plain words at the page's edge: citations, Chinese punctuation, error messages.
 
-    cite("《贵港市…指南》 四、新生儿参保缴费 1; yibao《规则目录》 C3")
-    # '《贵港市…指南》 四、新生儿参保缴费 1；yibao《规则目录》第6节 约定3'
+    cite("《贵港市…指南》 四、新生儿参保缴费 1: 在出生三个月以内…; yibao《规则目录》 C3",
+         region="450802", year=2021)
+    # '《贵港市…指南》 四、新生儿参保缴费 1'
     error_words(err, labels={"payment_date": ("缴费日期", "payment date")})
 
 The rules and the API speak in codes where programs read them (rule IDs, convention
-numbers, field names); a page says what they mean. Rule IDs become the rule's title
-from the registry, convention numbers "约定N", field names the form's label.
+numbers, field names); a page says what they mean. A citation names only the documents
+that speak for the answer's region and year (yibao's own notes stay in the API's
+``source``); field names become the form's label.
 """
 
 from __future__ import annotations
@@ -15,24 +17,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from yibao.rules.registry import RULE, TILT_RULE, tidy
-from yibao.rules.sources import GUIGANG_2021, LIUZHOU_2025
+from yibao.rules.registry import tidy
+from yibao.rules.sources import GUIGANG_2021, LIUZHOU_2025, for_people
 
 __all__ = ["ErrorText", "Pair", "cite", "error_words", "zh_punct"]
 
 Pair = tuple[str, str]
 
-_RULE_ID = re.compile(r"R-[A-Z]+(?:-[A-Z]+)*")
-_CONVENTIONS = re.compile(r"\bC(\d{1,2})((?:[、,，]\s*C\d{1,2})*)")
 _FILES = re.compile(r"\s*[(（]?\b[\w./-]+\.(?:md|txt|yaml|py)\b[)）]?")
 _SEED_FILES = ((re.compile(r"seed\s+000(?:_[0-9a-f]+\.txt)?"), GUIGANG_2021),
                (re.compile(r"seed\s+001(?:_[0-9a-f]+\.txt)?"), LIUZHOU_2025))
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _HALF = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
-
-
-def _titles() -> dict[str, Pair]:
-    return {r.id: (r.title, r.title_en) for r in (*RULE.values(), TILT_RULE)}
 
 
 def zh_punct(text: str) -> str:
@@ -45,31 +41,17 @@ def zh_punct(text: str) -> str:
     return re.sub(rf"(?<=[{_CJK}])[,;:()]|[,;:()](?=[{_CJK}])", swap, text)
 
 
-def _conventions(m: re.Match[str], en: bool) -> str:
-    numbers = re.findall(r"\d+", m.group(0))
-    if en:
-        return "convention" + ("s " if len(numbers) > 1 else " ") + ", ".join(numbers)
-    return "约定" + "、".join(numbers)
-
-
-def cite(source: str) -> str:
-    """A citation in words: document titles and sections, no rule IDs, codes or file names.
+def cite(source: str, region: str | None = None, year: int | None = None) -> str:
+    """A citation as a person reads it: the documents that speak for ``region`` and ``year``
+    by title and section — no passage, no yibao note, rule ID, convention number or file name
+    (:func:`yibao.rules.sources.for_people`); one sentence where no local document is cited.
 
     Sources are Chinese documents, so a citation stays Chinese in both languages (the
-    pages mark it ``lang="zh-CN"``); a rule ID becomes the rule's title in quotes.
+    pages mark it ``lang="zh-CN"``).
     """
-    titles = _titles()
     for pattern, title in _SEED_FILES:  # records written before citations used titles
         source = pattern.sub(title, source)
-    parts: list[str] = []
-    for part in (p.strip() for p in re.split(r";\s*", source)):
-        if part and part not in parts:
-            parts.append(part)
-    text = _FILES.sub("", "; ".join(parts))
-    text = _RULE_ID.sub(lambda m: "“" + titles.get(m.group(0), ("", ""))[0] + "”", text)
-    text = _CONVENTIONS.sub(lambda m: _conventions(m, False), text)
-    text = text.replace("yibao《规则目录》", "yibao《规则目录》第6节").replace("第6节 §", "§")
-    text = text.replace("yibao 规则目录 §", "yibao《规则目录》§")
+    text = for_people(_FILES.sub("", source), region=region or None, year=year)
     return re.sub(r"；\s*", "；", zh_punct(text).replace("; ", "；"))
 
 

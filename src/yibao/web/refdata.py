@@ -61,6 +61,8 @@ class PayInfo:
     offline: list[reference.Channel] = field(default_factory=list)
     offices: list[reference.Contact] = field(default_factory=list)
     hotlines: list[reference.Contact] = field(default_factory=list)
+    #: True when ``offices`` are the city's counties' offices (the city lists none itself)
+    offices_of_counties: bool = False
 
 
 def where_to_pay(region: str) -> PayInfo:
@@ -77,4 +79,19 @@ def where_to_pay(region: str) -> PayInfo:
                 info.hotlines
             )
             bucket.append(contact)
+        if not info.offices:
+            info.offices = _county_offices(region)
+            info.offices_of_counties = bool(info.offices)
     return info
+
+
+_OFFICES = ("medical_insurance_office", "tax_office")
+
+
+def _county_offices(city: str) -> list[reference.Contact]:
+    """The offices of a city's counties, county by county, for a city that lists none of its
+    own ("贵港市（全市）": the five county units' insurance and tax offices)."""
+    regions = reference.load_regions()
+    counties = [r.code for r in regions.values() if r.parent == city]
+    return [c for code in counties for c in reference.contacts_for(code)
+            if c.region == code and c.kind in _OFFICES]

@@ -85,11 +85,13 @@ def _breakdown(result: dict[str, Any], special: bool) -> list[tuple[str, str, st
     return rows
 
 
-def rule_lines(rules: list[dict[str, Any]]) -> list[RuleLine]:
-    """The applied rules with their titles and citations in words."""
+def rule_lines(rules: list[dict[str, Any]], region: str | None = None,
+               year: int | None = None) -> list[RuleLine]:
+    """The applied rules with their titles and citations in words (the documents that speak
+    for ``region`` and ``year``)."""
     return [RuleLine((str(r.get("title", "")), str(r.get("title_en", ""))),
                      (zh_punct(str(r.get("text", ""))), str(r.get("text_en", ""))),
-                     cite(str(r.get("source", ""))))
+                     cite(str(r.get("source", "")), region, year))
             for r in rules]
 
 
@@ -139,11 +141,11 @@ def explain(result: dict[str, Any], form: ResidentForm, birth_date: date | None,
     return ResultView(
         lead=lead_of(result), amount_due=result.get("amount_due"),
         breakdown=_breakdown(result, special), coverage_year=year, benefit_start=raw_start,
-        fixed=fixed, variable=variable, explanation=lines, rules=rule_lines(rules),
+        fixed=fixed, variable=variable, explanation=lines, rules=rule_lines(rules, region, year),
         warnings=pairs(result.get("warnings", []), result.get("warnings_en", [])),
         missing=pairs(result.get("missing_labels", []), result.get("missing_labels_en", [])),
         timeline=timeline, assistance=_tilt(result, form), newborn=newborn,
-        notes=[(zh_punct(str(n["text"])), _note_en(n, result), cite(str(n["source"])))
+        notes=[(zh_punct(str(n["text"])), _note_en(n, result), cite(str(n["source"]), region, year))
                for n in result.get("notes", [])],
         birth_year_start=result.get("birth_year_cover_from"), region=region,
     )
@@ -163,5 +165,6 @@ def _tilt(result: dict[str, Any], form: ResidentForm) -> tuple[str, str, str] | 
     from yibao.quoting.assistance import plain_terms
 
     region = result.get("region") or {}
-    found = plain_terms(str(region.get("code", "")), int(result.get("coverage_year", 0)))
-    return None if found is None else (zh_punct(found[0]), found[1], cite(found[2]))
+    code, year = str(region.get("code", "")), int(result.get("coverage_year", 0))
+    found = plain_terms(code, year)
+    return None if found is None else (zh_punct(found[0]), found[1], cite(found[2], code, year))

@@ -5,8 +5,9 @@ The answer is masked, every look-up is audited (yibao.services.registry.self_loo
 name reads exactly like an unregistered number, and look-ups are rate-limited per client
 address and per ID number from that address, counted in the database (yibao.web.rate_limit;
 429 with a page in words saying when to try again). The page
-posts, so the ID number never sits in an address; its language toggle is a plain link
-(the answer is not posted again: the page holds no full number).
+posts, so the ID number never sits in an address. Its language toggle posts the answer
+sealed (yibao.web.lookup_seal: the masked view, signed, 30 minutes): the same answer in the
+other language, neither counted nor audited again, and never the full number.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from yibao.quoting.season import season
 from yibao.services.common import BEIJING
 from yibao.validation import bad_text
 from yibao.web.forms import clean_id_number
-from yibao.web.lookup_view import lookup_view
+from yibao.web.lookup_seal import NotReadable, seal, unseal
+from yibao.web.lookup_view import LookupView, lookup_view
 from yibao.web.quotes import LABELS
 from yibao.web.rate_limit import LookupLimits, parse_limit
 from yibao.web.templating import render
@@ -74,7 +76,7 @@ def _today() -> Any:
 
 def _ctx(**extra: Any) -> dict[str, Any]:
     return {"season": season(_today()), "errors": {}, "id_number": "", "name": "",
-            "found": None, "asked": False, **extra}
+            "found": None, "asked": False, "expired": False, **extra}
 
 
 @router.get("/lookup")
@@ -82,11 +84,28 @@ def lookup_page(request: Request) -> Response:
     return render(request, "lookup.html", _ctx())
 
 
+def _key(request: Request) -> str:
+    return str(request.app.state.signing_key)
+
+
+def _answer_page(request: Request, view: LookupView | None) -> Response:
+    """The answer, its language toggle carrying it sealed."""
+    return render(request, "lookup.html", {**_ctx(found=view, asked=True),
+                                           "resubmit": [("answer", seal(view, _key(request)))]})
+
+
 @router.post("/lookup")
 async def lookup(request: Request, id_number: Annotated[str, Form()] = "",
-                 name: Annotated[str, Form()] = "") -> Response:
+                 name: Annotated[str, Form()] = "",
+                 answer: Annotated[str, Form(max_length=65536)] = "") -> Response:
     from yibao.services.registry.self_lookup import look_up
 
+    if answer and not id_number:  # the language toggle: the same answer, no look-up spent
+        try:
+            shown = unseal(answer, _key(request))
+        except NotReadable:
+            return render(request, "lookup.html", _ctx(expired=True))
+        return _answer_page(request, shown)
     number, name = clean_id_number(id_number[:64]), name.strip()[:64]
     errors: dict[str, tuple[str, str]] = {}
     if not number:
@@ -116,8 +135,7 @@ async def lookup(request: Request, id_number: Annotated[str, Form()] = "",
             request.app.state.db, number, name, today=s.today, years=years, client=client))
     except InputError as exc:
         return _bad_number(request, exc, number, name)
-    view = lookup_view(found) if found is not None else None
-    return render(request, "lookup.html", _ctx(found=view, asked=True))
+    return _answer_page(request, lookup_view(found) if found is not None else None)
 
 
 def _bad_number(request: Request, exc: InputError, number: str, name: str) -> Response:

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from yibao.rules.money import fen_to_yuan
 from yibao.services.common import BEIJING
 from yibao.web.csrf import csrf_token, set_csrf_cookie
+from yibao.web.forms import INSURED_LAST_YEAR
 from yibao.web.i18n import LANG_COOKIE, pick_lang, translator
 from yibao.web.plain import cite
 from yibao.web.words import sayer
@@ -65,6 +66,7 @@ def yuan(fen: int | None, none: str = "—") -> str:
 templates.env.filters["beijing"] = beijing_time
 templates.env.filters["paid_time"] = paid_time
 templates.env.filters["yuan"] = yuan
+templates.env.globals["insured_choices"] = INSURED_LAST_YEAR
 
 
 def _lang_url(request: Request, lang: str) -> str:
