@@ -32,9 +32,10 @@ def reconcile(
         "--import-missing", help="Record the lines missing from the ledger (exactly once).")]
     = False,
     year: Annotated[int | None, Opt(help="Compare this coverage year only.")] = None,
-    by: Annotated[str, Opt(help="Who runs it (stored with the run); a staff account's name "
-                                "limits the import to the residents of its region.")]
-    = "system",
+    by: Annotated[str | None, Opt(help="Who runs it (stored with the run); a staff account's "
+                                       "name limits the import to the residents of its region "
+                                       "(default: the operator, province-wide, as system).")]
+    = None,
     as_json: JsonFlag = False,
 ) -> None:
     """对账:渠道对账单与账上缴费逐笔比对。Reconcile a channel's statement with the ledger:
