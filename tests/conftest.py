@@ -70,6 +70,31 @@ def load_cases() -> list[tuple[str, dict[str, Any]]]:
 _SESSION_GROUPS = ("chromium", "server", "registry", "spark")
 
 
+#: Tests of more than a few seconds each (measured on 2 cores), left out of
+#: ``make test-quick``: whole modules, or single tests (a node id up to its parameters).
+#: A new slow test says so itself: ``@pytest.mark.slow``.
+SLOW = (
+    "tests/province/test_generate.py",  # a generated registry (300 residents) per backend
+    "tests/province/test_reconcile.py",  # the demo registry per backend
+    "tests/province/test_renewal.py",
+    "tests/province/test_renewal_continuity.py",
+    "tests/province/test_reports.py",
+    "tests/service/test_publishing.py",  # servers of their own over published folders
+    "tests/service/test_schemathesis.py",  # 100 s of generated requests
+    "tests/web/test_cross_surface.py",  # every surface over one registry, per backend
+    "tests/service/test_keys_and_lookup.py::test_limits_are_shared_by_every_server",
+    "tests/service/test_keys_and_lookup.py::test_forwarded_for_is_believed_only_from_named_proxies",
+    "tests/service/test_keys_and_lookup.py::test_yibao_secret_init_and_rotation_revokes_every_token",
+    "tests/service/test_keys_and_lookup.py::test_the_household_part_says_paid_or_not_only",
+    "tests/service/test_keys_and_lookup.py::test_random_keys_pass",
+    "tests/service/test_lifecycle.py::test_demo_load_is_idempotent",
+    "tests/service/test_scope.py::test_the_demo_has_a_clerk_per_city",
+    "tests/test_docs_and_settings.py::test_the_app_factory_refuses_a_weak_key",
+    "tests/test_fidelity.py::test_every_listed_test_exists",  # a pytest run of its own
+    "tests/web/test_web_units.py::test_missing_chromium_fails_under_ci",  # likewise
+)
+
+
 def _fixture_scopes(item: pytest.Item) -> dict[str, str]:
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
@@ -103,6 +128,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
         if "spark" in scopes:
             item.add_marker(pytest.mark.spark)
+        if item.nodeid.split("[")[0].startswith(SLOW) or "registry" in scopes:
+            item.add_marker(pytest.mark.slow)
         if "postgres" in params.values():
             item.add_marker(pytest.mark.postgres)
         if item.get_closest_marker("exclusive") and params.get("server") == "sqlite":

@@ -4,11 +4,15 @@ temporary name. Run by tests/province/test_renewal.py as a process of its own:
 
     python -m tests.province.killing SPEC.json      # prints {"files": N, "killed": {...}}
 
-SPEC: ``{"args": [...renewal arguments...], "out": FOLDER, "points": [0, 3, ...] | "all"}``.
+SPEC: ``{"args": [...renewal arguments...], "out": FOLDER, "points": [0, 3, ...] | "all" |
+"sample"}``.
 The process imports yibao once and forks one child per point (it starts no thread before,
 so forking is safe); each child runs the real command into ``FOLDER/killed-<point>`` and
 kills itself with SIGKILL when its renaming count reaches the point. A first child runs
-to the end and counts the renamings (``files``); ``"all"`` then means every point.
+to the end and counts the renamings (``files``); ``"all"`` then means every point, and
+``"sample"`` every file of the first region and of one in the middle (the manifest, the
+chunk, the reminders, their CSV, the notices, the manifest again) and the last two (the last
+manifest, the combined file).
 """
 
 from __future__ import annotations
@@ -63,7 +67,11 @@ def main() -> None:
     counter = base / "renamed.txt"
     assert _run(spec["args"], base / "counted", None, counter) == 0
     files = int(counter.read_text(encoding="utf-8"))
-    points = range(files) if spec["points"] == "all" else spec["points"]
+    points: Any = spec["points"]
+    if points == "all":
+        points = range(files)
+    elif points == "sample":
+        points = sorted({*range(7), *range(files // 2, files // 2 + 6), files - 2, files - 1})
     killed = {str(p): _run(spec["args"], base / f"killed-{p}", p, counter) for p in points}
     print(json.dumps({"files": files, "killed": killed}))
 

@@ -25,8 +25,13 @@ import pyarrow.compute as pc
 from yibao.errors import InputError
 from yibao.operations.renewal.compute import RESULT, Terms, renewal_table
 from yibao.operations.renewal.extract import Chunk, extract_chunks, registered_regions
-from yibao.operations.renewal.write import (Manifest, combine, remove_temporary, write_parquet,
-                                           write_reminders)
+from yibao.operations.renewal.write import (
+    Manifest,
+    combine,
+    remove_temporary,
+    write_parquet,
+    write_reminders,
+)
 from yibao.policy.files import load_policy
 from yibao.policy.reference_data import region_subtree
 from yibao.quoting.answers import concentrated_period
