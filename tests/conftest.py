@@ -11,9 +11,10 @@ Tiers (``make test-quick`` runs the first only; ``make test`` runs all, on two w
 - ``exclusive``: restarts PostgreSQL, so it runs alone (``make test`` runs it after the rest).
 
 Under pytest-xdist (``--dist loadgroup``) every test that shares an expensive session or
-module fixture (a server per backend, the browser's server, a generated registry, Spark, a
-module's database) is put in one ``xdist_group``: it runs on one worker, in the order of a
-serial run, and the fixture is built once, as without xdist. Names that must not collide
+module fixture (the browser's server, a generated registry, Spark, a module's database) is
+put in one ``xdist_group``: it runs on one worker, in the order of a serial run, and the
+fixture is built once, as without xdist. The service tests (tests/service, a real server
+per backend) are grouped per module and backend: each worker starts its own servers. Names that must not collide
 between workers are random (databases, roles) or per process (ports, log files).
 
 Every server the tests start writes its log under ``test-output/logs/``; at the end of the
@@ -91,6 +92,8 @@ SLOW = (
     "tests/service/test_scope.py::test_the_demo_has_a_clerk_per_city",
     "tests/test_docs_and_settings.py::test_the_app_factory_refuses_a_weak_key",
     "tests/test_fidelity.py::test_every_listed_test_exists",  # a pytest run of its own
+    "tests/test_cli_summaries.py::test_a_day_on_the_command_line",  # a bureau's day, 13 steps
+    "tests/service/test_keys_and_lookup.py::test_others_cannot_spend_a_persons_look_ups",
     "tests/web/test_web_units.py::test_missing_chromium_fails_under_ci",  # likewise
 )
 
@@ -110,6 +113,9 @@ def _group(item: pytest.Item) -> tuple[int, str] | None:
         if scopes.get(name) == "session":
             if name == "chromium":
                 return rank, "browser"
+            if name == "server":  # independent tests: one group per module and backend, so
+                # both workers serve (each with a server of its own per backend)
+                return rank, f"{item.nodeid.split('::')[0]}-{params[name]}"
             return rank, f"{name}-{params[name]}" if name in params else name
     module = [n for n, s in scopes.items() if s == "module" and not n.startswith("_")]
     if module:
