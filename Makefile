@@ -31,12 +31,12 @@ lint: $(STAMP)
 ## test: lint, then the whole suite on $(WORKERS) workers (PostgreSQL, browsers, Spark: Java
 ## 17+), then the one test that restarts PostgreSQL, alone (tiers: tests/conftest.py)
 test: lint
-	$(BIN)/pytest -q -n $(WORKERS) --dist loadgroup -m "not exclusive" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(WORKERS) --dist loadscope --no-loadscope-reorder -m "not exclusive" $(PYTEST_ARGS)
 	$(BIN)/pytest -q -m exclusive $(PYTEST_ARGS)
 
 ## test-quick: no browser, no PostgreSQL, no Spark, nothing slow (no lint), on $(WORKERS) workers
 test-quick: $(STAMP)
-	$(BIN)/pytest -q -n $(WORKERS) --dist loadgroup \
+	$(BIN)/pytest -q -n $(WORKERS) --dist loadscope --no-loadscope-reorder \
 		-m "not postgres and not browser and not spark and not slow and not exclusive" $(PYTEST_ARGS)
 
 ## bench: rules and batch throughput, single-quote latency, service load (127.0.0.1 only);

@@ -10,11 +10,13 @@ Tiers (``make test-quick`` runs the first only; ``make test`` runs all, on two w
 - ``slow``: more than a few seconds each (whole-registry runs, subprocess suites);
 - ``exclusive``: restarts PostgreSQL, so it runs alone (``make test`` runs it after the rest).
 
-Under pytest-xdist (``--dist loadgroup``) every test that shares an expensive session or
-module fixture (the browser's server, a generated registry, Spark, a module's database) is
-put in one ``xdist_group``: it runs on one worker, in the order of a serial run, and the
-fixture is built once, as without xdist. The service tests (tests/service, a real server
-per backend) are grouped per module and backend: each worker starts its own servers. Names that must not collide
+Under pytest-xdist ``make`` runs ``--dist loadscope``: a module's tests run on one worker,
+in the order of a serial run, so a module's fixtures are built once; session fixtures (a
+server per backend, the pages' server and Chromium, a generated registry, Spark) are
+built by each worker that needs them. Each test is also marked with the ``xdist_group`` of
+the expensive fixture it shares, for ``--dist loadgroup``; but pytest-xdist 3.8.0 cannot
+apply groups under pytest 9.2 (it renames ``item._nodeid``, which pytest 9.2 no longer
+reads), so loadgroup would spread them: use loadscope until xdist follows. Names that must not collide
 between workers are random (databases, roles) or per process (ports, log files).
 
 Every server the tests start writes its log under ``test-output/logs/``; at the end of the
@@ -68,7 +70,7 @@ def load_cases() -> list[tuple[str, dict[str, Any]]]:
 
 #: Session fixtures that name a worker group (with their parameter, when they have one),
 #: in the order the groups are handed out: the longest first, so no worker ends alone.
-_SESSION_GROUPS = ("chromium", "server", "registry", "spark")
+_SESSION_GROUPS = ("chromium", "spark", "registry", "server")
 
 
 #: Tests of more than a few seconds each (measured on 2 cores), left out of
@@ -124,9 +126,9 @@ def _group(item: pytest.Item) -> tuple[int, str] | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark each test with its tier and its worker group; hand out the big groups first."""
-    ranks: dict[str, int] = {}
+    """Mark each test with its tier and its worker group."""
     for item in items:
         scopes = _fixture_scopes(item)
         params = getattr(getattr(item, "callspec", None), "params", {})
@@ -143,8 +145,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         group = _group(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group[1]))
-        ranks[item.nodeid] = group[0] if group else len(_SESSION_GROUPS) + 1
-    items.sort(key=lambda i: ranks[i.nodeid])  # stable: a group keeps its serial order
+
+
+class _LongGroupsFirst:
+    """The order xdist hands the groups out in (``--no-loadscope-reorder``): the browser,
+    Spark, the generated registries, the servers' modules, then the rest; stable, so a
+    group keeps its order."""
+
+    @pytest.hookimpl(trylast=True)  # after pytest's own order (fewest fixture set-ups)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        def rank(item: pytest.Item) -> int:
+            group = _group(item)
+            return group[0] if group else len(_SESSION_GROUPS) + 1
+
+        items.sort(key=rank)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_LongGroupsFirst(), "yibao-long-groups-first")
 
 
 # --- the scan of the server logs ------------------------------------------------------------
