@@ -1,10 +1,11 @@
-# yibao — make run / make test / make bench / make lint
+# yibao — make run / make test / make test-quick / make bench / make lint
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+WORKERS ?= 2
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test test-quick lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +28,16 @@ lint: $(STAMP)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports --no-logo
 
-## test: lint, then the whole suite (Spark tests need Java 17+)
+## test: lint, then the whole suite on $(WORKERS) workers (PostgreSQL, browsers, Spark: Java
+## 17+), then the one test that restarts PostgreSQL, alone (tiers: tests/conftest.py)
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(WORKERS) --dist loadscope --no-loadscope-reorder -m "not exclusive" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -m exclusive $(PYTEST_ARGS)
+
+## test-quick: no browser, no PostgreSQL, no Spark, nothing slow (no lint), on $(WORKERS) workers
+test-quick: $(STAMP)
+	$(BIN)/pytest -q -n $(WORKERS) --dist loadscope --no-loadscope-reorder \
+		-m "not postgres and not browser and not spark and not slow and not exclusive" $(PYTEST_ARGS)
 
 ## bench: rules and batch throughput, single-quote latency, service load (127.0.0.1 only);
 ## BENCH_ARGS="--province" adds the province's year (generate, renewal, reconcile, report)

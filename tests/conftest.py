@@ -1,21 +1,60 @@
-"""Shared fixtures: the worked examples of tests/cases/; the server logs of the session.
+"""Shared set-up of the suite: the tiers (markers), how tests share workers under xdist,
+cheap password hashes, the Hypothesis profiles, and the scan of the server logs.
 
-Every server the tests start writes its log under ``test-output/logs/``;
-``tests/test_logs.py`` runs last and fails if any holds an ID number.
+Tiers (``make test-quick`` runs the first only; ``make test`` runs all, on two workers):
+
+- unmarked: in process, SQLite or no database, seconds in all;
+- ``postgres``: a PostgreSQL database (a ``postgres`` parameter of a fixture, or marked);
+- ``browser``: Chromium driving a real ``yibao serve`` (every test that needs ``chromium``);
+- ``spark``: a local Spark (every test that needs the ``spark`` fixture);
+- ``slow``: more than a few seconds each (whole-registry runs, subprocess suites);
+- ``exclusive``: restarts PostgreSQL, so it runs alone (``make test`` runs it after the rest).
+
+Under pytest-xdist ``make`` runs ``--dist loadscope``: a module's tests run on one worker,
+in the order of a serial run, so a module's fixtures are built once; session fixtures (a
+server per backend, the pages' server and Chromium, a generated registry, Spark) are
+built by each worker that needs them. Each test is also marked with the ``xdist_group`` of
+the expensive fixture it shares, for ``--dist loadgroup``; but pytest-xdist 3.8.0 cannot
+apply groups under pytest 9.2 (it renames ``item._nodeid``, which pytest 9.2 no longer
+reads), so loadgroup would spread them: use loadscope until xdist follows. Names that must not collide
+between workers are random (databases, roles) or per process (ports, log files).
+
+Every server the tests start writes its log under ``test-output/logs/``; at the end of the
+session (:func:`pytest_sessionfinish`, in the controlling process) the logs are scanned and
+the session fails if any holds a resident's ID number.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
+
+from yibao.idcard import check_character
+
+# Cheap argon2 hashes (1 pass over 1 MiB) for the suite and every server and command it
+# starts (they inherit the environment); the production default is tested unchanged in
+# tests/test_docs_and_settings.py.
+os.environ["YIBAO_PASSWORD_HASH_COST"] = "test"
+
+# Hypothesis: a quick profile by default, a thorough one in CI (.ci/run exports CI=true);
+# HYPOTHESIS_PROFILE chooses either by name.
+settings.register_profile("default", max_examples=50, deadline=None)
+settings.register_profile("ci", max_examples=300, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
+                      or ("ci" if os.environ.get("CI") == "true" else "default"))
 
 CASES_DIR = Path(__file__).parent / "cases"
-LOG_DIR = Path(__file__).resolve().parents[1] / "test-output" / "logs"
+#: Server logs of the session (``YIBAO_TEST_LOG_DIR``: elsewhere, for the test of the scan).
+LOG_DIR = Path(os.environ.get("YIBAO_TEST_LOG_DIR")
+               or Path(__file__).resolve().parents[1] / "test-output" / "logs")
 
 
 def load_cases() -> list[tuple[str, dict[str, Any]]]:
@@ -27,6 +66,132 @@ def load_cases() -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+# --- tiers and worker groups ----------------------------------------------------------------
+
+#: Session fixtures that name a worker group (with their parameter, when they have one),
+#: in the order the groups are handed out: the longest first, so no worker ends alone.
+_SESSION_GROUPS = ("chromium", "spark", "registry", "server")
+
+
+#: Tests of more than a few seconds each (measured on 2 cores), left out of
+#: ``make test-quick``: whole modules, or single tests (a node id up to its parameters).
+#: A new slow test says so itself: ``@pytest.mark.slow``.
+SLOW = (
+    "tests/province/test_generate.py",  # a generated registry (300 residents) per backend
+    "tests/province/test_reconcile.py",  # the demo registry per backend
+    "tests/province/test_renewal.py",
+    "tests/province/test_renewal_continuity.py",
+    "tests/province/test_reports.py",
+    "tests/service/test_publishing.py",  # servers of their own over published folders
+    "tests/service/test_schemathesis.py",  # 100 s of generated requests
+    "tests/web/test_cross_surface.py",  # every surface over one registry, per backend
+    "tests/service/test_keys_and_lookup.py::test_limits_are_shared_by_every_server",
+    "tests/service/test_keys_and_lookup.py::test_forwarded_for_is_believed_only_from_named_proxies",
+    "tests/service/test_keys_and_lookup.py::test_yibao_secret_init_and_rotation_revokes_every_token",
+    "tests/service/test_keys_and_lookup.py::test_the_household_part_says_paid_or_not_only",
+    "tests/service/test_keys_and_lookup.py::test_random_keys_pass",
+    "tests/service/test_lifecycle.py::test_demo_load_is_idempotent",
+    "tests/service/test_scope.py::test_the_demo_has_a_clerk_per_city",
+    "tests/test_docs_and_settings.py::test_the_app_factory_refuses_a_weak_key",
+    "tests/test_fidelity.py::test_every_listed_test_exists",  # a pytest run of its own
+    "tests/test_cli_summaries.py::test_a_day_on_the_command_line",  # a bureau's day, 13 steps
+    "tests/service/test_keys_and_lookup.py::test_others_cannot_spend_a_persons_look_ups",
+    "tests/web/test_web_units.py::test_missing_chromium_fails_under_ci",  # likewise
+)
+
+
+def _fixture_scopes(item: pytest.Item) -> dict[str, str]:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return {}
+    return {name: defs[-1].scope for name, defs in info.name2fixturedefs.items() if defs}
+
+
+def _group(item: pytest.Item) -> tuple[int, str] | None:
+    """(rank, name) of the worker group ``item`` belongs to, or None."""
+    scopes = _fixture_scopes(item)
+    params: dict[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
+    for rank, name in enumerate(_SESSION_GROUPS):
+        if scopes.get(name) == "session":
+            if name == "chromium":
+                return rank, "browser"
+            if name == "server":  # independent tests: one group per module and backend, so
+                # both workers serve (each with a server of its own per backend)
+                return rank, f"{item.nodeid.split('::')[0]}-{params[name]}"
+            return rank, f"{name}-{params[name]}" if name in params else name
+    module = [n for n, s in scopes.items() if s == "module" and not n.startswith("_")]
+    if module:
+        param = "-".join(str(params[n]) for n in sorted(module) if n in params)
+        return len(_SESSION_GROUPS), f"{item.nodeid.split('::')[0]}{'-' + param if param else ''}"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with its tier and its worker group."""
+    for item in items:
+        scopes = _fixture_scopes(item)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "chromium" in scopes:
+            item.add_marker(pytest.mark.browser)
+        if "spark" in scopes:
+            item.add_marker(pytest.mark.spark)
+        if item.nodeid.split("[")[0].startswith(SLOW) or "registry" in scopes:
+            item.add_marker(pytest.mark.slow)
+        if "postgres" in params.values():
+            item.add_marker(pytest.mark.postgres)
+        if item.get_closest_marker("exclusive") and params.get("server") == "sqlite":
+            item.add_marker(pytest.mark.skip(reason="restarts PostgreSQL; nothing to do on SQLite"))
+        group = _group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group[1]))
+
+
+class _LongGroupsFirst:
+    """The order xdist hands the groups out in (``--no-loadscope-reorder``): the browser,
+    Spark, the generated registries, the servers' modules, then the rest; stable, so a
+    group keeps its order."""
+
+    @pytest.hookimpl(trylast=True)  # after pytest's own order (fewest fixture set-ups)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        def rank(item: pytest.Item) -> int:
+            group = _group(item)
+            return group[0] if group else len(_SESSION_GROUPS) + 1
+
+        items.sort(key=rank)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_LongGroupsFirst(), "yibao-long-groups-first")
+
+
+# --- the scan of the server logs ------------------------------------------------------------
+
+_CANDIDATE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+_SERVER_TESTS = ("tests/service/", "tests/web/test_web_")
+
+
+def id_numbers_in(text: str) -> list[str]:
+    """Valid 18-character resident ID numbers (checksum right) found in ``text``."""
+    return [m for m in _CANDIDATE.findall(text) if check_character(m[:17]) == m[17].upper()]
+
+
+def scan_logs(log_dir: Path = LOG_DIR) -> dict[str, list[str]]:
+    """Per log file of ``log_dir``: the first ID numbers it holds (none: not listed)."""
+    found = {}
+    for path in sorted(log_dir.glob("*.log")):
+        hits = id_numbers_in(path.read_text(encoding="utf-8", errors="replace"))
+        if hits:
+            found[path.name] = hits[:5]
+    return found
+
+
+def _controller(config: pytest.Config) -> bool:
+    """The process that reports the session (not an xdist worker, not a nested pytest)."""
+    return not hasattr(config, "workerinput") and \
+        os.environ.get("YIBAO_TEST_LOG_OWNER") == str(os.getpid())
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Start every session with no server logs but its own (a pytest run inside a test,
     or an xdist worker, keeps the outer session's logs)."""
@@ -36,7 +201,40 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The log scan runs after every other test."""
-    last = [i for i in items if i.nodeid.startswith("tests/test_logs.py")]
-    items[:] = [i for i in items if i not in last] + last
+_servers_ran: list[str] = []
+_log_problems = pytest.StashKey[list[str]]()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Remember (in the controller too: workers send it their reports) that a test of a
+    server ran."""
+    if report.when == "call" and report.passed and report.nodeid.startswith(_SERVER_TESTS):
+        _servers_ran.append(report.nodeid)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the session when a server log holds an ID number (or when servers ran and
+    left no log to scan). Runs once, after every test, whatever the order or the workers."""
+    config = session.config
+    if not _controller(config):
+        return
+    problems = []
+    logs = [p for p in LOG_DIR.glob("*.log") if p.stat().st_size]
+    if _servers_ran and not logs:
+        problems.append(f"servers ran but left no log to scan in {LOG_DIR}")
+    for name, hits in scan_logs().items():
+        problems.append(f"ID numbers in the server log {name}: {hits}")
+    config.stash[_log_problems] = problems
+    if problems and session.exitstatus in (pytest.ExitCode.OK,
+                                           pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    problems = config.stash.get(_log_problems, [])
+    if problems:
+        terminalreporter.section("server log scan: FAILED", sep="=", red=True, bold=True)
+        terminalreporter.line("(the session fails: no resident's ID number may reach a log)")
+        for line in problems:
+            terminalreporter.line(line, red=True)

@@ -74,3 +74,32 @@ def test_the_app_factory_refuses_a_weak_key(tmp_path: Path) -> None:
     run = _start(["uvicorn", "yibao.server:create_app", "--factory", "--port", "1"],
                  tmp_path, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
     assert run.returncode != 0 and "YIBAO_SECRET_KEY is too short or too guessable" in run.stderr
+
+
+def test_passwords_are_hashed_at_argon2s_default_cost_unless_the_suite_says_test(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite hashes cheaply (``YIBAO_PASSWORD_HASH_COST=test``, set by tests/conftest.py);
+    a service started without the setting hashes at argon2-cffi's cost (RFC 9106 low-memory:
+    3 passes over 64 MiB in 4 lanes), and the hashes of either verify under the other."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    from yibao.services.staff.users import password_hasher
+    from yibao.settings import get_settings
+
+    assert os.environ["YIBAO_PASSWORD_HASH_COST"] == "test"
+    monkeypatch.delenv("YIBAO_PASSWORD_HASH_COST")
+    get_settings.cache_clear()
+    try:
+        assert Settings().password_hash_cost == "default"
+        strong = password_hasher().hash("correct-horse-battery")
+        params = extract_parameters(strong)
+        assert (params.time_cost, params.memory_cost, params.parallelism) == (3, 65536, 4)
+        assert params == extract_parameters(PasswordHasher().hash("x"))
+        assert not PasswordHasher().check_needs_rehash(strong)
+        monkeypatch.setenv("YIBAO_PASSWORD_HASH_COST", "test")
+        get_settings.cache_clear()
+        cheap = password_hasher().hash("correct-horse-battery")
+        assert extract_parameters(cheap).memory_cost == 1024
+        assert password_hasher().verify(strong, "correct-horse-battery")
+    finally:
+        get_settings.cache_clear()

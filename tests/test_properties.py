@@ -38,7 +38,7 @@ def _later_date(req: dict[str, Any], extra_days: int) -> dict[str, Any]:
     return moved
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(requests(), st.integers(1, 400))
 def test_paying_earlier_never_starts_cover_later(req: dict[str, Any], extra: int) -> None:
     later = _later_date(req, extra)
@@ -48,7 +48,7 @@ def test_paying_earlier_never_starts_cover_later(req: dict[str, Any], extra: int
     assert (a["benefit_start"] or FAR) <= (b["benefit_start"] or FAR)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(requests(), st.integers(1, 200))
 def test_amount_never_drops_as_the_payment_moves_later_in_the_year(
     req: dict[str, Any], extra: int
@@ -60,7 +60,7 @@ def test_amount_never_drops_as_the_payment_moves_later_in_the_year(
     assert Decimal(a["amount_due"]) <= Decimal(b["amount_due"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(requests(years=(2025, 2026), regions=["450202", "450802"]), st.integers(1, 7),
        st.integers(1, 7))
 def test_back_paying_never_lengthens_the_wait(req: dict[str, Any], lapse: int, paid: int) -> None:
@@ -80,7 +80,7 @@ def test_back_paying_never_lengthens_the_wait(req: dict[str, Any], lapse: int, p
     assert (b["benefit_start"] or FAR) <= (a["benefit_start"] or FAR)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(requests())
 def test_answers_are_consistent(req: dict[str, Any]) -> None:
     result = _try(req)
@@ -109,7 +109,7 @@ def test_answers_are_consistent(req: dict[str, Any]) -> None:
     assert result["main_rule"] in {r["id"] for r in result["rules"]}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.dates(date(2021, 1, 1), date(2025, 12, 31)), st.sampled_from(["450802", "450202"]))
 def test_the_newborn_window_ends_on_its_last_day_included(birth: date, region: str) -> None:
     """C3: birth + 3 months (clamped) is inside, the day after is not."""
@@ -128,7 +128,7 @@ def test_the_newborn_window_ends_on_its_last_day_included(birth: date, region: s
         assert after["benefit_start"] != expected_start.isoformat()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(requests(years=(2025, 2027), regions=["450202", "450802", "450300"]))
 def test_publishing_a_share_changes_amounts_never_dates(req: dict[str, Any]) -> None:
     """A published figure of money (here Guangxi's 2026 and 2027 shares) moves no date."""
@@ -162,7 +162,7 @@ def _published() -> Policy:
 # --- contract §2.1: what to do now (C22–C24) -------------------------------------------
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(requests(years=(2021, 2027)))
 def test_total_due_is_the_amount_plus_the_back_pay(req: dict[str, Any]) -> None:
     result = _try(req)
@@ -182,7 +182,7 @@ def test_total_due_is_the_amount_plus_the_back_pay(req: dict[str, Any]) -> None:
         assert "back_pay_no_effect" not in result["warning_codes"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(requests(years=(2025, 2027), regions=["450202", "450802", "630000"]), st.integers(1, 8),
        st.integers(0, 7))
 def test_back_paying_more_lapse_years_never_starts_cover_later(
@@ -210,7 +210,7 @@ def _covered_next_year(req: dict[str, Any]) -> list[int]:
     return list(range(year - 60, year))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(requests(years=(2021, 2027)))
 def test_the_next_step_is_dated_and_checked_by_the_engine(req: dict[str, Any]) -> None:
     """pay_by is never before the payment date; the code follows the answer; the advice,
@@ -254,7 +254,7 @@ def test_the_next_step_is_dated_and_checked_by_the_engine(req: dict[str, Any]) -
         assert max(step["back_pay_years"]) == step["coverage_year"] - 1  # latest first (C24)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(requests(years=(2021, 2027)))
 def test_the_newborn_window_is_given_for_children_of_this_year_and_last(
     req: dict[str, Any]

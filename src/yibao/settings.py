@@ -31,7 +31,7 @@ import secrets
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 from pydantic_settings import (
@@ -282,6 +282,11 @@ class Settings(BaseSettings):
     #: as "COUNT/SECONDS"; kept in the database, shared by every worker and host.
     lookup_per_client: str = "20/600"
     lookup_per_number: str = "5/3600"
+    #: Cost of the argon2 password hashes: "default" (argon2-cffi's, RFC 9106 low-memory:
+    #: 3 passes over 64 MiB, 4 lanes); "test" (1 pass over 1 MiB) only for the test suite,
+    #: which sets ``YIBAO_PASSWORD_HASH_COST=test`` for itself and the servers it starts.
+    #: A stored hash carries its own cost, so either setting verifies the other's hashes.
+    password_hash_cost: Literal["default", "test"] = "default"
 
     def signing_key(self) -> str:
         """The JWT key: ``YIBAO_SECRET_KEY``, else the key file (``yibao secret init``

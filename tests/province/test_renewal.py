@@ -263,6 +263,50 @@ def test_a_run_killed_midway_resumes_to_the_same_files(registry: Registry,
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_run_killed_at_any_file_resumes_to_a_clean_runs_folder(registry: Registry,
+                                                                 tmp_path: Path) -> None:
+    """SIGKILL before each file of a run is renamed into place (after every complete file,
+    with the next one half-written), then ``--resume``: the folder holds exactly the files
+    of a clean run, byte for byte, and no temporary file (tests/province/killing.py; the
+    same over Nanning's 9 counties, 47 kill points, passed in 17 minutes)."""
+    import os
+    import subprocess
+    import sys
+
+    if registry.backend != "sqlite":
+        pytest.skip("the kill points are the files, the same on both databases; "
+                    "the real SIGKILL above runs on both")
+    # Qinzhou: 9 residents in 2 counties, so every file of a run is a kill point: the
+    # manifest, per county its chunk, reminders (Parquet, CSV), notices and the manifest
+    # again, and the combined file
+    args = [str(YEAR), "--as-of", AS_OF, "--region", "450700", "--notices"]
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"args": ["renewal", *args], "out": str(tmp_path),
+                                "points": "all"}), encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "tests.province.killing", str(spec)], cwd=root,
+                          env={**os.environ, "YIBAO_DATABASE_URL": registry.url},
+                          capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    clean = _files(tmp_path / "counted")
+    assert found["files"] == 1 + 2 * 5 + 1 and len(found["killed"]) == found["files"]
+    assert set(found["killed"].values()) == {-9}, found  # every run died at its point
+    for point in found["killed"]:
+        out = tmp_path / f"killed-{point}"
+        assert _files(out) != clean, point  # the run was cut short
+        resumed = renew(registry, *args, "-o", str(out), "--resume")
+        assert resumed.exit_code == 0, (point, resumed.output)
+        files = _files(out)
+        assert sorted(files) == sorted(clean), point
+        assert files == clean, point
+
+
 def test_without_o_the_run_goes_to_the_output_folder_of_the_settings(
         registry: Registry, tmp_path: Path) -> None:
     (tmp_path / "yibao.toml").write_text(f'database_url = "{registry.url}"\noutput_dir = "out"\n',

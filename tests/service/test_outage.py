@@ -27,7 +27,8 @@ from sqlalchemy import text
 from .conftest import Server
 from .helpers import register
 
-pytestmark = pytest.mark.postgres
+# restarts the PostgreSQL every other test uses: `make test` runs it after them, alone
+pytestmark = [pytest.mark.postgres, pytest.mark.exclusive]
 
 OUT = Path(__file__).resolve().parents[2] / "test-output" / "fault-postgres.json"
 CLIENTS = 8

@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,10 +29,12 @@ DESKTOP = {"width": 1366, "height": 900}
 PASSWORD = "correct-horse-battery"
 
 def _cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "yibao", *args], env=env, input=stdin, text=True,
-        check=True, capture_output=True, timeout=120, cwd=env["YIBAO_TEST_CWD"],
-    )
+    """``yibao ARGS`` in process with the server's settings (``YIBAO_*`` of ``env``)."""
+    from ..cli_runner import yibao
+
+    done = yibao(*args, input=stdin, cwd=Path(env["YIBAO_TEST_CWD"]),
+                 env={k: v for k, v in env.items() if k.startswith("YIBAO_")})
+    assert done.exit_code == 0, done.output
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,8 @@ the unpaid per region, and printable notices per household.
     summary = run_renewal(db, RenewalOptions(year=2025, out=Path("out")), progress=None)
 
 Work goes region by region (``extract`` → ``compute`` → ``write``/``notices``); each
-finished region is recorded in ``DIR/manifest.json`` and ``resume=True`` skips it.
+finished region is recorded in ``DIR/manifest.json`` and ``resume=True`` skips it; the
+temporary files a killed run left half-written are removed before any work.
 The quote date is ``as_of`` (default: today in Beijing), or the opening of the region's
 concentrated period when that is later; the deadline is the period's last day (both
 from the policy data).
@@ -24,7 +25,13 @@ import pyarrow.compute as pc
 from yibao.errors import InputError
 from yibao.operations.renewal.compute import RESULT, Terms, renewal_table
 from yibao.operations.renewal.extract import Chunk, extract_chunks, registered_regions
-from yibao.operations.renewal.write import Manifest, combine, write_parquet, write_reminders
+from yibao.operations.renewal.write import (
+    Manifest,
+    combine,
+    remove_temporary,
+    write_parquet,
+    write_reminders,
+)
 from yibao.policy.files import load_policy
 from yibao.policy.reference_data import region_subtree
 from yibao.quoting.answers import concentrated_period
@@ -73,9 +80,13 @@ def _unwritable(folder: Path, exc: OSError) -> InputError:
 
 
 def _prepare_folder(folder: Path) -> None:
+    """Create the run's folders and check they take files; remove the half-written
+    temporary files a killed run left (a resumed run's folder then equals a clean run's)."""
+    subs = [folder, folder / "chunks", folder / "reminders", folder / "notices"]
     try:
-        for sub in (folder, folder / "chunks", folder / "reminders", folder / "notices"):
+        for sub in subs:
             sub.mkdir(parents=True, exist_ok=True)
+        remove_temporary(subs)
         probe = folder / ".write-test"
         probe.write_bytes(b"")
         probe.unlink()

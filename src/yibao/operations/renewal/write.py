@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-__all__ = ["REMINDER_CSV", "Manifest", "atomic", "combine", "unpaid", "write_parquet",
-           "write_reminders"]
+__all__ = ["REMINDER_CSV", "Manifest", "atomic", "combine", "remove_temporary", "unpaid",
+           "write_parquet", "write_reminders"]
 
 #: Columns of a reminders CSV (amounts in yuan, dates ISO) with their Chinese headings:
 #: ``balance_due_yuan`` what a paid but underpaid resident still owes; ``start_reason`` why
@@ -41,6 +42,10 @@ REMINDER_CSV: tuple[tuple[str, str], ...] = (
 )
 
 
+#: The temporary files of :func:`atomic` (``.<name>.tmp<pid>``).
+_TEMPORARY = re.compile(r"^\..+\.tmp[0-9]+$")
+
+
 def atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Write ``path`` through a temporary file in the same folder and rename it into place."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
@@ -49,6 +54,18 @@ def atomic(path: Path, write: Callable[[Path], object]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def remove_temporary(folders: list[Path]) -> int:
+    """Delete what a killed run left half-written in ``folders`` (the temporary files of
+    :func:`atomic`, never renamed into place); returns how many there were."""
+    removed = 0
+    for folder in folders:
+        for path in folder.iterdir() if folder.is_dir() else ():
+            if _TEMPORARY.match(path.name) and path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:

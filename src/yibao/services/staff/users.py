@@ -9,6 +9,7 @@ Tokens themselves are in :mod:`yibao.services.staff.sessions`, login throttling 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,17 +22,30 @@ from yibao.policy import reference_data as reference
 from yibao.services.common import ROLES, Actor, audit
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.staff.sessions import StaffState, staff_state
+from yibao.settings import get_settings
 from yibao.store.db import Database
 from yibao.store.models import StaffUser
 
-__all__ = ["SYSTEM", "authenticate", "check_password", "create_user", "revoke_tokens",
-           "set_active", "set_password", "user_exists", "user_region"]
+__all__ = ["SYSTEM", "authenticate", "check_password", "create_user", "password_hasher",
+           "revoke_tokens", "set_active", "set_password", "user_exists", "user_region"]
 
 SYSTEM = Actor("system", "admin")
-_HASHER = PasswordHasher()
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
-# A hash to verify against when the user does not exist, so timing does not tell.
-_DUMMY_HASH = _HASHER.hash("yibao-no-such-user")
+
+
+@lru_cache(maxsize=2)
+def _hashers(cost: str) -> tuple[PasswordHasher, str]:
+    """The hasher of a cost setting (``password_hash_cost``) and a hash of its own to
+    verify against when the user does not exist, so timing does not tell."""
+    hasher = (PasswordHasher() if cost == "default"
+              else PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    return hasher, hasher.hash("yibao-no-such-user")
+
+
+def password_hasher() -> PasswordHasher:
+    """The argon2 hasher new passwords are hashed with (production: argon2-cffi's default
+    cost; the test suite sets ``YIBAO_PASSWORD_HASH_COST=test``)."""
+    return _hashers(get_settings().password_hash_cost)[0]
 
 
 def check_password(password: str, username: str = "") -> None:
@@ -86,7 +100,7 @@ def create_user(
         )
     check_password(password, username)
     _check_region(region)
-    hashed = _HASHER.hash(password)
+    hashed = password_hasher().hash(password)
     try:
         with db.write() as s:
             if s.scalar(select(StaffUser.id).where(StaffUser.username == username)):
@@ -133,7 +147,7 @@ def set_password(db: Database, username: str, password: str, *, actor: Actor,
     ``change_password`` by the user, ``reset_password`` by an admin; audited, without the
     password or its hash)."""
     check_password(password, username)
-    hashed = _HASHER.hash(password)
+    hashed = password_hasher().hash(password)
     with db.write() as s:
         user = _find(s, username)
         user.password_hash = hashed
@@ -155,8 +169,9 @@ def authenticate(db: Database, username: str, password: str) -> StaffState | Non
     state = staff_state(db, username)
     with db.read() as s:
         stored = s.scalar(select(StaffUser.password_hash).where(StaffUser.username == username))
+    hasher, dummy = _hashers(get_settings().password_hash_cost)
     try:
-        _HASHER.verify(stored or _DUMMY_HASH, password)
+        hasher.verify(stored or dummy, password)
     except (VerificationError, InvalidHashError):
         return None
     if state is None or stored is None or not state.active:
