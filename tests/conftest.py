@@ -45,7 +45,8 @@ os.environ["YIBAO_PASSWORD_HASH_COST"] = "test"
 
 # Hypothesis: a quick profile by default, a thorough one in CI (.ci/run exports CI=true);
 # HYPOTHESIS_PROFILE chooses either by name.
-settings.register_profile("default", max_examples=50, deadline=None)
+settings.register_profile("default", max_examples=50, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=300, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
