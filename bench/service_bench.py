@@ -18,13 +18,16 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -139,6 +142,36 @@ async def _quote_latency(base: str, rate: int, seconds: float) -> dict[str, floa
     achieved = total / (time.perf_counter() - start)
     q = statistics.quantiles(latencies, n=100)
     return {"p50_ms": q[49], "p99_ms": q[98], "rate": achieved, "errors": errors}
+
+
+WRK_SCRIPT = Path(__file__).with_name("quote_wrk.lua")
+
+
+def quote_wrk(rate: int = 500, seconds: float = 10.0, server_workers: int = 2,
+              connections: int = 50) -> dict[str, float] | None:
+    """``POST /api/v1/quote`` paced at ``rate`` requests/s by ``wrk`` (one thread, so the
+    load generator leaves the cores to the server): each of ``connections`` keep-alive
+    connections sends a request every ``connections / rate`` s.  None without ``wrk``."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    interval_ms = max(1, round(connections * 1000 / rate))
+    with tempfile.TemporaryDirectory() as tmp, \
+            _server(f"sqlite:///{tmp}/bench.sqlite3", server_workers) as base:
+        for _ in range(200):  # warm up both workers
+            httpx.post(f"{base}/api/v1/quote", json={
+                "region": "450802", "coverage_year": 2021, "payment_date": "2021-03-15",
+                "covered_years": [2018]})
+        out = subprocess.run(
+            [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s",
+             "-s", str(WRK_SCRIPT), f"{base}/", "--", str(interval_ms)],
+            capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    f = {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    return {"p50_ms": f["p50_us"] / 1000, "p90_ms": f["p90_us"] / 1000,
+            "p99_ms": f["p99_us"] / 1000, "max_ms": f["max_us"] / 1000,
+            "rate": f["requests"] / f["seconds"], "offered": rate,
+            "errors": f["errors"] + f["non2xx"], "server_workers": server_workers}
 
 
 def _seed_persons(url: str, n: int, offset: int = 0) -> list[str]:
