@@ -39,8 +39,9 @@ test-quick: $(STAMP)
 	$(BIN)/pytest -q -n $(WORKERS) --dist loadscope --no-loadscope-reorder \
 		-m "not postgres and not browser and not spark and not slow and not exclusive" $(PYTEST_ARGS)
 
-## bench: rules and batch throughput, single-quote latency, service load (127.0.0.1 only);
-## BENCH_ARGS="--province" adds the province's year (generate, renewal, reconcile, report)
+## bench: issue 19's figures beside their targets in one table (a few minutes: single quote,
+## rules and batch on 1M rows, quote endpoint under wrk, payments on PostgreSQL); BENCH_ARGS=
+## "--full" adds the 10M-row runs, "--settle" the settle run, "--province" the province's year
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 

@@ -167,7 +167,7 @@ def measure(url: str, folder: Path, out: Path) -> dict[str, float]:
             "list_seconds": listing, "listed": listed, "owed_fen": owed}
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str]) -> dict[str, float]:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--payments", type=int, default=100_000)
     ap.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
@@ -197,6 +197,7 @@ def main(argv: list[str]) -> None:
               f"{r['underpaid']:.0f} underpaid, {r['still']:.0f} still pending")
         print(f"balance list: {r['listed']:.0f} rows owing {fen_to_yuan(int(r['owed_fen']))} "
               f"yuan in {r['list_seconds']:.1f} s")
+        return {**r, "per_second": r["payments"] / s, "ledger": float(payments)}
     finally:
         if args.keep:
             print(f"kept: {url}")

@@ -79,13 +79,18 @@ def _parameters(policy: Policy, key: I32) -> Param:
     if low == high:
         return lambda field: policy.profile_t[field, low]
     present = np.flatnonzero(np.bincount(profiles - low)) + low
+    # which fields are the same in every profile present: once per set of profiles
+    memo_key = (f"uniform_fields:{present.tobytes().hex()}", 0)
+    uniform = policy.memo.get(memo_key)
+    if uniform is None:
+        values = policy.profile_t[:, present]
+        uniform = policy.memo[memo_key] = (values == values[:, :1]).all(axis=1).tolist()
     gathered: dict[int, Any] = {}
 
     def gather(field: int) -> Any:
         found = gathered.get(field)
         if found is None:
-            values = policy.profile_t[field, present]
-            found = gathered[field] = (values[0] if (values == values[0]).all() else
+            found = gathered[field] = (policy.profile_t[field, low] if uniform[field] else
                                        np.asarray(policy.profile_t[field].take(profiles),
                                                   dtype=np.int32))
         return found

@@ -18,6 +18,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from yibao.rules.conventions import CONVENTIONS, Convention
 from yibao.rules.sources import (
@@ -68,6 +69,7 @@ _PLURAL = re.compile(r"\b(\d+)((?: [a-z-]+)*?) ([a-z]+)\(s\)")
 _DOUBLED = (("((", "("), ("))", ")"), ("（（", "（"), ("））", "）"), ("(（", "（"), ("）)", "）"))
 
 
+@lru_cache(maxsize=8192)
 def tidy(text: str) -> str:
     """A filled text as people write it: "2 year(s)" → "2 years", "1 month(s)" → "1 month";
     a figure's own brackets inside the text's brackets once ("((amount not published))" →
