@@ -34,6 +34,9 @@ def registry_counts(
 ) -> Counts:
     """Counts and sums for one year (or all) and one region with the regions under it."""
     codes = reference.region_subtree(region) if region else None
+    if actor.region is not None:  # an account's board holds its own region's rows only
+        own = reference.region_subtree(actor.region)
+        codes = own if codes is None else tuple(c for c in codes if c in set(own))
     e, p = Enrollment, Payment
     # an account limited to a region counts its persons only (and their rows)
     mine = None if actor.region is None else select(Person.id).where(visible(actor))
