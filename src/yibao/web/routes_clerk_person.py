@@ -31,9 +31,9 @@ from yibao.web.clerk_forms import labels_for, text_of
 from yibao.web.console import Staff, StaffLogin, checked, field_errors, row_id, status_of
 from yibao.web.csrf import csrf_protect
 from yibao.web.enrollment_words import enrollment_lines
+from yibao.web.registry_panel import registry_panel
 from yibao.web.registry_view import Standing, standing_view
 from yibao.web.routes_clerk import staff
-from yibao.web.routes_clerk_registry import registry_panel
 from yibao.web.templating import render
 
 __all__ = ["router"]

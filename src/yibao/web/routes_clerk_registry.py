@@ -1,8 +1,7 @@
 """Clerk console, issue 18's registry pieces: a person's status changes (record, withdraw)
 and continuous years as blocks of the person page, and the newborns whose hukou
-conversion is due (``/clerk/preregistrations/conversions``).
-
-    ctx.update(await registry_panel(who, person_id))     # the person page's blocks
+conversion is due (``/clerk/preregistrations/conversions``). The person page reads its
+blocks through ``web.registry_panel``.
 
 Each form goes to its use case in process; a refusal comes back beside its field on the
 person page (through the person page's own ``_change``).
@@ -17,18 +16,16 @@ from starlette.responses import Response
 
 from yibao.errors import YibaoError
 from yibao.http.auth import CLERK
-from yibao.rules.messages import STATUS_NAMES
 from yibao.services.inputs import StatusChangeIn, StatusWithdrawIn
-from yibao.services.registry import continuity, preregistrations, status_changes
-from yibao.services.registry.eligibility import NOTES
+from yibao.services.registry import preregistrations, status_changes
 from yibao.web.clerk_forms import labels_for, text_of
-from yibao.web.console import Staff, StaffLogin, checked, row_id
-from yibao.web.continuity_view import continuity_view
+from yibao.web.console import StaffLogin, checked, row_id
 from yibao.web.csrf import csrf_protect
 from yibao.web.routes_clerk import staff
+from yibao.web.routes_clerk_person import _change
 from yibao.web.templating import render
 
-__all__ = ["registry_panel", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/clerk", include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
@@ -36,29 +33,10 @@ STATUS_FIELDS = labels_for("kind", "date", "source")
 WITHDRAW_FIELDS = labels_for("reason", "status_change_id")
 
 
-def _codes(text: str) -> list[str]:
-    return [c for c in text.split(",") if c][:10]
-
-
-async def registry_panel(request: Request, who: Staff, person_id: int) -> dict[str, Any]:
-    """The person page's status changes and continuous years (two reads, no ID number), and
-    what the address carries after a change: the years to review after a status change was
-    recorded, the notes of a registration just made (as words, from their codes)."""
-    pid = row_id(person_id, "person_id")
-    changes = await who.call(status_changes.list_status_changes, None, person_id=pid)
-    counted = await who.call(continuity.person_continuity, pid)
-    view = continuity_view(counted)
-    query = request.query_params
-    return {"status_changes": changes, "status_kinds": list(STATUS_NAMES.items()),
-            "continuity": view,
-            "review_years": [y for y in _codes(query.get("review", "")) if y.isdigit()],
-            "registration_notes": [NOTES[c] for c in _codes(query.get("notes", ""))
-                                   if c in NOTES]}
 
 
 @router.post("/persons/{person_id:int}/status-changes")
 async def record(request: Request, who: StaffLogin, person_id: int) -> Response:
-    from yibao.web.routes_clerk_person import _change
 
     form = text_of(await request.form())
     body = {k: form.get(k, "") for k in ("kind", "date", "source")}
@@ -82,7 +60,6 @@ async def record(request: Request, who: StaffLogin, person_id: int) -> Response:
 @router.post("/persons/{person_id:int}/status-changes/{change_id:int}/withdraw")
 async def withdraw(request: Request, who: StaffLogin, person_id: int,
                    change_id: int) -> Response:
-    from yibao.web.routes_clerk_person import _change
 
     form = text_of(await request.form())
 
