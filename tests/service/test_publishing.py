@@ -76,7 +76,7 @@ def test_settle_after_publication_gives_pending_payments_their_cover(
     number = register(clerk, region="450202", id_number=new_id("450202"), covered_years=[2025])
     pay = clerk.post("/api/v1/payments", json={
         "id_number": number, "coverage_year": 2026, "channel": "gx_yibao",
-        "channel_txn_id": f"PUB{number}", "amount": "420.00", "paid_at": "2025-12-01"}).json()
+        "channel_txn_id": f"PUB{number[:17]}", "amount": "420.00", "paid_at": "2025-12-01"}).json()
     assert pay["payment"]["settlement"] == "unquoted"
     pending = pay["enrollment"]
     assert pending["status"] == "pending" and pending["benefit_start"] is None
@@ -105,7 +105,7 @@ def test_yibao_payments_settle_reads_the_published_folder(
     number = register(clerk, region="450205", id_number=new_id("450205"), covered_years=[2025])
     clerk.post("/api/v1/payments", json={
         "id_number": number, "coverage_year": 2026, "channel": "gx_yibao",
-        "channel_txn_id": f"PUBCLI{number}", "amount": "420.00", "paid_at": "2025-11-20"})
+        "channel_txn_id": f"PUBCLI{number[:17]}", "amount": "420.00", "paid_at": "2025-11-20"})
     monkeypatch.setenv("YIBAO_DATABASE_URL", server.db_url)
     monkeypatch.setenv("YIBAO_POLICY_DIR", str(folder))
     from yibao.settings import get_settings

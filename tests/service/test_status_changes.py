@@ -100,7 +100,7 @@ def test_a_yunfu_veteran_is_quoted_and_enrolled_without_waiting(
 
     paid = yunfu.post("/api/v1/payments", json={
         "id_number": number, "coverage_year": 2025, "channel": "tax_hall",
-        "channel_txn_id": f"SC{number}", "amount": "380.00", "paid_at": "2025-05-20"})
+        "channel_txn_id": f"SC{number[:17]}", "amount": "380.00", "paid_at": "2025-05-20"})
     assert paid.status_code == 201, paid.text
     enrollment = paid.json()["enrollment"]
     assert enrollment["benefit_start"] == "2025-05-20"
@@ -118,7 +118,7 @@ def test_a_change_recorded_after_the_payment_is_listed_for_review_not_applied(
     number = _veteran(clerk)
     paid = yunfu.post("/api/v1/payments", json={
         "id_number": number, "coverage_year": 2025, "channel": "tax_hall",
-        "channel_txn_id": f"SR{number}", "amount": "380.00", "paid_at": "2025-05-20"}).json()
+        "channel_txn_id": f"SR{number[:17]}", "amount": "380.00", "paid_at": "2025-05-20"}).json()
     eid = paid["enrollment"]["id"]
     assert paid["enrollment"]["benefit_start"] == "2025-09-20"
 
