@@ -224,7 +224,7 @@ def contacts_for(
 
 @cache
 def eligibility_categories() -> tuple[EligibilityCategory, ...]:
-    """The six categories of seed 000 "参保范围"."""
+    """The six categories of 参保范围 in 《贵港市2021年度城乡居民医保参保缴费指南》."""
     return _build_all(EligibilityCategory, "reference/eligibility.yaml", "categories")
 
 
@@ -243,7 +243,8 @@ def eligibility_category(code: str) -> EligibilityCategory:
 
 @cache
 def back_payment_reference() -> BackPaymentReference:
-    """Back-payment application types, submission modes and materials (seed 001)."""
+    """Back-payment application types, submission modes and materials
+    (《2025广西柳州居民医保断缴怎么补交》)."""
     name = "reference/back_payment.yaml"
     data = {k: v for k, v in _load(name).items() if k != "seed_files"}
     return _build(BackPaymentReference, name, data)
@@ -270,7 +271,7 @@ def special_group(code: str) -> SpecialGroup:
 
 @cache
 def newborn_preregistration() -> NewbornPreregistration:
-    """Newborn pre-registration conditions (seed 000 四.1)."""
+    """Newborn pre-registration conditions (《贵港市2021年度城乡居民医保参保缴费指南》 四.1)."""
     name = "reference/newborn_preregistration.yaml"
     data = {k: v for k, v in _load(name).items() if k != "seed_files"}
     return _build(NewbornPreregistration, name, data)
