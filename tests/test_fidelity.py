@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from yibao.policy import reference_data as ref
+from yibao.policy.contacts import contacts_for
 from yibao.quoting.answers import flexible_employment, quote
 
 ROOT = Path(__file__).parents[1]
@@ -120,7 +121,7 @@ def _plain(text: str) -> str:
 @pytest.mark.parametrize(("region", "kind"), sorted(CONTACTS), ids=lambda v: str(v))
 def test_contacts_are_those_of_the_guide(region: str, kind: str) -> None:
     phones, places = CONTACTS[(region, kind)]
-    (office,) = [c for c in ref.contacts_for(region) if c.region == region and c.kind == kind]
+    (office,) = [c for c in contacts_for(region) if c.region == region and c.kind == kind]
     assert {p.number for p in office.phones} == phones
     addresses = _plain("".join(office.addresses))
     assert all(_plain(place) in addresses for place in places), office.addresses

@@ -9,6 +9,7 @@ import yaml
 
 from yibao.errors import InputError, UnknownRegion
 from yibao.policy import reference_data as ref
+from yibao.policy.contacts import contacts_for
 
 CONTRACT_CHANNELS = [
     "tax12366_wechat",
@@ -82,7 +83,7 @@ def test_unknown_channel() -> None:
 
 @pytest.mark.parametrize("county", GUIGANG_COUNTIES)
 def test_guigang_counties_have_both_offices(county: str) -> None:
-    local = [c for c in ref.contacts_for(county) if c.region == county]
+    local = [c for c in contacts_for(county) if c.region == county]
     kinds = {c.kind for c in local}
     assert kinds == {"medical_insurance_office", "tax_office"}
     for c in local:
@@ -92,7 +93,7 @@ def test_guigang_counties_have_both_offices(county: str) -> None:
 
 
 def test_gangbei_contacts() -> None:
-    contacts = ref.contacts_for("450802")
+    contacts = contacts_for("450802")
     numbers = {p.number for c in contacts for p in c.phones}
     assert {"0775-4259717", "0775-4586063"} <= numbers
     assert {"12393", "12366"} <= numbers
@@ -102,7 +103,7 @@ def test_gangbei_contacts() -> None:
 
 
 def test_liuzhou_online_services() -> None:
-    contacts = ref.contacts_for("450205")
+    contacts = contacts_for("450205")
     urls = {c.url for c in contacts if c.url}
     assert urls == {"https://ybwt.ybj.gxzf.gov.cn/", "http://zwfw.gxzf.gov.cn/"}
     wechat = next(c for c in contacts if "柳州医保" in c.name)
@@ -111,18 +112,18 @@ def test_liuzhou_online_services() -> None:
 
 def test_contacts_with_given_parent_map() -> None:
     parents = {"450802": "450800", "450800": None}
-    assert [c.region for c in ref.contacts_for("450802", parents)] == ["450802", "450802"]
+    assert [c.region for c in contacts_for("450802", parents)] == ["450802", "450802"]
 
 
 def test_unknown_region() -> None:
     with pytest.raises(UnknownRegion) as info:
-        ref.contacts_for("459999")
+        contacts_for("459999")
     assert info.value.code == "unknown_region"
 
 
 def test_every_contact_cited() -> None:
     for region in ["450802", "450200", "630000"]:
-        for c in ref.contacts_for(region):
+        for c in contacts_for(region):
             assert _cited(c.source), c.name
 
 

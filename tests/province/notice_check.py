@@ -37,7 +37,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from pypdf import PdfReader
 
-from yibao.policy.reference_data import contacts_for
+from yibao.policy.contacts import contacts_for
 from yibao.rules.money import fen_to_yuan
 
 __all__ = ["Finding", "check_folder", "check_region", "page_texts", "save_examples", "save_png"]

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from yibao.operations.renewal.notices import _contact_lines, lines_of
-from yibao.policy.reference_data import contacts_for
+from yibao.policy.contacts import contacts_for
 
 from ..cli_runner import yibao
 

@@ -139,7 +139,7 @@ def note(zh: str, en: str) -> None:
 def figures() -> tuple[str, str]:
     """Which figures a command used: the shipped ones, and the published folder if any (a
     cron log then shows whether ``policy_dir`` was in force)."""
-    from yibao.policy.files import configured_dir
+    from yibao.policy.locations import configured_dir
 
     folder = configured_dir()
     if folder is None:

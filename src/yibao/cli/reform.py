@@ -88,7 +88,8 @@ def simulate(
     from yibao.operations.reform import difference_chart
     from yibao.operations.reform import simulate as run
     from yibao.operations.reports.output import svg_to_png
-    from yibao.policy.files import check_folder, configured_dir, load_policy, policy_with
+    from yibao.policy.files import check_folder, load_policy, policy_with
+    from yibao.policy.locations import configured_dir
     from yibao.rules.money import fen_to_yuan
 
     refuse(check_folder(reform), as_json=as_json)

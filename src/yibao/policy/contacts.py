@@ -17,6 +17,7 @@ the field (``yibao policy check`` lists it with the parameter files' problems).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -24,10 +25,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from yibao.policy.locations import PolicyFileError, Where, load_yaml
+from yibao.policy.locations import PolicyFileError, Where, configured_dir, load_yaml
+from yibao.policy.reference_data import load_regions, region_chain
 from yibao.policy.reference_models import Contact
 
-__all__ = ["CONTACTS", "PHONE", "contacts_in_force", "contacts_with", "parse_contacts",
+__all__ = ["CONTACTS", "PHONE", "contacts_for", "contacts_in_force", "contacts_with", "parse_contacts",
            "shipped_contacts"]
 
 #: The file name, in the package's ``reference/`` and in a published folder.
@@ -40,8 +42,6 @@ PHONE = re.compile(r"^(0\d{2,3}-\d{7,8}|1\d{4}|1\d{10}|400-?\d{3}-?\d{4})$")
 def parse_contacts(text: str, where: str) -> tuple[Contact, ...]:
     """The contacts of one ``contacts.yaml`` text; ``PolicyFileError`` naming file, line and
     field for the first problem."""
-    from yibao.policy.reference_data import load_regions
-
     at = Where(where, text)
     try:
         data: Any = load_yaml(text)
@@ -108,6 +108,18 @@ def contacts_with(folder: Path | None) -> tuple[Contact, ...]:
 def contacts_in_force() -> tuple[Contact, ...]:
     """The contacts in force: shipped, with the published folder's ``contacts.yaml`` laid
     over them (cached like the figures; :func:`yibao.policy.files.reload_policy` forgets)."""
-    from yibao.policy.files import configured_dir
-
     return contacts_with(configured_dir())
+
+
+def contacts_for(
+    region_code: str, regions_parent_map: Mapping[str, str | None] | None = None
+) -> tuple[Contact, ...]:
+    """Contacts for a region and each region above it, most specific first.
+
+    For a Guigang county: its medical-insurance and tax offices, then any city,
+    province and national entries (hotlines 12393 / 12366). A published ``contacts.yaml``
+    (``policy_dir``) replaces the shipped contacts of the regions it lists.
+    """
+    chain = region_chain(region_code, regions_parent_map)
+    all_contacts = contacts_in_force()
+    return tuple(c for code in chain for c in all_contacts if c.region == code)

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from yibao.errors import PolicyDataError
 from yibao.policy.contacts import CONTACTS, contacts_in_force, contacts_with
-from yibao.policy.locations import PolicyFileError, Where, load_yaml
+from yibao.policy.locations import PolicyFileError, Where, configured_dir, load_yaml
 from yibao.policy.packs import PackFile, pack_files
 from yibao.policy.reference_data import load_regions, region_chain
 from yibao.policy.statements import STATEMENTS, Layout, layouts_with
@@ -50,7 +50,6 @@ __all__ = [
     "ParameterFile",
     "PolicyFileError",
     "check_folder",
-    "configured_dir",
     "lay_over",
     "load_policy",
     "parameter_texts",
@@ -423,15 +422,6 @@ def policy_with(*folders: Path) -> Policy:
             raise problems[0]
         entries = lay_over(entries, extra)
     return _build(entries)
-
-
-def configured_dir() -> Path | None:
-    """The published folder: ``YIBAO_POLICY_DIR``, else ``policy_dir`` of the settings file
-    (``yibao.toml``); None when neither names one."""
-    from yibao.settings import Settings
-
-    raw = Settings().policy_dir.strip()
-    return Path(raw) if raw else None
 
 
 @cache

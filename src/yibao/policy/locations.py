@@ -10,13 +10,14 @@ Dates stay text when read (``to: 2027-02-30`` becomes a field error on its line,
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from yibao.errors import PolicyDataError
 
-__all__ = ["PolicyFileError", "Where", "load_yaml"]
+__all__ = ["PolicyFileError", "Where", "configured_dir", "load_yaml"]
 
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -85,3 +86,12 @@ class Where:
         at_en = f"{self.name}" + (f" line {line}" if line else "")
         return PolicyFileError(code, f"{at_zh}: {zh}", f"{at_en}: {en}", field=field,
                                file=self.name, line=line)
+
+
+def configured_dir() -> Path | None:
+    """The published folder: ``YIBAO_POLICY_DIR``, else ``policy_dir`` of the settings file
+    (``yibao.toml``); None when neither names one."""
+    from yibao.settings import Settings
+
+    raw = Settings().policy_dir.strip()
+    return Path(raw) if raw else None

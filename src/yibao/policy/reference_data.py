@@ -1,9 +1,8 @@
-"""Reference data the seeds describe: regions, channels, contacts, eligibility, ...
+"""Reference data the seeds describe: regions, channels, eligibility, ... (contacts:
+:mod:`yibao.policy.contacts`)
 
     >>> channel("lz_yibao_wechat").regions
     ('450200',)
-    >>> [c.kind for c in contacts_for("450802")][:2]
-    ['medical_insurance_office', 'tax_office']
 
 Everything is read once from the YAML files shipped in ``yibao/policy`` and
 returned as frozen Pydantic models. A malformed file raises
@@ -52,7 +51,6 @@ __all__ = [
     "back_payment_reference",
     "channel",
     "channels",
-    "contacts_for",
     "eligibility_categories",
     "eligibility_category",
     "load_regions",
@@ -198,28 +196,6 @@ def channel(code: str) -> Channel:
             field="channel",
         )
     return found
-
-
-def _contacts() -> tuple[Contact, ...]:
-    """The contacts in force: shipped, with a published ``contacts.yaml`` laid over them
-    (:mod:`yibao.policy.contacts`)."""
-    from yibao.policy.contacts import contacts_in_force
-
-    return contacts_in_force()
-
-
-def contacts_for(
-    region_code: str, regions_parent_map: Mapping[str, str | None] | None = None
-) -> tuple[Contact, ...]:
-    """Contacts for a region and each region above it, most specific first.
-
-    For a Guigang county: its medical-insurance and tax offices, then any city,
-    province and national entries (hotlines 12393 / 12366). A published ``contacts.yaml``
-    (``policy_dir``) replaces the shipped contacts of the regions it lists.
-    """
-    chain = region_chain(region_code, regions_parent_map)
-    all_contacts = _contacts()
-    return tuple(c for code in chain for c in all_contacts if c.region == code)
 
 
 @cache

@@ -12,6 +12,7 @@ from datetime import date
 from yibao.errors import InputError
 from yibao.idcard import parse_id_number
 from yibao.policy import reference_data as reference
+from yibao.policy.contacts import contacts_for
 
 __all__ = ["PayInfo", "birth_date_of", "region_groups", "region_name", "where_to_pay"]
 
@@ -73,7 +74,7 @@ def where_to_pay(region: str) -> PayInfo:
         if chain & set(ch.regions):
             (info.online if ch.kind == "online" else info.offline).append(ch)
     if region:
-        for contact in reference.contacts_for(region):
+        for contact in contacts_for(region):
             kind = contact.kind
             bucket = info.offices if kind in ("medical_insurance_office", "tax_office") else (
                 info.hotlines
@@ -93,5 +94,5 @@ def _county_offices(city: str) -> list[reference.Contact]:
     own ("贵港市（全市）": the five county units' insurance and tax offices)."""
     regions = reference.load_regions()
     counties = [r.code for r in regions.values() if r.parent == city]
-    return [c for code in counties for c in reference.contacts_for(code)
+    return [c for code in counties for c in contacts_for(code)
             if c.region == code and c.kind in _OFFICES]

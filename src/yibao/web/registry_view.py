@@ -22,7 +22,8 @@ from yibao.errors import YibaoError
 from yibao.policy import reference_data as reference
 from yibao.rules.answer import quote_to_contract
 from yibao.services.inputs import PersonQuoteIn
-from yibao.services.registry.history_entries import get_history, history_view
+from yibao.services.registry.history import history_view
+from yibao.services.registry.history_entries import get_history
 from yibao.services.registry.quotes import QuoteFacts, quote_person
 from yibao.services.shapes import Enrollment, PersonAnswers, YearAnswer
 from yibao.web.answer_view import Lead, lead_of, reference_words

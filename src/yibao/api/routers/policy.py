@@ -17,7 +17,8 @@ router = APIRouter(prefix="/api/v1", tags=["public"],
 async def policy() -> PolicyInForce:
     """The policy in force: its version, the published folder laid over the shipped
     figures (if any) and the coverage years it can answer."""
-    from yibao.policy.files import configured_dir, load_policy
+    from yibao.policy.files import load_policy
+    from yibao.policy.locations import configured_dir
 
     p = load_policy()
     folder = configured_dir()

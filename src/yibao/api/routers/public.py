@@ -21,6 +21,7 @@ from yibao.api.schemas import (
 from yibao.errors import InputError
 from yibao.http.strict_json import StrictJSONRoute
 from yibao.policy import reference_data as reference
+from yibao.policy.contacts import contacts_for
 from yibao.services.registry.persons import check_region
 from yibao.services.shapes import QuoteAnswer
 from yibao.services.shapes.base import Shape
@@ -81,7 +82,7 @@ async def rules() -> RuleList:
 async def contacts(region: Annotated[str, Query(pattern=r"^[0-9]{6}$")]) -> ContactList:
     """Consultation contacts for a region and the regions above it."""
     check_region(region)
-    items = list(reference.contacts_for(region))
+    items = list(contacts_for(region))
     return ContactList(items=items, total=len(items))
 
 

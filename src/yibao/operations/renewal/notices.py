@@ -38,11 +38,11 @@ from fpdf.fonts import FontFace
 
 from yibao.errors import InputError
 from yibao.operations.renewal.write import atomic
+from yibao.policy.contacts import contacts_for
 from yibao.policy.reference_data import (
     Channel,
     Contact,
     channels,
-    contacts_for,
     region_chain,
     special_groups,
 )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
@@ -24,6 +25,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from yibao.errors import InputError
 from yibao.services.common import Actor
 from yibao.services.errors import Conflict
+from yibao.services.shapes import History as HistoryShape
+from yibao.services.shapes import YearRecord
 from yibao.store.models import CoverageHistory, Enrollment, Person, utcnow
 
 __all__ = [
@@ -33,6 +36,8 @@ __all__ = [
     "check_declared_years",
     "check_payment_years",
     "declare_years",
+    "history_fields",
+    "history_view",
     "load_histories",
 ]
 
@@ -216,3 +221,23 @@ def declare_years(
         update(_PERSON).where(_PERSON.c.id == person_id, unknown).values(history_recorded_at=now)
     )
     return added, skipped
+
+
+def history_fields(history: History, recorded_at: dt.datetime | None) -> dict[str, Any]:
+    """The fields every answer about a person's history carries."""
+    return {
+        "known": history.known,
+        "recorded_at": recorded_at,
+        "covered_years": sorted(history.before | history.paid),
+        "before_registry": [
+            YearRecord(year=r.year, source=r.source, reference=r.reference,
+                       recorded_by=r.recorded_by, recorded_at=r.recorded_at)
+            for r in history.rows
+        ],
+        "paid_through_registry": sorted(history.paid),
+    }
+
+
+def history_view(history: History, recorded_at: dt.datetime | None = None) -> HistoryShape:
+    """A person's history: known or not, every covered year and where each comes from."""
+    return HistoryShape(**history_fields(history, recorded_at))

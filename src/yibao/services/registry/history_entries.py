@@ -10,7 +10,6 @@ itself.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -27,18 +26,19 @@ from yibao.services.inputs import HistoryIn
 from yibao.services.payments.cover import ANCHORED
 from yibao.services.payments.requote import anchor_payment, requote
 from yibao.services.registry.history import (
-    History,
     check_declared_years,
     declare_years,
+    history_fields,
+    history_view,
     load_histories,
 )
 from yibao.services.registry.persons import find_person
 from yibao.services.shapes import History as HistoryShape
-from yibao.services.shapes import HistoryAdded, HistoryReview, Waiting, YearRecord
+from yibao.services.shapes import HistoryAdded, HistoryReview, Waiting
 from yibao.store.db import Database
 from yibao.store.models import AuditEntry, CoverageHistory, Enrollment, Person, utcnow
 
-__all__ = ["add_history", "get_history", "history_view", "import_history"]
+__all__ = ["add_history", "get_history", "import_history"]
 
 _H = cast(Table, CoverageHistory.__table__)
 _E = cast(Table, Enrollment.__table__)
@@ -46,25 +46,6 @@ _A = cast(Table, AuditEntry.__table__)
 _PERSON = cast(Table, Person.__table__)
 CHUNK = 2000
 MIN_YEAR, MAX_YEAR = 1990, 2100
-
-
-def _history_fields(history: History, recorded_at: dt.datetime | None) -> dict[str, Any]:
-    return {
-        "known": history.known,
-        "recorded_at": recorded_at,
-        "covered_years": sorted(history.before | history.paid),
-        "before_registry": [
-            YearRecord(year=r.year, source=r.source, reference=r.reference,
-                       recorded_by=r.recorded_by, recorded_at=r.recorded_at)
-            for r in history.rows
-        ],
-        "paid_through_registry": sorted(history.paid),
-    }
-
-
-def history_view(history: History, recorded_at: dt.datetime | None = None) -> HistoryShape:
-    """A person's history: known or not, every covered year and where each comes from."""
-    return HistoryShape(**_history_fields(history, recorded_at))
 
 
 def get_history(db: Database, actor: Actor, id_number: str) -> HistoryShape:
@@ -95,7 +76,7 @@ def add_history(db: Database, actor: Actor, id_number: str, data: HistoryIn) -> 
         recorded = conn.execute(select(_PERSON.c.history_recorded_at)
                                 .where(_PERSON.c.id == person.id)).scalar_one()
         audit_id_reads(s, actor, [person.id], "add_history")
-        return HistoryAdded(**_history_fields(history, recorded), added=added,
+        return HistoryAdded(**history_fields(history, recorded), added=added,
                             skipped_registry_years=skipped, review=_review(conn, [person.id]))
 
 

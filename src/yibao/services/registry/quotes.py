@@ -17,7 +17,7 @@ from yibao.rules.answer import Quote, quote_to_contract
 from yibao.rules.messages import WARNING
 from yibao.services.common import Actor, audit_id_reads
 from yibao.services.inputs import PersonQuoteIn
-from yibao.services.registry.history import History, load_histories
+from yibao.services.registry.history import History, history_view, load_histories
 from yibao.services.registry.persons import find_person
 from yibao.services.registry.status_facts import (
     StatusFact,
@@ -94,8 +94,6 @@ class PersonQuote:
     def answer(self) -> PersonQuoteAnswer:
         """The API's answer: the contract's quote with the history, the special group,
         the status change it carried, the person and the year's enrollment."""
-        from yibao.services.registry.history_entries import history_view
-
         return PersonQuoteAnswer(
             **quote_to_contract(self.quote),
             history=history_view(self.history),

@@ -26,8 +26,7 @@ from yibao.services.errors import NotFound
 from yibao.services.inputs import HistoryIn, MembershipIn
 from yibao.services.registry import history_entries as histories
 from yibao.services.registry import persons
-from yibao.services.registry.history import load_histories
-from yibao.services.registry.history_entries import history_view
+from yibao.services.registry.history import history_view, load_histories
 from yibao.services.scope import person_missing, require_visible, scoped
 from yibao.services.shapes import AuditEntry as AuditShape
 from yibao.services.shapes import HistoryAdded, Membership, PersonPage, PersonRecord, RecordMember
