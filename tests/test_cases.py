@@ -16,7 +16,7 @@ import yaml
 from yibao.errors import InputError
 from yibao.policy.files import policy_with
 from yibao.quoting.answers import answer, flexible_employment, payment_ceiling, quote
-from yibao.rules.answer import quote_to_contract
+from yibao.rules.answer_json import quote_to_contract
 from yibao.rules.conventions import CONVENTIONS
 from yibao.rules.money import fen_to_yuan
 from yibao.rules.policy import Policy

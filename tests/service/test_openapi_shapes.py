@@ -426,7 +426,7 @@ def test_every_route_declares_its_shapes_and_no_shape_allows_other_keys(api: Api
 
 
 def test_the_quote_is_declared_whole_and_its_money_is_text_of_yuan(api: Api) -> None:
-    from yibao.rules.answer import QuoteJSON
+    from yibao.rules.answer_json import QuoteJSON
 
     hints = get_type_hints(QuoteJSON, include_extras=True)
     quote = api.doc["components"]["schemas"]["Quote"]

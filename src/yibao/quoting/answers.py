@@ -32,7 +32,8 @@ from yibao.policy.files import load_policy
 from yibao.policy.reference_data import special_groups
 from yibao.quoting.flexible import flexible_employment, parse_day  # re-exported
 from yibao.rules.advice import PAY_NEXT_YEAR, WAIT_FOR_NEXT_PERIOD, evaluate_with_advice
-from yibao.rules.answer import Quote, quote_to_contract
+from yibao.rules.answer import Quote
+from yibao.rules.answer_json import quote_to_contract
 from yibao.rules.calendar import date_to_days
 from yibao.rules.explain import RowContext, explain_row
 from yibao.rules.inputs import QuoteColumns, encode_year_lists

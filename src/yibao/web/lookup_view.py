@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from yibao.rules.answer import quote_to_contract
+from yibao.rules.answer_json import quote_to_contract
 from yibao.rules.messages import WARNING
 from yibao.rules.money import fen_to_yuan
 from yibao.services.registry.self_lookup import SelfStatus, YearStatus

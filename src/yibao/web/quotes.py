@@ -49,7 +49,7 @@ def error_for_field(exc: InputError) -> FieldErrors:
 def run_quotes(payloads: list[dict[str, Any]]) -> list[dict[str, Any] | FieldErrors]:
     """For each payload its contract result, or its errors (one engine call for all)."""
     from yibao.quoting.answers import answer_many  # imported late: the rules load their data once
-    from yibao.rules.answer import quote_to_contract
+    from yibao.rules.answer_json import quote_to_contract
 
     return [error_for_field(a) if isinstance(a, InputError) else dict(quote_to_contract(a))
             for a in answer_many(payloads)]

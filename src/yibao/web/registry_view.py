@@ -20,7 +20,7 @@ from typing import Any
 
 from yibao.errors import YibaoError
 from yibao.policy import reference_data as reference
-from yibao.rules.answer import quote_to_contract
+from yibao.rules.answer_json import quote_to_contract
 from yibao.services.inputs import PersonQuoteIn
 from yibao.services.registry.history import history_view
 from yibao.services.registry.history_entries import get_history

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from yibao.errors import InputError
 from yibao.quoting.answers import answer_many
-from yibao.rules.answer import quote_to_contract
+from yibao.rules.answer_json import quote_to_contract
 from yibao.services.common import Actor
 from yibao.services.errors import NotFound
 from yibao.services.registry.history import load_histories

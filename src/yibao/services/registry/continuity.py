@@ -23,7 +23,8 @@ from sqlalchemy import Connection, select
 from yibao.errors import InputError, YibaoError
 from yibao.quoting.answers import answer, concentrated_period
 from yibao.quoting.season import season
-from yibao.rules.answer import Quote, quote_to_contract
+from yibao.rules.answer import Quote
+from yibao.rules.answer_json import quote_to_contract
 from yibao.services.common import Actor, today_beijing
 from yibao.services.errors import NotFound
 from yibao.services.payments.requote import anchor_payment, requote

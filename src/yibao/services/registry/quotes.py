@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from yibao.quoting.answers import QuoteRequest, StatusChange, answer
-from yibao.rules.answer import Quote, quote_to_contract
+from yibao.rules.answer import Quote
+from yibao.rules.answer_json import quote_to_contract
 from yibao.rules.messages import WARNING
 from yibao.services.common import Actor, audit_id_reads
 from yibao.services.inputs import PersonQuoteIn

@@ -25,7 +25,7 @@ the edge. So:
 - **No key is sometimes absent**: where two answers differ by a key, they are two shapes
   (``Person`` in lists, ``PersonDetail`` with memberships; ``Household`` and
   ``HouseholdSummary``; a bulk item ``BulkDone`` or ``BulkFailed``).
-- **The quote** is declared once as the ``TypedDict`` ``yibao.rules.answer.QuoteJSON``
+- **The quote** is declared once as the ``TypedDict`` ``yibao.rules.answer_json.QuoteJSON``
   (the rules stay free of Pydantic); :mod:`~yibao.services.shapes.quote` derives its
   shape from it.
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from yibao.rules.answer import CatastrophicJSON
+from yibao.rules.answer_json import CatastrophicJSON
 from yibao.services.shapes.base import Moment, Page, Shape
 from yibao.services.shapes.ledger import Waiting
 from yibao.services.shapes.quote import shape_of

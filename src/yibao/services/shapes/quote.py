@@ -3,7 +3,7 @@
     QuoteAnswer.model_validate(quote_to_contract(q))      # what POST /api/v1/quote answers
 
 The contract's quote JSON is declared once, next to the typed answer that fills it:
-:class:`yibao.rules.answer.QuoteJSON` (a ``TypedDict``; mypy holds
+:class:`yibao.rules.answer_json.QuoteJSON` (a ``TypedDict``; mypy holds
 ``quote_to_contract`` to it). The rules stay free of Pydantic, so the model the API
 declares is built here from that ``TypedDict``: every key, nested objects as frozen
 shapes that forbid other keys, ``YuanText`` as :data:`~yibao.services.shapes.base.Yuan`
@@ -21,7 +21,8 @@ from typing import Any, NotRequired, Required, Union, get_args, get_origin, get_
 
 from pydantic import create_model
 
-from yibao.rules.answer import DayText, QuoteJSON, YuanText
+from yibao.rules.answer import DayText, YuanText
+from yibao.rules.answer_json import QuoteJSON
 from yibao.services.shapes.base import ErrorBody, Shape, Yuan
 from yibao.services.shapes.ledger import Enrollment
 from yibao.services.shapes.registry import History, Person
