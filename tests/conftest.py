@@ -10,14 +10,17 @@ Tiers (``make test-quick`` runs the first only; ``make test`` runs all, on two w
 - ``slow``: more than a few seconds each (whole-registry runs, subprocess suites);
 - ``exclusive``: restarts PostgreSQL, so it runs alone (``make test`` runs it after the rest).
 
-Under pytest-xdist ``make`` runs ``--dist loadscope``: a module's tests run on one worker,
-in the order of a serial run, so a module's fixtures are built once; session fixtures (a
-server per backend, the pages' server and Chromium, a generated registry, Spark) are
-built by each worker that needs them. Each test is also marked with the ``xdist_group`` of
-the expensive fixture it shares, for ``--dist loadgroup``; but pytest-xdist 3.8.0 cannot
-apply groups under pytest 9.2 (it renames ``item._nodeid``, which pytest 9.2 no longer
-reads), so loadgroup would spread them: use loadscope until xdist follows. Names that must not collide
-between workers are random (databases, roles) or per process (ports, log files).
+Under pytest-xdist ``make`` runs ``--dist loadscope`` with the scheduler of this file
+(:func:`pytest_xdist_make_scheduler`): a unit of work is a module, or one database's half of
+it (its SQLite and its PostgreSQL tests build separate fixtures), run on one worker in the
+order of a serial run; the units are handed out longest first (``UNIT_SECONDS``, measured),
+so no worker is left alone with a long one at the end. Session fixtures (a server per
+backend, the pages' server and Chromium, a generated registry, Spark) are built by each
+worker that needs them. Each test is also marked with the ``xdist_group`` of the expensive
+fixture it shares, for ``--dist loadgroup``; but pytest-xdist 3.8.0 cannot apply groups
+under pytest 9.2 (it renames ``item._nodeid``, which pytest 9.2 no longer reads). Names
+that must not collide between workers are random (databases, roles) or per process (ports,
+log files).
 
 Every server the tests start writes its log under ``test-output/logs/``; at the end of the
 session (:func:`pytest_sessionfinish`, in the controlling process) the logs are scanned and
@@ -84,7 +87,7 @@ SLOW = (
     "tests/province/test_renewal_continuity.py",
     "tests/province/test_reports.py",
     "tests/service/test_publishing.py",  # servers of their own over published folders
-    "tests/service/test_schemathesis.py",  # 100 s of generated requests
+    "tests/service/test_schemathesis.py",  # 40 s of generated requests per database
     "tests/web/test_cross_surface.py",  # every surface over one registry, per backend
     "tests/service/test_keys_and_lookup.py::test_limits_are_shared_by_every_server",
     "tests/service/test_keys_and_lookup.py::test_forwarded_for_is_believed_only_from_named_proxies",
@@ -164,6 +167,75 @@ class _LongGroupsFirst:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_LongGroupsFirst(), "yibao-long-groups-first")
+
+
+#: Seconds a unit of work takes on one of two workers (``make test PYTEST_ARGS=--durations=120``,
+#: 2026-12-06): the units xdist hands out first, longest first, so that no worker is left
+#: with a long unit at the end. Every other unit counts 0.3 s a test.
+UNIT_SECONDS = {
+    "tests/province/test_renewal.py[sqlite]": 130,
+    "tests/web/test_web_quality.py": 120,
+    "tests/province/test_renewal.py[postgres]": 108,
+    "tests/web/test_cross_surface.py[postgres]": 85,
+    "tests/web/test_cross_surface.py[sqlite]": 75,
+    "tests/web/test_web_phone.py": 54,
+    "tests/service/test_schemathesis.py[postgres]": 50,
+    "tests/service/test_schemathesis.py[sqlite]": 45,
+    "tests/test_properties.py": 42,
+    "tests/test_spark.py": 34,
+    "tests/service/test_scope.py[sqlite]": 32,
+    "tests/web/test_web_reconcile.py": 28,
+    "tests/web/test_web_resident.py": 28,
+    "tests/web/test_web_security.py": 25,
+    "tests/service/test_scope.py[postgres]": 23,
+}
+_BACKEND = re.compile(r"\[(?:.*-)?(sqlite|postgres)(?:-.*)?\]$")
+
+
+def unit_of(nodeid: str) -> str:
+    """The unit of work of a test: its module, and its database when it has one (a module's
+    SQLite and PostgreSQL halves build separate fixtures, so they may run on two workers)."""
+    module = nodeid.split("::")[0]
+    backend = _BACKEND.search(nodeid)
+    return f"{module}[{backend.group(1)}]" if backend else module
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``--dist loadscope``: units per module and database, the longest first."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LongestFirst(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return unit_of(nodeid)
+
+        def schedule(self) -> None:  # xdist's, with the work queue in the order above
+            if self.collection is not None or not self.collection_is_completed:
+                super().schedule()
+                return
+            if not self._check_nodes_have_same_collection():
+                self.log("**Different tests collected, aborting run**")
+                return
+            self.collection = list(next(iter(self.registered_collections.values())))
+            units: dict[str, dict[str, bool]] = {}
+            for nodeid in self.collection:
+                units.setdefault(unit_of(nodeid), {})[nodeid] = False
+            for unit, work in sorted(units.items(),
+                                     key=lambda kv: -UNIT_SECONDS.get(kv[0], 0.3 * len(kv[1]))):
+                self.workqueue[unit] = work
+            for _ in range(max(0, len(self.nodes) - len(self.workqueue))):
+                unused, _work = self.assigned_work.popitem()
+                unused.shutdown()
+            for node in self.nodes:
+                self._assign_work_unit(node)
+            for node in self.nodes:
+                self._reschedule(node)
+            if not self.workqueue:
+                for node in self.nodes:
+                    node.shutdown()
+
+    return LongestFirst(config, log)
 
 
 # --- the scan of the server logs ------------------------------------------------------------
