@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,24 +16,26 @@ import pytest
 
 from yibao.local_server import running_server
 
+from ..cli_runner import yibao
 from ..conftest import LOG_DIR
 from .conftest import PASSWORD
 from .quality import assert_accessible, assert_plain
 
 pytestmark = pytest.mark.browser
-YIBAO = str(Path(sys.executable).parent / "yibao")
 
 
 @pytest.fixture(scope="module")
 def recon(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     work = tmp_path_factory.mktemp("yibao-web-reconcile")
-    env = {**os.environ, "YIBAO_DATABASE_URL": f"sqlite:///{work / 'yibao.db'}",
-           "YIBAO_SECRET_KEY": secrets.token_urlsafe(48)}  # random: guessable keys are refused
+    changes = {"YIBAO_DATABASE_URL": f"sqlite:///{work / 'yibao.db'}",
+               "YIBAO_SECRET_KEY": secrets.token_urlsafe(48)}  # random: guessable keys are refused
+    env = {**os.environ, **changes}
 
     def cli(*args: str, stdin: str | None = None) -> str:
-        done = subprocess.run([YIBAO, *args], env=env, cwd=work, input=stdin, text=True,
-                              capture_output=True, timeout=300, check=True)
-        return done.stdout
+        """``yibao ARGS`` in process (no start-up of a process per command)."""
+        done = yibao(*args, input=stdin, env=changes, cwd=work)
+        assert done.exit_code == 0, done.output
+        return str(done.stdout)
 
     cli("db", "upgrade")
     for user, role in (("clerk1", "clerk"), ("auditor1", "auditor")):

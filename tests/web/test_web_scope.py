@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,13 +19,13 @@ import pytest
 from yibao.idcard import mask_id_number
 from yibao.local_server import running_server
 
+from ..cli_runner import yibao
 from ..conftest import LOG_DIR
 from ..service.helpers import new_id
 from .conftest import PASSWORD
 from .quality import assert_accessible, assert_plain
 
 pytestmark = pytest.mark.browser
-YIBAO = str(Path(sys.executable).parent / "yibao")
 ACCOUNTS = (("gg-clerk", "clerk", "450800"), ("lz-clerk", "clerk", "450200"),
             ("gg-auditor", "auditor", "450800"), ("gx-admin", "admin", "450000"),
             ("pw-clerk", "clerk", "450800"))
@@ -36,12 +34,15 @@ ACCOUNTS = (("gg-clerk", "clerk", "450800"), ("lz-clerk", "clerk", "450200"),
 @pytest.fixture(scope="module")
 def site(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     work = tmp_path_factory.mktemp("yibao-web-scope")
-    env = {**os.environ, "YIBAO_DATABASE_URL": f"sqlite:///{work / 'yibao.db'}",
-           "YIBAO_SECRET_KEY": secrets.token_urlsafe(48)}
+    changes = {"YIBAO_DATABASE_URL": f"sqlite:///{work / 'yibao.db'}",
+               "YIBAO_SECRET_KEY": secrets.token_urlsafe(48)}
+    env = {**os.environ, **changes}
 
-    def cli(*args: str, stdin: str | None = None) -> None:
-        subprocess.run([YIBAO, *args], env=env, cwd=work, input=stdin, text=True,
-                       capture_output=True, timeout=300, check=True)
+    def cli(*args: str, stdin: str | None = None) -> str:
+        """``yibao ARGS`` in process (no start-up of a process per command)."""
+        done = yibao(*args, input=stdin, env=changes, cwd=work)
+        assert done.exit_code == 0, done.output
+        return str(done.stdout)
 
     cli("db", "upgrade")
     for user, role, region in ACCOUNTS:
