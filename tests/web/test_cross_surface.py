@@ -1,4 +1,4 @@
-"""One answer on every surface (issue 15): for a generated registry of a couple of hundred
+"""One answer on every surface (issue 15): for a generated registry of about a hundred
 residents covering every case class, the API's answer (``GET /api/v1/persons/{id}/quote``),
 the front page ``/``, the look-up ``/lookup``, the planner ``/plan`` (its head and its row
 for the same day), the console's person page and the household notice agree on the
@@ -50,10 +50,11 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 REGIONS = ("450802", "450202", "450305", "450102")  # Gangbei, Chengzhong, Qixing, Xingning
 PUBLISHED_YEARS = ("450200", "450300", "450800")  # Nanning keeps the next years unpublished
 #: case class → how many residents
-CLASSES = (("continuous_paid", 24), ("continuous", 20), ("lapsed1", 8), ("lapsed2", 8),
-           ("lapsed3", 8), ("lapsed4", 8), ("lapsed5", 8), ("unknown", 16), ("never", 10),
-           ("newborn_in", 8), ("newborn_after", 8), ("assisted", 10), ("assisted_paid", 6),
-           ("dibao", 8), ("transfer", 8), ("underpaid", 8), ("renewed", 8))
+#: (at least one of each class in each county where the class can be)
+CLASSES = (("continuous_paid", 12), ("continuous", 10), ("lapsed1", 4), ("lapsed2", 4),
+           ("lapsed3", 4), ("lapsed4", 4), ("lapsed5", 4), ("unknown", 8), ("never", 6),
+           ("newborn_in", 4), ("newborn_after", 4), ("assisted", 6), ("assisted_paid", 4),
+           ("dibao", 4), ("transfer", 4), ("underpaid", 4), ("renewed", 4))
 SURNAMES, FIRST, SECOND = "韦覃黄陆蒙莫梁农李陈", "秀志建玉春海丽子金文桂明", "梅强国兰燕波娟涵凤杰芳辉"
 
 
