@@ -21,11 +21,10 @@ from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
-from yibao.policy.locations import PolicyFileError, Where, configured_dir, load_yaml
+from yibao.policy.locations import PolicyFileError, configured_dir, load_list
 from yibao.policy.reference_data import load_regions, region_chain
 from yibao.policy.reference_models import Contact
 
@@ -42,17 +41,7 @@ PHONE = re.compile(r"^(0\d{2,3}-\d{7,8}|1\d{4}|1\d{10}|400-?\d{3}-?\d{4})$")
 def parse_contacts(text: str, where: str) -> tuple[Contact, ...]:
     """The contacts of one ``contacts.yaml`` text; ``PolicyFileError`` naming file, line and
     field for the first problem."""
-    at = Where(where, text)
-    try:
-        data: Any = load_yaml(text)
-    except Exception as exc:  # any YAML problem, with its line when known
-        mark = getattr(exc, "problem_mark", None)
-        raise at.error("policy_file_invalid", f"YAML 写法有误: {getattr(exc, 'problem', exc)}",
-                       f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                       line=mark.line + 1 if mark is not None else None) from None
-    items = data.get("contacts") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise at.error("policy_file_invalid", "缺少列表“contacts”", "has no list 'contacts'")
+    at, items = load_list(text, where, "contacts")
     regions = load_regions()
     out: list[Contact] = []
     for i, item in enumerate(items):

@@ -17,7 +17,7 @@ import yaml
 
 from yibao.errors import PolicyDataError
 
-__all__ = ["PolicyFileError", "Where", "configured_dir", "load_yaml"]
+__all__ = ["PolicyFileError", "Where", "configured_dir", "load_list", "load_yaml"]
 
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -95,3 +95,20 @@ def configured_dir() -> Path | None:
 
     raw = Settings().policy_dir.strip()
     return Path(raw) if raw else None
+
+
+def load_list(text: str, where: str, key: str) -> tuple[Where, list[Any]]:
+    """The list under ``key`` of a published file's text, with where its lines are;
+    ``PolicyFileError`` naming the file and line when the YAML is bad or the list missing."""
+    at = Where(where, text)
+    try:
+        data: Any = load_yaml(text)
+    except Exception as exc:  # any YAML problem, with its line when known
+        mark = getattr(exc, "problem_mark", None)
+        raise at.error("policy_file_invalid", f"YAML 写法有误: {getattr(exc, 'problem', exc)}",
+                       f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                       line=mark.line + 1 if mark is not None else None) from None
+    items = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise at.error("policy_file_invalid", f"缺少列表“{key}”", f"has no list '{key}'")
+    return at, items

@@ -19,12 +19,12 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from yibao.policy import reference_data as reference
-from yibao.policy.locations import PolicyFileError, Where, load_yaml
+from yibao.policy.locations import PolicyFileError, load_list
 
 __all__ = ["FIELDS", "STATEMENTS", "Columns", "Layout", "layouts_with", "parse_layouts",
            "shipped_layouts"]
@@ -87,17 +87,7 @@ class Layout(_Frozen):
 def parse_layouts(text: str, where: str) -> dict[str, Layout]:
     """The layouts of one ``statements.yaml`` text by channel; ``PolicyFileError`` naming
     file, line and field for the first problem."""
-    at = Where(where, text)
-    try:
-        data: Any = load_yaml(text)
-    except Exception as exc:  # any YAML problem, with its line when known
-        mark = getattr(exc, "problem_mark", None)
-        raise at.error("policy_file_invalid", f"YAML 写法有误: {getattr(exc, 'problem', exc)}",
-                       f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                       line=mark.line + 1 if mark is not None else None) from None
-    items = data.get("statements") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise at.error("policy_file_invalid", "缺少列表“statements”", "has no list 'statements'")
+    at, items = load_list(text, where, "statements")
     known = {c.code for c in reference.channels()}
     out: dict[str, Layout] = {}
     for i, item in enumerate(items):

@@ -6,11 +6,13 @@ The anchor of an enrollment is its earliest recorded payment that is not wholly 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
 from sqlalchemy import Connection, Row, Table, select
 
+from yibao.errors import YibaoError
 from yibao.quoting.answers import answer
 from yibao.rules.answer import Quote
 from yibao.services.payments.anchor import anchor_payment
@@ -20,7 +22,7 @@ from yibao.services.registry.quotes import PersonFacts, mark_unknown, person_req
 from yibao.services.registry.status_facts import load_status_changes
 from yibao.store.models import Payment, Person, SpecialGroupMembership
 
-__all__ = ["anchor_payment", "requote"]
+__all__ = ["anchor_payment", "cover_changes", "requote"]
 
 _P = cast(Table, Payment.__table__)
 _PERSON = cast(Table, Person.__table__)
@@ -49,3 +51,21 @@ def requote(conn: Connection, enrollment: Mapping[str, Any], anchor: Row[Any]) -
     request, unknown = person_request(who, facts, group, history)
     quote = answer(request)
     return (mark_unknown(quote) if unknown else quote), unknown
+
+
+def cover_changes(conn: Connection, enrollments: Iterable[Row[Any]],
+                  since: dt.date | None = None) -> Iterator[tuple[Row[Any], Quote]]:
+    """The enrollments whose cover (first day, waiting months) a quote at their anchor
+    payment now gives otherwise, with that quote; enrollments anchored before ``since``, or
+    that cannot be quoted, are passed over (nothing changes by itself: an admin corrects)."""
+    for row in enrollments:
+        anchor = anchor_payment(conn, row.id)
+        if anchor is None or (since is not None and anchor.paid_at.date() < since):
+            continue
+        try:
+            quote, _ = requote(conn, dict(row._mapping), anchor)
+        except YibaoError:
+            continue
+        if (quote.benefit_start, quote.waiting_fixed, quote.waiting_variable) != (
+                row.benefit_start, row.waiting_fixed, row.waiting_variable):
+            yield row, quote

@@ -24,7 +24,7 @@ from yibao.idcard import parse_id_number
 from yibao.services.common import Actor, audit, audit_id_reads, today_beijing
 from yibao.services.inputs import HistoryIn
 from yibao.services.payments.cover import ANCHORED
-from yibao.services.payments.requote import anchor_payment, requote
+from yibao.services.payments.requote import cover_changes
 from yibao.services.registry.history import (
     check_declared_years,
     declare_years,
@@ -225,19 +225,10 @@ def _review(conn: Connection, person_ids: list[int]) -> list[HistoryReview]:
         select(_E).where(_E.c.person_id.in_(person_ids), _E.c.history_basis == "unknown",
                          _E.c.status.in_(ANCHORED)).order_by(_E.c.id)
     ).all()
-    for row in rows:
-        anchor = anchor_payment(conn, row.id)
-        if anchor is None:
-            continue
-        try:
-            quote, _ = requote(conn, dict(row._mapping), anchor)
-        except YibaoError:
-            continue
-        if (quote.benefit_start, quote.waiting_fixed, quote.waiting_variable) != (
-                row.benefit_start, row.waiting_fixed, row.waiting_variable):
-            out.append(HistoryReview(
-                enrollment_id=row.id, coverage_year=row.coverage_year,
-                benefit_start=row.benefit_start, benefit_start_from_history=quote.benefit_start,
-                waiting_months_from_history=Waiting(fixed=quote.waiting_fixed,
-                                                    variable=quote.waiting_variable)))
+    for row, quote in cover_changes(conn, rows):
+        out.append(HistoryReview(
+            enrollment_id=row.id, coverage_year=row.coverage_year,
+            benefit_start=row.benefit_start, benefit_start_from_history=quote.benefit_start,
+            waiting_months_from_history=Waiting(fixed=quote.waiting_fixed,
+                                                variable=quote.waiting_variable)))
     return out

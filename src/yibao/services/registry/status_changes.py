@@ -23,13 +23,13 @@ from typing import cast
 from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
-from yibao.errors import InputError, YibaoError
+from yibao.errors import InputError
 from yibao.rules.messages import STATUS_NAMES
 from yibao.services.common import Actor, audit, today_beijing
 from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import StatusChangeIn, StatusWithdrawIn
 from yibao.services.payments.cover import ANCHORED
-from yibao.services.payments.requote import anchor_payment, requote
+from yibao.services.payments.requote import cover_changes
 from yibao.services.registry.persons import find_person
 from yibao.services.scope import person_missing, require_visible
 from yibao.services.shapes import StatusChange as StatusChangeShape
@@ -90,22 +90,14 @@ def _review(conn: Connection, person_id: int, since: dt.date) -> list[StatusChan
     """Enrollments whose cover was fixed by a payment on or after ``since`` that the
     registry's facts now (with the new status change) would give another cover."""
     out: list[StatusChangeReview] = []
-    for row in conn.execute(select(_E).where(_E.c.person_id == person_id,
-                                             _E.c.status.in_(ANCHORED)).order_by(_E.c.id)):
-        anchor = anchor_payment(conn, row.id)
-        if anchor is None or anchor.paid_at.date() < since:
-            continue
-        try:
-            quote, _ = requote(conn, dict(row._mapping), anchor)
-        except YibaoError:
-            continue
-        if (quote.benefit_start, quote.waiting_fixed, quote.waiting_variable) != (
-                row.benefit_start, row.waiting_fixed, row.waiting_variable):
-            out.append(StatusChangeReview(
-                enrollment_id=row.id, coverage_year=row.coverage_year,
-                benefit_start=row.benefit_start, benefit_start_with_change=quote.benefit_start,
-                waiting_months_with_change=Waiting(fixed=quote.waiting_fixed,
-                                                   variable=quote.waiting_variable)))
+    rows = conn.execute(select(_E).where(_E.c.person_id == person_id,
+                                         _E.c.status.in_(ANCHORED)).order_by(_E.c.id))
+    for row, quote in cover_changes(conn, rows, since):
+        out.append(StatusChangeReview(
+            enrollment_id=row.id, coverage_year=row.coverage_year,
+            benefit_start=row.benefit_start, benefit_start_with_change=quote.benefit_start,
+            waiting_months_with_change=Waiting(fixed=quote.waiting_fixed,
+                                               variable=quote.waiting_variable)))
     return out
 
 
