@@ -49,7 +49,9 @@ from yibao.store.models import (
 
 __all__ = ["add_history", "add_membership", "end_membership", "person_record", "search_persons"]
 
-_ID_PART = re.compile(r"^[0-9]{4,17}[0-9Xx]?$")
+#: Part of an ID number: 4 to 18 characters, digits with the check character (X) last,
+#: e.g. the last four as a mask shows them ("561X").
+_ID_PART = re.compile(r"^(?=.{4,18}$)[0-9]+[Xx]?$")
 
 
 def _person(s: Any, actor: Actor, person_id: int) -> Person:
