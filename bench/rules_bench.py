@@ -3,7 +3,8 @@
     python -m bench.rules_bench [--rows 1000000 10000000]
 
 Targets: ≥ 10M persons/s for the rules (rules-engine issue), ≤ 0.2 ms p50 per single
-quote in-process (issue 19).  Parquet → Parquet end to end is ``bench/batch_bench.py``.
+quote in-process and the rules ≥ 2× a plain numpy reading of them (``bench/numpy_peer.py``,
+1 core, same rows; issue 19).  Parquet → Parquet end to end is ``bench/batch_bench.py``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from bench.numpy_peer import TABLES, peer
 from bench.population import write
 from yibao.batch.columns import prepare
 from yibao.policy.files import load_policy
 from yibao.quoting.answers import quote
-from yibao.rules.engine import evaluate_slices
+from yibao.rules.engine import SLICE_ROWS, evaluate_slices
 
 OUT = Path(__file__).parent / "out"
 
@@ -51,6 +53,49 @@ def _rules_worker(path: str, part: int, parts: int, barrier: Any) -> tuple[int, 
         for _ in evaluate_slices(policy, cols):
             pass
     return sum(len(c) for c in columns), time.perf_counter() - started
+
+
+def _peer_worker(path: str, rounds: int) -> dict[str, float]:
+    """Worker process (one core): the rules as this bench runs them (with explanations), as
+    the batch runs them (without), the plain numpy peer, and the peer with the engine's
+    month tables in the engine's slices, on the same parsed columns, taking turns
+    ``rounds`` times; the best seconds of each."""
+    policy = load_policy()
+    columns = [prepare(batch, policy).columns
+               for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 17)]
+
+    def engine(explain: bool) -> None:
+        for cols in columns:
+            for _ in evaluate_slices(policy, cols, explain=explain):
+                pass
+
+    def numpy_peer() -> None:
+        for cols in columns:
+            peer(policy, cols)
+
+    def peer_tables() -> None:  # the engine's month tables and slices
+        for cols in columns:
+            for start in range(0, len(cols), SLICE_ROWS):
+                peer(policy, cols.slice(start, start + SLICE_ROWS), TABLES)
+
+    runs = {"rules": lambda: engine(True), "rules_batch": lambda: engine(False),
+            "peer": numpy_peer, "peer_tables": peer_tables}
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(rounds):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - started)
+    rows = sum(len(c) for c in columns)
+    return {name: rows / seconds for name, seconds in best.items()}
+
+
+def against_peer(path: Path, rounds: int = 3) -> dict[str, float]:
+    """Persons per second on 1 core of the engine (with and without explanations) and of
+    the plain numpy peer (``bench/numpy_peer.py``), same rows, same process."""
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        return pool.submit(_peer_worker, str(path), rounds).result()
 
 
 def rules_alone(path: Path, processes: int) -> float:
@@ -97,6 +142,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(f"rules alone, {rows:,} rows: {one / 1e6:.2f} M persons/s on 1 core, "
               f"{many / 1e6:.2f} M persons/s on {cores} cores (target >= 10 M/s)")
         out["rules"][rows] = {"one_core": one, "all_cores": many, "cores": cores}
+        if rows == min(args.rows):
+            vs = against_peer(path)
+            print(f"rules vs a plain numpy reading, {rows:,} rows, 1 core: rules "
+                  f"{vs['rules'] / 1e6:.2f} M/s (batch, no explanations: "
+                  f"{vs['rules_batch'] / 1e6:.2f} M/s), peer {vs['peer'] / 1e6:.2f} M/s: "
+                  f"{vs['rules'] / vs['peer']:.2f}x ({vs['rules_batch'] / vs['peer']:.2f}x) "
+                  f"(target >= 2x); peer with the engine's month tables and slices "
+                  f"{vs['peer_tables'] / 1e6:.2f} M/s: {vs['rules'] / vs['peer_tables']:.2f}x "
+                  f"({vs['rules_batch'] / vs['peer_tables']:.2f}x)")
+            out["peer"] = {"rows": rows, **vs}
     return out
 
 

@@ -148,12 +148,22 @@ class _Notice(FPDF):
                       ".ttc" else 0)
         self.set_auto_page_break(auto=True, margin=15)
         self.set_margins(18, 14, 18)
+        self._widths: dict[tuple[float, str], float] = {}
+
+    def width_of(self, unit: str) -> float:
+        """``get_string_width`` of ``unit`` in the current font, once per size and unit (the
+        same units recur on every page of a county: most of the time of a page went here)."""
+        key = (self.font_size_pt, unit)
+        width = self._widths.get(key)
+        if width is None:
+            width = self._widths[key] = self.get_string_width(unit)
+        return width
 
     def para(self, text: str, size: float = 10.5, height: float = 5.6, indent: float = 0) -> None:
         """A paragraph, left-aligned, broken by :func:`lines_of` (never justified)."""
         self.set_font("cjk", size=size)
         width = self.w - self.l_margin - self.r_margin - indent
-        for line in lines_of(text, width - 0.5, self.get_string_width):
+        for line in lines_of(text, width - 0.5, self.width_of):
             self.set_x(self.l_margin + indent)
             self.cell(width, height, line, new_x="LMARGIN", new_y="NEXT")
 
