@@ -16,7 +16,7 @@ import numpy.typing as npt
 from yibao.rules.calendar import add_months, month_index, month_start, year_of
 from yibao.rules.inputs import QuoteColumns, YearMask
 from yibao.rules.policy import NEW, OLD, PUBLISHED, F, Policy
-from yibao.rules.validation import first_error
+from yibao.rules.validation import first_errors
 
 __all__ = ["Facts", "Param", "facts", "lapse_years", "newborn_last_day", "policy_key"]
 
@@ -24,6 +24,8 @@ I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 Bool = npt.NDArray[np.bool_]
 Param = Callable[[int], I32]
+#: up to this many rows (a quote and its scenario rows) the parameters are gathered at once
+_FEW_ROWS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,9 @@ def _parameters(policy: Policy, key: I32) -> Param:
     if uniform is None:
         values = policy.profile_t[:, present]
         uniform = policy.memo[memo_key] = (values == values[:, :1]).all(axis=1).tolist()
+    if len(key) <= _FEW_ROWS:  # a quote's few rows: every field in one gather, not one each
+        table = policy.profile_t[:, profiles]
+        return lambda field: policy.profile_t[field, low] if uniform[field] else table[field]
     gathered: dict[int, Any] = {}
 
     def gather(field: int) -> Any:
@@ -198,22 +203,23 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     n = len(c)
     year, pay = c.coverage_year, c.payment
 
+    found: list[tuple[Bool, str]] = []  # (condition, error code), first error first
     # region and year: each row's resolved parameters
     known_region = c.region_idx >= 0
     ok, key = policy_key(policy, c.region_idx, year)
     p = _parameters(policy, key)
     regime = np.where(ok, p(F.REGIME), 0)
-    first_error(err, ~known_region, "unknown_region")
-    first_error(err, (regime == 0) | (p(F.CONC_ST) != PUBLISHED), "unsupported_year")
+    found.append((~known_region, "unknown_region"))
+    found.append(((regime == 0) | (p(F.CONC_ST) != PUBLISHED), "unsupported_year"))
     jan1, dec31 = p(F.JAN1), np.broadcast_to(p(F.DEC31), (n,))
-    first_error(err, pay < p(F.CONC_START_DAY), "payment_too_early")
-    first_error(err, pay > dec31, "payment_too_late")
+    found.append((pay < p(F.CONC_START_DAY), "payment_too_early"))
+    found.append((pay > dec31, "payment_too_late"))
 
     # newborns (C3, C4)
     birth, has_birth = c.birth, c.has_birth
     birth_year = year_of(birth)
-    first_error(err, has_birth & (birth > pay), "born_after_payment")
-    first_error(err, has_birth & (birth_year > year), "born_after_coverage_year")
+    found.append((has_birth & (birth > pay), "born_after_payment"))
+    found.append((has_birth & (birth_year > year), "born_after_coverage_year"))
     nb_last = newborn_last_day(policy, key, birth, has_birth & (birth_year >= year - 1))
     in_window = pay <= nb_last
     born_y = has_birth & (birth_year == year)
@@ -225,7 +231,7 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     has_group = group > 0
     g = np.maximum(group, 0)
     kind = policy.assist_kind_t[g, key] if has_group.any() else np.zeros(n, np.int32)
-    first_error(err, (group < 0) | (has_group & (kind == 0)), "unknown_special_group")
+    found.append(((group < 0) | (has_group & (kind == 0)), "unknown_special_group"))
 
     # lapse years (C5)
     lapse, first_enroll = lapse_years(c.covered, has_birth, birth_year, year)
@@ -236,12 +242,12 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     if bp.given.any():
         lapse_bits = np.left_shift(np.uint64(1), lapse.astype(np.uint64)) - np.uint64(1)
         birth_bit = np.where(born_prev & nb_in, np.uint64(1), np.uint64(0))
-        first_error(err, bp.duplicate, "back_pay_duplicate")
-        first_error(err, bp.future, "back_pay_not_past")
-        first_error(err, is_old & (bp.too_old | ((bp.mask & ~birth_bit) != 0)),
-                    "back_pay_not_allowed")
-        first_error(err, is_new & (bp.too_old | ((bp.mask & ~(lapse_bits | birth_bit)) != 0)),
-                    "back_pay_outside_lapse")
+        found.append((bp.duplicate, "back_pay_duplicate"))
+        found.append((bp.future, "back_pay_not_past"))
+        found.append((is_old & (bp.too_old | ((bp.mask & ~birth_bit) != 0)),
+                    "back_pay_not_allowed"))
+        found.append((is_new & (bp.too_old | ((bp.mask & ~(lapse_bits | birth_bit)) != 0)),
+                    "back_pay_outside_lapse"))
         repaired = np.where(is_new, np.bitwise_count(bp.mask & lapse_bits), 0).astype(np.int32)
         n_back = np.bitwise_count(bp.mask).astype(np.int32)
         birth_back = (bp.mask & birth_bit) != 0
@@ -250,7 +256,7 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
         birth_back = np.zeros(n, dtype=np.bool_)
 
     # status changes (C30), the start after a lapse (C31), children past the window (C34)
-    first_error(err, (c.status_kind > 0) & (c.status_date > pay), "status_change_after_payment")
+    found.append(((c.status_kind > 0) & (c.status_date > pay), "status_change_after_payment"))
     status_given, status_listed, status_exempt = _status(p, c, is_new)
     relapse = _relapse(policy, c, p, key, lapse, first_enroll, is_new)
     concentrated = pay <= p(F.CONC_END_DAY)
@@ -269,6 +275,7 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     covered_before = np.where(has_birth, np.minimum(covered_before, np.maximum(year - birth_year, 0)),
                               covered_before).astype(np.int32)
 
+    first_errors(err, found)
     pay_month = month_index(pay)
     return Facts(
         n=n, key=key, p=p, regime=regime, is_old=is_old, is_new=is_new, pay=pay,
