@@ -98,7 +98,6 @@ def _next_year_covered(covered: YearMask) -> U64:
 
 
 _FIELDS = tuple(f.name for f in fields(QuoteColumns))
-_MASK_FIELDS = tuple(f.name for f in fields(YearMask))
 
 
 @dataclass(frozen=True)
@@ -108,6 +107,57 @@ class _Scenarios:
     next_open: Bool  # per request: next year's concentrated period is open on the payment day
     next_from: I32  # per request: first day of next year's period (0 unknown)
     next_until: I32  # per request: last day of next year's period (0 unknown)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the scenario rows of a set of requests go, given their lapse counts."""
+
+    idx: I64  # per row (requests, then scenarios): the request it copies
+    nxt: Bool  # per row: a NEXT scenario (the requests: False)
+    nxt_years: I32  # ``nxt`` as years to add to the coverage year
+    stay: Bool  # ``~nxt``
+    back_given: Bool  # per scenario row: k > 0
+    back_mask: U64  # per scenario row: the latest k lapse years
+    none: Bool  # per scenario row: False
+    group_start: I64  # first row of each (request, kind) group, request-major
+
+
+#: layouts of a few requests, by their lapse counts (a single quote's is one of a few
+#: hundred); larger sets are laid out on each call
+_LAYOUTS: dict[bytes, _Layout] = {}
+_FEW_REQUESTS = 4
+
+
+def _layout(k_this: I32, per_owner: I32) -> _Layout:
+    n = len(k_this)
+    key = k_this.astype(np.int32).tobytes() + per_owner.astype(np.int32).tobytes()
+    if n <= _FEW_REQUESTS:
+        found = _LAYOUTS.get(key)
+        if found is not None:
+            return found
+    owner = np.repeat(np.arange(n), per_owner)
+    first = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per_owner, out=first[1:])
+    pos = np.arange(len(owner)) - first[owner]
+    is_next = pos >= k_this[owner]
+    k = np.where(is_next, pos - k_this[owner], pos).astype(np.int32)
+    nxt = np.concatenate([np.zeros(n, np.bool_), is_next])
+    layout = _Layout(
+        idx=np.concatenate([np.arange(n), owner]), nxt=nxt, nxt_years=nxt.astype(np.int32),
+        stay=~nxt, back_given=k > 0, back_mask=_latest(k),
+        none=np.zeros(len(owner), np.bool_),
+        group_start=n + np.sort(np.concatenate([first[:-1], first[:-1] + k_this])))
+    if n <= _FEW_REQUESTS:
+        for name in _LAYOUT_FIELDS:
+            getattr(layout, name).flags.writeable = False
+        if len(_LAYOUTS) > 4096:
+            _LAYOUTS.clear()
+        _LAYOUTS[key] = layout
+    return layout
+
+
+_LAYOUT_FIELDS = tuple(f.name for f in fields(_Layout))
 
 
 def _scenarios(policy: Policy, c: QuoteColumns) -> _Scenarios:
@@ -127,35 +177,28 @@ def _scenarios(policy: Policy, c: QuoteColumns) -> _Scenarios:
     next_open = known & (opens <= pay) & (pay <= closes)
 
     k_this = np.minimum(lapse, MASK_YEARS - 1) + 1
-    per_owner = k_this + np.minimum(lapse_next, MASK_YEARS - 1) + 1
-    owner = np.repeat(np.arange(n), per_owner)
-    first = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(per_owner, out=first[1:])
-    pos = np.arange(len(owner)) - first[owner]
-    is_next = pos >= k_this[owner]
-    k = np.where(is_next, pos - k_this[owner], pos).astype(np.int32)
-
-    idx = np.concatenate([np.arange(n), owner])
-    nxt = np.concatenate([np.zeros(n, np.bool_), is_next])
+    lay = _layout(k_this, k_this + np.minimum(lapse_next, MASK_YEARS - 1) + 1)
+    idx, nxt = lay.idx, lay.nxt
     values: dict[str, Any] = {name: getattr(c, name)[idx] for name in _FIELDS
                               if name not in ("covered", "back_pay")}
-    values["coverage_year"] = values["coverage_year"] + nxt.astype(np.int32)
-    wait = nxt & ~next_open[idx] & (opens[idx] > 0)
-    values["payment"] = np.where(wait, np.maximum(values["payment"], opens[idx]),
+    values["coverage_year"] = values["coverage_year"] + lay.nxt_years
+    opens_of = opens[idx]
+    wait = nxt & ~next_open[idx] & (opens_of > 0)
+    values["payment"] = np.where(wait, np.maximum(values["payment"], opens_of),
                                  values["payment"]).astype(np.int32)
-    values["hardship"] = values["hardship"] & ~nxt
-    cov = YearMask(*(getattr(c.covered, g)[idx] for g in _MASK_FIELDS))
-    values["covered"] = replace(cov, given=cov.given | nxt,
-                                mask=np.where(nxt, next_mask[idx], cov.mask))
-    none = np.zeros(len(owner), np.bool_)
+    values["hardship"] = values["hardship"] & lay.stay
+    cov = c.covered
+    values["covered"] = YearMask(
+        given=cov.given[idx] | nxt, mask=np.where(nxt, next_mask[idx], cov.mask[idx]),
+        duplicate=cov.duplicate[idx], future=cov.future[idx], too_old=cov.too_old[idx])
+    bp, none = c.back_pay, lay.none
     values["back_pay"] = YearMask(
-        given=np.concatenate([c.back_pay.given, k > 0]),
-        mask=np.concatenate([c.back_pay.mask, _latest(k)]),
-        duplicate=np.concatenate([c.back_pay.duplicate, none]),
-        future=np.concatenate([c.back_pay.future, none]),
-        too_old=np.concatenate([c.back_pay.too_old, none]))
-    group_start = n + np.sort(np.concatenate([first[:-1], first[:-1] + k_this]))
-    return _Scenarios(QuoteColumns(**values), group_start, next_open, opens, closes)
+        given=np.concatenate([bp.given, lay.back_given]),
+        mask=np.concatenate([bp.mask, lay.back_mask]),
+        duplicate=np.concatenate([bp.duplicate, none]),
+        future=np.concatenate([bp.future, none]),
+        too_old=np.concatenate([bp.too_old, none]))
+    return _Scenarios(QuoteColumns(**values), lay.group_start, next_open, opens, closes)
 
 
 def _best(res: QuoteResults, sc: _Scenarios) -> I64:
