@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from yibao.rules.advice import Advice
@@ -35,7 +36,7 @@ from yibao.rules.messages import (
 )
 from yibao.rules.money import fen_to_yuan
 from yibao.rules.policy import OLD
-from yibao.rules.registry import RULE, RULES, render, tidy
+from yibao.rules.registry import RULE, RULES, Rule, placeholders, render, tidy
 from yibao.rules.sources import RULES_DOC
 from yibao.rules.wording import cn_date
 
@@ -183,6 +184,34 @@ def _source(base: str, parameters: tuple[str, ...], sources: Mapping[str, str]) 
     return "; ".join(parts)
 
 
+#: per rule: the placeholders of its four texts (what its filled texts depend on)
+_PLACEHOLDERS = {rule.id: tuple(sorted(set().union(*(placeholders(t) for t in (
+    rule.text, rule.text_en, rule.plain, rule.plain_en))))) for rule in RULES}
+#: filled rules by (rule, citation, the figures it reads): the same figures, the same words
+_APPLIED: dict[tuple[str, ...], AppliedRule] = {}
+
+
+def _applied(rule: Rule, figures: Mapping[str, str], sources: Mapping[str, str]
+             ) -> AppliedRule:
+    """``rule`` with its texts filled from ``figures``, each set of figures filled once."""
+    source = _source(rule.source, rule.parameters, sources)
+    key = (rule.id, source, *(figures[name] for name in _PLACEHOLDERS[rule.id]))
+    found = _APPLIED.get(key)
+    if found is None:
+        if len(_APPLIED) > 65_536:
+            _APPLIED.clear()
+        found = _APPLIED[key] = AppliedRule(
+            rule.id, source, render(rule.text, figures), title=rule.title,
+            title_en=rule.title_en, text_en=render(rule.text_en, figures),
+            plain=render(rule.plain, figures), plain_en=render(rule.plain_en, figures))
+    return found
+
+
+@cache
+def _convention(cid: str) -> Cited:
+    return Cited(CONVENTIONS[cid].text, f"{RULES_DOC} §6 {cid}", cid)
+
+
 def _missing(res: QuoteResults, i: int, ctx: RowContext) -> tuple[str, ...]:
     flags = int(res.missing[i])
     out: list[str] = []
@@ -218,12 +247,9 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
     its back-pay buys (contract §2.1)."""
     year, birth = ctx.coverage_year, ctx.birth_date
     figures = _row_figures(res, i, ctx)
-    rules = tuple(
-        AppliedRule(rule.id, _source(rule.source, rule.parameters, ctx.sources),
-                    render(rule.text, figures), title=rule.title, title_en=rule.title_en,
-                    text_en=render(rule.text_en, figures), plain=render(rule.plain, figures),
-                    plain_en=render(rule.plain_en, figures))
-        for bit, rule in enumerate(RULES) if int(res.rules[i]) & (1 << bit))
+    bits = int(res.rules[i])
+    rules = tuple(_applied(rule, figures, ctx.sources)
+                  for bit, rule in enumerate(RULES) if bits & (1 << bit))
     flags = int(res.warnings[i])
     shown = [w for bit, w in enumerate(ENGINE_WARNINGS) if flags & (1 << bit)]
     notes = [Cited(n.text, n.source) for n in NOTES_LAPSE] if res.lapse[i] >= 1 else []
@@ -277,8 +303,7 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
         missing=missing,
         missing_labels=tuple(_label(name, ctx)[0] for name in missing),
         missing_labels_en=tuple(_label(name, ctx)[1] for name in missing),
-        conventions=tuple(
-            Cited(CONVENTIONS[c].text, f"{RULES_DOC} §6 {c}", c) for c in convention_ids),
+        conventions=tuple(_convention(c) for c in convention_ids),
         notes=tuple(notes),
         policy_version=ctx.policy_version,
         back_pay_years=int(res.back_pay_years[i]),
