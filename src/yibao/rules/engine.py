@@ -104,11 +104,11 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
     f = facts(policy, c, err)
     money = fees(policy, f)
 
-    if f.is_old.any():
+    if np.count_nonzero(f.is_old):
         old_start_day, old_rule = old_start(f)
     else:
         old_start_day = old_rule = np.zeros(n, dtype=np.int32)
-    if f.is_new.any():
+    if np.count_nonzero(f.is_new):
         new = new_start(f)
         general = f.is_new & new.general
         new_start_day, new_rule = new.start, new.rule

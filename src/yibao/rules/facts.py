@@ -18,7 +18,7 @@ from yibao.rules.inputs import QuoteColumns, YearMask
 from yibao.rules.policy import NEW, OLD, PUBLISHED, F, Policy
 from yibao.rules.validation import first_errors
 
-__all__ = ["Facts", "Param", "facts", "lapse_years", "newborn_last_day", "policy_key"]
+__all__ = ["Facts", "Param", "facts", "lapse_years", "newborn_last_day", "per_row", "policy_key"]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -103,12 +103,19 @@ def _parameters(policy: Policy, key: I32) -> Param:
     return gather
 
 
+def per_row(value: I32 | np.int32, n: int) -> I32:
+    """A parameter as one value per row (``p`` gives a scalar when the rows share it)."""
+    if isinstance(value, np.ndarray) and value.shape == (n,):
+        return value
+    return np.full(n, value, dtype=np.int32)
+
+
 def newborn_last_day(policy: Policy, key: I32, birth: I32, young: Bool) -> I32:
     """The last day inside the newborn window [birth, birth + window] (C3), for the rows
     ``young`` (born in the coverage year or the year before) whose window is published;
     0 elsewhere.  A window in days (Qinghai's 180) or in months (C2 clamping)."""
     last = np.zeros(len(birth), dtype=np.int32)
-    if young.any():  # only the few rows born this year or last year need the window
+    if np.count_nonzero(young):  # only the few rows born this year or last year need the window
         i = np.flatnonzero(young)
         k = key[i]
         days = policy.table_t[F.NB_DAYS].take(k)
@@ -130,7 +137,7 @@ def _stopped(policy: Policy, key: I32, end: I32) -> I32:
 def _transfer(policy: Policy, c: QuoteColumns, key: I32) -> Bool:
     """Employee insurance ended, then resident insurance paid in the transfer window (C8, C17)."""
     transfer = np.zeros(len(c), dtype=np.bool_)
-    if c.has_employee_end.any():  # only rows whose employee insurance ended
+    if np.count_nonzero(c.has_employee_end):  # only rows whose employee insurance ended
         i = np.flatnonzero(c.has_employee_end)
         k, end, paid = key[i], c.employee_end[i], c.payment[i]
         months = policy.table_t[F.TRANSFER_MONTHS].take(k)
@@ -147,7 +154,7 @@ def _status(p: Param, c: QuoteColumns, is_new: Bool) -> tuple[Bool, Bool, Bool]:
     """A status change (contract §2.2): given; of a kind the region exempts from waiting;
     and paid within [status day, status day + window], the end day included (C30)."""
     given = c.status_kind > 0
-    if not given.any():
+    if not np.count_nonzero(given):
         return given, given, given
     listed = given & (((p(F.EXEMPT_KINDS) >> np.maximum(c.status_kind - 1, 0)) & 1) == 1)
     days = p(F.EXEMPT_DAYS)
@@ -162,7 +169,7 @@ def _relapse(policy: Policy, c: QuoteColumns, p: Param, key: I32, lapse: I32,
     benefits stopped (the year before's cover ended Dec 31, or the employee insurance ended)
     and lasted more than ``over_months`` months at the payment (C31)."""
     relapse = np.zeros(len(c), dtype=np.bool_)
-    if not np.any(p(F.RELAPSE_ON) == 1):
+    if not np.count_nonzero(p(F.RELAPSE_ON) == 1):
         return relapse
     on = is_new & (p(F.RELAPSE_ON) == 1)
     i = np.flatnonzero(on)  # only the rows of such regions
@@ -211,7 +218,7 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     regime = np.where(ok, p(F.REGIME), 0)
     found.append((~known_region, "unknown_region"))
     found.append(((regime == 0) | (p(F.CONC_ST) != PUBLISHED), "unsupported_year"))
-    jan1, dec31 = p(F.JAN1), np.broadcast_to(p(F.DEC31), (n,))
+    jan1, dec31 = p(F.JAN1), per_row(p(F.DEC31), n)
     found.append((pay < p(F.CONC_START_DAY), "payment_too_early"))
     found.append((pay > dec31, "payment_too_late"))
 
@@ -230,7 +237,7 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     group = c.group
     has_group = group > 0
     g = np.maximum(group, 0)
-    kind = policy.assist_kind_t[g, key] if has_group.any() else np.zeros(n, np.int32)
+    kind = policy.assist_kind_t[g, key] if np.count_nonzero(has_group) else np.zeros(n, np.int32)
     found.append(((group < 0) | (has_group & (kind == 0)), "unknown_special_group"))
 
     # lapse years (C5)
@@ -239,7 +246,7 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     # back-payment (C4, C10, C19)
     bp = c.back_pay
     is_new, is_old = regime == NEW, regime == OLD
-    if bp.given.any():
+    if np.count_nonzero(bp.given):
         lapse_bits = np.left_shift(np.uint64(1), lapse.astype(np.uint64)) - np.uint64(1)
         birth_bit = np.where(born_prev & nb_in, np.uint64(1), np.uint64(0))
         found.append((bp.duplicate, "back_pay_duplicate"))
@@ -262,13 +269,13 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     concentrated = pay <= p(F.CONC_END_DAY)
     in_deferral = c.hardship & (pay <= p(F.DEFERRAL_END_DAY))  # C9
     child_period = np.zeros(n, dtype=np.bool_)
-    if np.any(p(F.CHILD_PERIOD_ONLY) == 1):  # only where a region limits children (Qinghai)
+    if np.count_nonzero(p(F.CHILD_PERIOD_ONLY) == 1):  # only where a region limits children (Qinghai)
         maybe = has_birth & ~nb_in & (p(F.CHILD_PERIOD_ONLY) == 1) & ~concentrated & ~in_deferral
         i = np.flatnonzero(maybe)
         age = policy.table_t[F.CHILD_AGE].take(key[i])
         # a minor on 1 January of the coverage year stays one for that year (C34): the answer
         # then does not flip at an 18th birthday inside the year
-        child_period[i] = np.broadcast_to(jan1, (n,))[i] < add_months(birth[i], age * 12)
+        child_period[i] = per_row(jan1, n)[i] < add_months(birth[i], age * 12)
 
     # continuous years before the coverage year (C36): absent = continuous (C5)
     covered_before = np.where(c.covered.given, _trailing_ones(c.covered.mask), 64)

@@ -73,6 +73,6 @@ def first_errors(err: npt.NDArray[np.int64], found: list[tuple[npt.NDArray[np.bo
     hits = np.array([condition for condition, _ in found], dtype=np.bool_).reshape(
         len(found), len(err))
     row_hit = hits.any(axis=0)
-    if row_hit.any():
+    if np.count_nonzero(row_hit):
         codes = np.array([CODE[code] for _, code in found], dtype=np.int64)
         np.copyto(err, codes.take(hits.argmax(axis=0)), where=row_hit & (err == 0))
