@@ -133,12 +133,14 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
                  start_rules & ~R["R-WAIT-EXEMPT"]),
     )
 
+    reset = resets(f, start, start_rules, start_known)
     if explain:
-        rules, warnings = lapse_effects(f, money, c.hardship, start, start_rules, start_known)
+        rules, warnings = lapse_effects(f, money, c.hardship, start, start_rules, start_known,
+                                        reset)
         same_start_until = _same_start_until(f)
     else:
         rules = warnings = same_start_until = np.zeros(n, dtype=np.int32)
-    continuous = continuous_years(f, start_known, resets(f, start, start_rules, start_known))
+    continuous = continuous_years(f, start_known, reset)
 
     return QuoteResults(
         error=err, individual=money.individual, subsidy=money.subsidy,
