@@ -104,6 +104,7 @@ _FIELDS = tuple(f.name for f in fields(QuoteColumns))
 class _Scenarios:
     columns: QuoteColumns  # the requests (rows 0 … n-1), then their scenarios
     group_start: I64  # first row of each (request, kind) group, request-major
+    group_rows: I64  # rows of each group
     next_open: Bool  # per request: next year's concentrated period is open on the payment day
     next_from: I32  # per request: first day of next year's period (0 unknown)
     next_until: I32  # per request: last day of next year's period (0 unknown)
@@ -121,6 +122,7 @@ class _Layout:
     back_mask: U64  # per scenario row: the latest k lapse years
     none: Bool  # per scenario row: False
     group_start: I64  # first row of each (request, kind) group, request-major
+    group_rows: I64  # rows of each group
 
 
 #: layouts of a few requests, by their lapse counts (a single quote's is one of a few
@@ -143,11 +145,13 @@ def _layout(k_this: I32, per_owner: I32) -> _Layout:
     is_next = pos >= k_this[owner]
     k = np.where(is_next, pos - k_this[owner], pos).astype(np.int32)
     nxt = np.concatenate([np.zeros(n, np.bool_), is_next])
+    group_start = n + np.sort(np.concatenate([first[:-1], first[:-1] + k_this]))
     layout = _Layout(
         idx=np.concatenate([np.arange(n), owner]), nxt=nxt, nxt_years=nxt.astype(np.int32),
         stay=~nxt, back_given=k > 0, back_mask=_latest(k),
         none=np.zeros(len(owner), np.bool_),
-        group_start=n + np.sort(np.concatenate([first[:-1], first[:-1] + k_this])))
+        group_start=group_start,
+        group_rows=np.diff(np.append(group_start, n + len(owner))))
     if n <= _FEW_REQUESTS:
         for name in _LAYOUT_FIELDS:
             getattr(layout, name).flags.writeable = False
@@ -179,18 +183,20 @@ def _scenarios(policy: Policy, c: QuoteColumns) -> _Scenarios:
     k_this = np.minimum(lapse, MASK_YEARS - 1) + 1
     lay = _layout(k_this, k_this + np.minimum(lapse_next, MASK_YEARS - 1) + 1)
     idx, nxt = lay.idx, lay.nxt
-    values: dict[str, Any] = {name: getattr(c, name)[idx] for name in _FIELDS
+    values: dict[str, Any] = {name: getattr(c, name).take(idx) for name in _FIELDS
                               if name not in ("covered", "back_pay")}
     values["coverage_year"] = values["coverage_year"] + lay.nxt_years
-    opens_of = opens[idx]
-    wait = nxt & ~next_open[idx] & (opens_of > 0)
+    opens_of = opens.take(idx)
+    wait = nxt & ~next_open.take(idx) & (opens_of > 0)
     values["payment"] = np.where(wait, np.maximum(values["payment"], opens_of),
                                  values["payment"]).astype(np.int32)
     values["hardship"] = values["hardship"] & lay.stay
     cov = c.covered
     values["covered"] = YearMask(
-        given=cov.given[idx] | nxt, mask=np.where(nxt, next_mask[idx], cov.mask[idx]),
-        duplicate=cov.duplicate[idx], future=cov.future[idx], too_old=cov.too_old[idx])
+        given=cov.given.take(idx) | nxt,
+        mask=np.where(nxt, next_mask.take(idx), cov.mask.take(idx)),
+        duplicate=cov.duplicate.take(idx), future=cov.future.take(idx),
+        too_old=cov.too_old.take(idx))
     bp, none = c.back_pay, lay.none
     values["back_pay"] = YearMask(
         given=np.concatenate([bp.given, lay.back_given]),
@@ -198,7 +204,8 @@ def _scenarios(policy: Policy, c: QuoteColumns) -> _Scenarios:
         duplicate=np.concatenate([bp.duplicate, none]),
         future=np.concatenate([bp.future, none]),
         too_old=np.concatenate([bp.too_old, none]))
-    return _Scenarios(QuoteColumns(**values), lay.group_start, next_open, opens, closes)
+    return _Scenarios(QuoteColumns(**values), lay.group_start, lay.group_rows, next_open,
+                      opens, closes)
 
 
 def _best(res: QuoteResults, sc: _Scenarios) -> I64:
@@ -210,9 +217,8 @@ def _best(res: QuoteResults, sc: _Scenarios) -> I64:
     start = np.where(ok, res.start[n0:], _NEVER)
     starts = sc.group_start - n0
     earliest = np.minimum.reduceat(start, starts)
-    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(start))))
     rows = np.arange(len(start))
-    candidate = np.where(ok & (start == earliest[group]), rows, len(start))
+    candidate = np.where(ok & (start == np.repeat(earliest, sc.group_rows)), rows, len(start))
     best = np.minimum.reduceat(candidate, starts)
     return np.where(best == len(start), starts, best) + n0
 
