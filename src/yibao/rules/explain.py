@@ -251,7 +251,8 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
     rules = tuple(_applied(rule, figures, ctx.sources)
                   for bit, rule in enumerate(RULES) if bits & (1 << bit))
     flags = int(res.warnings[i])
-    shown = [w for bit, w in enumerate(ENGINE_WARNINGS) if flags & (1 << bit)]
+    shown = [ENGINE_WARNINGS[bit] for bit in range(min(flags.bit_length(), len(ENGINE_WARNINGS)))
+             if flags >> bit & 1]
     notes = [Cited(n.text, n.source) for n in NOTES_LAPSE] if res.lapse[i] >= 1 else []
     if res.born_last_year[i] and res.newborn_in_window[i] and birth is not None:
         note = NOTE_BIRTH_YEAR_PAID if res.back_pay_years[i] > 0 else NOTE_BIRTH_YEAR_UNPAID
@@ -261,9 +262,8 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
     missing = _missing(res, i, ctx)
     share_known = bool(res.share_known[i])
     continuous = int(res.continuous[i])
-    rise = (catastrophic_rise(continuous, year, ctx.incentive, ctx.base_cap_fen,
-                              source=ctx.incentive_source)
-            if ctx.incentive is not None and continuous >= 0 else None)
+    rise, rise_words = (_rise(continuous, year, ctx) if ctx.incentive is not None
+                        and continuous >= 0 else (None, ("", "")))
     actx = _advice_context(ctx)
     warning_texts = [(w.code, render(w.text, figures), render(w.text_en, figures)) for w in shown]
     effect = back_pay_effect(res, i, advice) if advice is not None else None
@@ -310,7 +310,7 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
         waiting_fixed_days=int(res.wait_fixed_days[i]),
         continuous_years=continuous if continuous >= 0 else None,
         catastrophic=rise,
-        catastrophic_text=_rise_words(rise) if rise is not None else ("", ""),
+        catastrophic_text=rise_words,
         back_pay_effect=effect,
         newborn_last_day=days_to_date(int(res.newborn_last[i])) if res.newborn_last[i] else None,
         next_step=next_step(res, i, actx, advice) if advice is not None else None,
@@ -321,6 +321,31 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
         birth_year_cover_from=days_to_date(int(res.birth_year_from[i]))
         if res.birth_year_from[i] else None,
     )
+
+
+#: the rise and its words by (count, year, base cap, incentive): a few per region and year
+_RISES: dict[tuple[Any, ...], tuple[CatastrophicRise, tuple[str, str]]] = {}
+
+
+def _rise(continuous: int, year: int, ctx: RowContext
+          ) -> tuple[CatastrophicRise, tuple[str, str]]:
+    """The catastrophic-cover rise of ``continuous`` years and its words, each once."""
+    assert ctx.incentive is not None
+    try:
+        key: tuple[Any, ...] = (continuous, year, ctx.base_cap_fen, ctx.incentive_source,
+                                *sorted(ctx.incentive.items()))
+        found = _RISES.get(key)
+    except TypeError:  # an incentive with unhashable parts: words made on each call
+        key, found = (), None
+    if found is None:
+        rise = catastrophic_rise(continuous, year, ctx.incentive, ctx.base_cap_fen,
+                                 source=ctx.incentive_source)
+        found = (rise, _rise_words(rise))
+        if key:
+            if len(_RISES) > 65_536:
+                _RISES.clear()
+            _RISES[key] = found
+    return found
 
 
 @dataclass(frozen=True)
