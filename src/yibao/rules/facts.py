@@ -77,19 +77,23 @@ def _parameters(policy: Policy, key: I32) -> Param:
     profiles = policy.profile_of_key.take(key)
     if not len(key):
         return lambda field: policy.profile_t[field].take(profiles)
-    low, high = int(profiles.min()), int(profiles.max())
-    if low == high:
-        return lambda field: policy.profile_t[field, low]
-    present = np.flatnonzero(np.bincount(profiles - low)) + low
-    # which fields are the same in every profile present: once per set of profiles
-    memo_key = (f"uniform_fields:{present.tobytes().hex()}", 0)
-    uniform = policy.memo.get(memo_key)
-    if uniform is None:
-        values = policy.profile_t[:, present]
-        uniform = policy.memo[memo_key] = (values == values[:, :1]).all(axis=1).tolist()
     if len(key) <= _FEW_ROWS:  # a quote's few rows: every field in one gather, not one each
+        few: dict[bytes, tuple[int, list[bool] | None]] = policy.memo.setdefault(
+            ("few_profiles", 0), {})
+        found = few.get(profiles.tobytes())
+        if found is None:
+            if len(few) > 4096:
+                few.clear()
+            found = few[profiles.tobytes()] = _profile_set(policy, profiles)
+        low, same = found
+        if same is None:
+            return lambda field: policy.profile_t[field, low]
+        uniform_few = same
         table = policy.profile_t[:, profiles]
-        return lambda field: policy.profile_t[field, low] if uniform[field] else table[field]
+        return lambda field: policy.profile_t[field, low] if uniform_few[field] else table[field]
+    low, uniform = _profile_set(policy, profiles)
+    if uniform is None:
+        return lambda field: policy.profile_t[field, low]
     gathered: dict[int, Any] = {}
 
     def gather(field: int) -> Any:
@@ -101,6 +105,21 @@ def _parameters(policy: Policy, key: I32) -> Param:
         return found
 
     return gather
+
+
+def _profile_set(policy: Policy, profiles: I32) -> tuple[int, list[bool] | None]:
+    """The lowest profile of the rows, and which fields are the same in every profile
+    present (None: one profile), once per set of profiles."""
+    low, high = int(profiles.min()), int(profiles.max())
+    if low == high:
+        return low, None
+    present = np.flatnonzero(np.bincount(profiles - low)) + low
+    memo_key = (f"uniform_fields:{present.tobytes().hex()}", 0)
+    uniform: list[bool] | None = policy.memo.get(memo_key)
+    if uniform is None:
+        values = policy.profile_t[:, present]
+        uniform = policy.memo[memo_key] = (values == values[:, :1]).all(axis=1).tolist()
+    return low, uniform
 
 
 def per_row(value: I32 | np.int32, n: int) -> I32:
