@@ -22,7 +22,7 @@ reach it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -169,10 +169,16 @@ def _scenarios(policy: Policy, c: QuoteColumns) -> _Scenarios:
     n = len(c)
     year, pay = c.coverage_year, c.payment
     birth_year = year_of(c.birth)
-    lapse, _ = lapse_years(c.covered, c.has_birth, birth_year, year)
     next_mask = _next_year_covered(c.covered)
-    lapse_next, _ = lapse_years(replace(c.covered, given=np.ones(n, np.bool_), mask=next_mask),
-                                c.has_birth, birth_year, year + 1)
+    # this year's lapse and next year's (the coverage year unpaid) in one call
+    cov = c.covered
+    both = YearMask(given=np.concatenate([cov.given, np.ones(n, np.bool_)]),
+                    mask=np.concatenate([cov.mask, next_mask]), duplicate=cov.duplicate,
+                    future=cov.future, too_old=cov.too_old)
+    lapses, _ = lapse_years(both, np.concatenate([c.has_birth, c.has_birth]),
+                            np.concatenate([birth_year, birth_year]),
+                            np.concatenate([year, year + 1]))
+    lapse, lapse_next = lapses[:n], lapses[n:]
 
     known, key = policy_key(policy, c.region_idx, year + 1)
     known &= policy.table_t[F.CONC_ST].take(key) == PUBLISHED
@@ -191,7 +197,6 @@ def _scenarios(policy: Policy, c: QuoteColumns) -> _Scenarios:
     values["payment"] = np.where(wait, np.maximum(values["payment"], opens_of),
                                  values["payment"]).astype(np.int32)
     values["hardship"] = values["hardship"] & lay.stay
-    cov = c.covered
     values["covered"] = YearMask(
         given=cov.given.take(idx) | nxt,
         mask=np.where(nxt, next_mask.take(idx), cov.mask.take(idx)),

@@ -108,7 +108,8 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
         old_start_day, old_rule = old_start(f)
     else:
         old_start_day = old_rule = np.zeros(n, dtype=np.int32)
-    if np.count_nonzero(f.is_new):
+    n_new = np.count_nonzero(f.is_new)
+    if n_new:
         new = new_start(f)
         general = f.is_new & new.general
         new_start_day, new_rule = new.start, new.rule
@@ -121,8 +122,11 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
         fixed_days = np.zeros(n, np.int32)
         anchor = np.zeros(n, np.int32)
 
-    start = np.where(f.is_new, new_start_day, old_start_day)
-    start_rules = np.where(f.is_new, new_rule, old_rule)
+    if n_new == n:  # every row under the new regime (from 2025)
+        start, start_rules = new_start_day, new_rule
+    else:
+        start = np.where(f.is_new, new_start_day, old_start_day)
+        start_rules = np.where(f.is_new, new_rule, old_rule)
     start_known = start <= f.dec31
     main_rule = np.where(
         general,
