@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from yibao.rules.advice import Advice
@@ -207,9 +207,11 @@ def _applied(rule: Rule, figures: Mapping[str, str], sources: Mapping[str, str]
     return found
 
 
-@cache
-def _convention(cid: str) -> Cited:
-    return Cited(CONVENTIONS[cid].text, f"{RULES_DOC} §6 {cid}", cid)
+@lru_cache(maxsize=4096)
+def _cited_conventions(ids: frozenset[str]) -> tuple[Cited, ...]:
+    """The conventions ``ids`` cited in their order (C1, C2, …), once per set."""
+    return tuple(Cited(CONVENTIONS[cid].text, f"{RULES_DOC} §6 {cid}", cid)
+                 for cid in sorted(ids, key=lambda c: int(c[1:])))
 
 
 def _missing(res: QuoteResults, i: int, ctx: RowContext) -> tuple[str, ...]:
@@ -273,10 +275,10 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
         warning_texts.append((w.code, tidy(w.text.format_map(words)),
                               tidy(w.text_en.format_map(words))))
     full = res.assistance[i] == -res.individual[i] and res.individual[i] > 0
-    convention_ids = sorted(
-        set(_conventions([r.id for r in rules], res, i, ctx.hardship))
+    conventions = _cited_conventions(frozenset(
+        _conventions([r.id for r in rules], res, i, ctx.hardship))
         | _variant_conventions(res, i, ctx)
-        | _advice_conventions(res, i, ctx, advice, bool(full)), key=lambda c: int(c[1:]))
+        | _advice_conventions(res, i, ctx, advice, bool(full)))
     general = res.wait_from[i] > 0
     return Quote(
         region_code=ctx.region_code,
@@ -303,7 +305,7 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
         missing=missing,
         missing_labels=tuple(_label(name, ctx)[0] for name in missing),
         missing_labels_en=tuple(_label(name, ctx)[1] for name in missing),
-        conventions=tuple(_convention(c) for c in convention_ids),
+        conventions=conventions,
         notes=tuple(notes),
         policy_version=ctx.policy_version,
         back_pay_years=int(res.back_pay_years[i]),
