@@ -27,11 +27,13 @@ GAP_MONTHS = 3
 
 
 def pick(cases: list[tuple[Bool, I32 | int]], default: I32 | int) -> I32:
-    """The value of the first matching case (cases in priority order), else ``default``."""
+    """The value of the first matching case (cases in priority order), else ``default``.
+    A case no row matches is skipped (most cases match no row of a quote)."""
     out = np.full(cases[0][0].shape, default, dtype=np.int32) if isinstance(default, int) \
         else default
     for cond, value in reversed(cases):
-        out = np.where(cond, value, out)
+        if np.count_nonzero(cond):
+            out = np.where(cond, value, out)
     return np.asarray(out, dtype=np.int32)
 
 
