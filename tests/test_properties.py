@@ -289,3 +289,30 @@ def test_the_advice_of_many_requests_at_once_is_each_request_alone(
         if isinstance(got, InputError):
             continue
         assert got == answer(req)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(requests(), min_size=1, max_size=40), st.integers(1, 9))
+def test_a_few_rows_and_many_rows_give_the_same_results(reqs: list[dict[str, Any]],
+                                                        size: int) -> None:
+    """The engine's paths for a quote's few rows (parameters gathered at once, input errors
+    resolved in one pass) give what its batch paths (more than 256 rows) give: the same
+    errors, and the same answer on every row without one (a refused row's other columns
+    mean nothing)."""
+    from dataclasses import fields
+
+    import numpy as np
+
+    from yibao.rules.engine import evaluate_slices
+
+    policy = shipped_policy()
+    parsed = [QuoteRequest.model_validate(r) for r in reqs]
+    cols = columns_for((parsed * (300 // len(parsed) + 1))[:300], policy)
+    whole = evaluate(policy, cols)
+    for start, part in evaluate_slices(policy, cols, size):
+        ok = part.error == 0
+        for f in fields(whole):
+            got, want = getattr(part, f.name), getattr(whole, f.name)[start:start + size]
+            assert got.dtype == want.dtype, f.name
+            assert np.array_equal(got[ok], want[ok]), f.name
+        assert np.array_equal(part.error, whole.error[start:start + size])

@@ -183,32 +183,46 @@ def columns_for(requests: list[QuoteRequest], policy: Policy) -> QuoteColumns:
 def _context(req: QuoteRequest, region: str, birth: date | None, policy: Policy,
              step_year: int | None = None) -> RowContext:
     year = req.coverage_year
-    figures, sources, region_notes = _of_region_year(policy, region, year)
-    group = _groups().get(req.special_group or "")
-    incentive = policy.resolve("catastrophic_incentive", region, year)
-    base_cap = policy.resolve("catastrophic_base_cap", region, year)
     step = step_year is not None and step_year != year and policy.first_year <= step_year \
         <= policy.last_year
+    group = _groups().get(req.special_group or "")
     return RowContext(
-        region_code=region, region_name=policy.regions[region].name,
-        coverage_year=year, payment_date=req.payment_date, birth_date=birth,
-        employee_end=req.employee_insurance_end_date, group_code=req.special_group,
+        region_code=region, coverage_year=year, payment_date=req.payment_date,
+        birth_date=birth, employee_end=req.employee_insurance_end_date,
+        group_code=req.special_group,
         group_name=group[0] if group else req.special_group,
         group_name_en=group[1] if group else req.special_group,
-        figures=figures, sources=sources,
-        policy_version=policy.version_of(region, year), region_notes=region_notes,
         hardship=req.hardship_deferral, back_paid=tuple(sorted(req.back_pay_years or ())),
         status_kind=req.status_change.kind if req.status_change else None,
         status_date=req.status_change.date if req.status_change else None,
-        incentive=incentive.value if incentive is not None and incentive.published else None,
-        incentive_source=incentive.source if incentive is not None else "",
-        base_cap_fen=int(base_cap.value) if base_cap is not None and base_cap.published else None,
-        reference_share=reference_share(region, year, policy),
-        step_figures=_of_region_year(policy, region, step_year)[0] if step and step_year
-        else None,
-        step_reference_share=reference_share(region, step_year, policy) if step and step_year
-        else None,
+        **_of_context(policy, region, year, step_year if step and step_year else None),
     )
+
+
+def _of_context(policy: Policy, region: str, year: int, step_year: int | None
+                ) -> dict[str, Any]:
+    """What a quote's context takes from (region, year) and the next step's year, derived
+    once per policy."""
+    key = (f"context:{region}:{step_year}", year)
+    if key not in policy.memo:
+        figures, sources, region_notes = _of_region_year(policy, region, year)
+        incentive = policy.resolve("catastrophic_incentive", region, year)
+        base_cap = policy.resolve("catastrophic_base_cap", region, year)
+        policy.memo[key] = dict(
+            region_name=policy.regions[region].name, figures=figures, sources=sources,
+            policy_version=policy.version_of(region, year), region_notes=region_notes,
+            incentive=incentive.value if incentive is not None and incentive.published
+            else None,
+            incentive_source=incentive.source if incentive is not None else "",
+            base_cap_fen=int(base_cap.value) if base_cap is not None and base_cap.published
+            else None,
+            reference_share=reference_share(region, year, policy),
+            step_figures=_of_region_year(policy, region, step_year)[0] if step_year
+            else None,
+            step_reference_share=reference_share(region, step_year, policy) if step_year
+            else None)
+    shared: dict[str, Any] = policy.memo[key]
+    return shared
 
 
 def reference_share(region: str, year: int, policy: Policy | None = None

@@ -22,7 +22,7 @@ reach it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -98,16 +98,70 @@ def _next_year_covered(covered: YearMask) -> U64:
 
 
 _FIELDS = tuple(f.name for f in fields(QuoteColumns))
-_MASK_FIELDS = tuple(f.name for f in fields(YearMask))
 
 
 @dataclass(frozen=True)
 class _Scenarios:
     columns: QuoteColumns  # the requests (rows 0 … n-1), then their scenarios
     group_start: I64  # first row of each (request, kind) group, request-major
+    group_rows: I64  # rows of each group
     next_open: Bool  # per request: next year's concentrated period is open on the payment day
     next_from: I32  # per request: first day of next year's period (0 unknown)
     next_until: I32  # per request: last day of next year's period (0 unknown)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the scenario rows of a set of requests go, given their lapse counts."""
+
+    idx: I64  # per row (requests, then scenarios): the request it copies
+    nxt: Bool  # per row: a NEXT scenario (the requests: False)
+    nxt_years: I32  # ``nxt`` as years to add to the coverage year
+    stay: Bool  # ``~nxt``
+    back_given: Bool  # per scenario row: k > 0
+    back_mask: U64  # per scenario row: the latest k lapse years
+    none: Bool  # per scenario row: False
+    group_start: I64  # first row of each (request, kind) group, request-major
+    group_rows: I64  # rows of each group
+
+
+#: layouts of a few requests, by their lapse counts (a single quote's is one of a few
+#: hundred); larger sets are laid out on each call
+_LAYOUTS: dict[bytes, _Layout] = {}
+_FEW_REQUESTS = 4
+
+
+def _layout(k_this: I32, per_owner: I32) -> _Layout:
+    n = len(k_this)
+    key = k_this.astype(np.int32).tobytes() + per_owner.astype(np.int32).tobytes()
+    if n <= _FEW_REQUESTS:
+        found = _LAYOUTS.get(key)
+        if found is not None:
+            return found
+    owner = np.repeat(np.arange(n), per_owner)
+    first = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per_owner, out=first[1:])
+    pos = np.arange(len(owner)) - first[owner]
+    is_next = pos >= k_this[owner]
+    k = np.where(is_next, pos - k_this[owner], pos).astype(np.int32)
+    nxt = np.concatenate([np.zeros(n, np.bool_), is_next])
+    group_start = n + np.sort(np.concatenate([first[:-1], first[:-1] + k_this]))
+    layout = _Layout(
+        idx=np.concatenate([np.arange(n), owner]), nxt=nxt, nxt_years=nxt.astype(np.int32),
+        stay=~nxt, back_given=k > 0, back_mask=_latest(k),
+        none=np.zeros(len(owner), np.bool_),
+        group_start=group_start,
+        group_rows=np.diff(np.append(group_start, n + len(owner))))
+    if n <= _FEW_REQUESTS:
+        for name in _LAYOUT_FIELDS:
+            getattr(layout, name).flags.writeable = False
+        if len(_LAYOUTS) > 4096:
+            _LAYOUTS.clear()
+        _LAYOUTS[key] = layout
+    return layout
+
+
+_LAYOUT_FIELDS = tuple(f.name for f in fields(_Layout))
 
 
 def _scenarios(policy: Policy, c: QuoteColumns) -> _Scenarios:
@@ -115,10 +169,16 @@ def _scenarios(policy: Policy, c: QuoteColumns) -> _Scenarios:
     n = len(c)
     year, pay = c.coverage_year, c.payment
     birth_year = year_of(c.birth)
-    lapse, _ = lapse_years(c.covered, c.has_birth, birth_year, year)
     next_mask = _next_year_covered(c.covered)
-    lapse_next, _ = lapse_years(replace(c.covered, given=np.ones(n, np.bool_), mask=next_mask),
-                                c.has_birth, birth_year, year + 1)
+    # this year's lapse and next year's (the coverage year unpaid) in one call
+    cov = c.covered
+    both = YearMask(given=np.concatenate([cov.given, np.ones(n, np.bool_)]),
+                    mask=np.concatenate([cov.mask, next_mask]), duplicate=cov.duplicate,
+                    future=cov.future, too_old=cov.too_old)
+    lapses, _ = lapse_years(both, np.concatenate([c.has_birth, c.has_birth]),
+                            np.concatenate([birth_year, birth_year]),
+                            np.concatenate([year, year + 1]))
+    lapse, lapse_next = lapses[:n], lapses[n:]
 
     known, key = policy_key(policy, c.region_idx, year + 1)
     known &= policy.table_t[F.CONC_ST].take(key) == PUBLISHED
@@ -127,35 +187,30 @@ def _scenarios(policy: Policy, c: QuoteColumns) -> _Scenarios:
     next_open = known & (opens <= pay) & (pay <= closes)
 
     k_this = np.minimum(lapse, MASK_YEARS - 1) + 1
-    per_owner = k_this + np.minimum(lapse_next, MASK_YEARS - 1) + 1
-    owner = np.repeat(np.arange(n), per_owner)
-    first = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(per_owner, out=first[1:])
-    pos = np.arange(len(owner)) - first[owner]
-    is_next = pos >= k_this[owner]
-    k = np.where(is_next, pos - k_this[owner], pos).astype(np.int32)
-
-    idx = np.concatenate([np.arange(n), owner])
-    nxt = np.concatenate([np.zeros(n, np.bool_), is_next])
-    values: dict[str, Any] = {name: getattr(c, name)[idx] for name in _FIELDS
+    lay = _layout(k_this, k_this + np.minimum(lapse_next, MASK_YEARS - 1) + 1)
+    idx, nxt = lay.idx, lay.nxt
+    values: dict[str, Any] = {name: getattr(c, name).take(idx) for name in _FIELDS
                               if name not in ("covered", "back_pay")}
-    values["coverage_year"] = values["coverage_year"] + nxt.astype(np.int32)
-    wait = nxt & ~next_open[idx] & (opens[idx] > 0)
-    values["payment"] = np.where(wait, np.maximum(values["payment"], opens[idx]),
+    values["coverage_year"] = values["coverage_year"] + lay.nxt_years
+    opens_of = opens.take(idx)
+    wait = nxt & ~next_open.take(idx) & (opens_of > 0)
+    values["payment"] = np.where(wait, np.maximum(values["payment"], opens_of),
                                  values["payment"]).astype(np.int32)
-    values["hardship"] = values["hardship"] & ~nxt
-    cov = YearMask(*(getattr(c.covered, g)[idx] for g in _MASK_FIELDS))
-    values["covered"] = replace(cov, given=cov.given | nxt,
-                                mask=np.where(nxt, next_mask[idx], cov.mask))
-    none = np.zeros(len(owner), np.bool_)
+    values["hardship"] = values["hardship"] & lay.stay
+    values["covered"] = YearMask(
+        given=cov.given.take(idx) | nxt,
+        mask=np.where(nxt, next_mask.take(idx), cov.mask.take(idx)),
+        duplicate=cov.duplicate.take(idx), future=cov.future.take(idx),
+        too_old=cov.too_old.take(idx))
+    bp, none = c.back_pay, lay.none
     values["back_pay"] = YearMask(
-        given=np.concatenate([c.back_pay.given, k > 0]),
-        mask=np.concatenate([c.back_pay.mask, _latest(k)]),
-        duplicate=np.concatenate([c.back_pay.duplicate, none]),
-        future=np.concatenate([c.back_pay.future, none]),
-        too_old=np.concatenate([c.back_pay.too_old, none]))
-    group_start = n + np.sort(np.concatenate([first[:-1], first[:-1] + k_this]))
-    return _Scenarios(QuoteColumns(**values), group_start, next_open, opens, closes)
+        given=np.concatenate([bp.given, lay.back_given]),
+        mask=np.concatenate([bp.mask, lay.back_mask]),
+        duplicate=np.concatenate([bp.duplicate, none]),
+        future=np.concatenate([bp.future, none]),
+        too_old=np.concatenate([bp.too_old, none]))
+    return _Scenarios(QuoteColumns(**values), lay.group_start, lay.group_rows, next_open,
+                      opens, closes)
 
 
 def _best(res: QuoteResults, sc: _Scenarios) -> I64:
@@ -167,9 +222,8 @@ def _best(res: QuoteResults, sc: _Scenarios) -> I64:
     start = np.where(ok, res.start[n0:], _NEVER)
     starts = sc.group_start - n0
     earliest = np.minimum.reduceat(start, starts)
-    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(start))))
     rows = np.arange(len(start))
-    candidate = np.where(ok & (start == earliest[group]), rows, len(start))
+    candidate = np.where(ok & (start == np.repeat(earliest, sc.group_rows)), rows, len(start))
     best = np.minimum.reduceat(candidate, starts)
     return np.where(best == len(start), starts, best) + n0
 

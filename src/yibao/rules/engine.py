@@ -104,11 +104,12 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
     f = facts(policy, c, err)
     money = fees(policy, f)
 
-    if f.is_old.any():
+    if np.count_nonzero(f.is_old):
         old_start_day, old_rule = old_start(f)
     else:
         old_start_day = old_rule = np.zeros(n, dtype=np.int32)
-    if f.is_new.any():
+    n_new = np.count_nonzero(f.is_new)
+    if n_new:
         new = new_start(f)
         general = f.is_new & new.general
         new_start_day, new_rule = new.start, new.rule
@@ -121,8 +122,11 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
         fixed_days = np.zeros(n, np.int32)
         anchor = np.zeros(n, np.int32)
 
-    start = np.where(f.is_new, new_start_day, old_start_day)
-    start_rules = np.where(f.is_new, new_rule, old_rule)
+    if n_new == n:  # every row under the new regime (from 2025)
+        start, start_rules = new_start_day, new_rule
+    else:
+        start = np.where(f.is_new, new_start_day, old_start_day)
+        start_rules = np.where(f.is_new, new_rule, old_rule)
     start_known = start <= f.dec31
     main_rule = np.where(
         general,
@@ -133,12 +137,14 @@ def evaluate(policy: Policy, c: QuoteColumns, *, explain: bool = True) -> QuoteR
                  start_rules & ~R["R-WAIT-EXEMPT"]),
     )
 
+    reset = resets(f, start, start_rules, start_known)
     if explain:
-        rules, warnings = lapse_effects(f, money, c.hardship, start, start_rules, start_known)
+        rules, warnings = lapse_effects(f, money, c.hardship, start, start_rules, start_known,
+                                        reset)
         same_start_until = _same_start_until(f)
     else:
         rules = warnings = same_start_until = np.zeros(n, dtype=np.int32)
-    continuous = continuous_years(f, start_known, resets(f, start, start_rules, start_known))
+    continuous = continuous_years(f, start_known, reset)
 
     return QuoteResults(
         error=err, individual=money.individual, subsidy=money.subsidy,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from yibao.rules.advice import Advice
@@ -35,7 +36,7 @@ from yibao.rules.messages import (
 )
 from yibao.rules.money import fen_to_yuan
 from yibao.rules.policy import OLD
-from yibao.rules.registry import RULE, RULES, render, tidy
+from yibao.rules.registry import RULE, RULES, Rule, placeholders, render, tidy
 from yibao.rules.sources import RULES_DOC
 from yibao.rules.wording import cn_date
 
@@ -183,6 +184,36 @@ def _source(base: str, parameters: tuple[str, ...], sources: Mapping[str, str]) 
     return "; ".join(parts)
 
 
+#: per rule: the placeholders of its four texts (what its filled texts depend on)
+_PLACEHOLDERS = {rule.id: tuple(sorted(set().union(*(placeholders(t) for t in (
+    rule.text, rule.text_en, rule.plain, rule.plain_en))))) for rule in RULES}
+#: filled rules by (rule, citation, the figures it reads): the same figures, the same words
+_APPLIED: dict[tuple[str, ...], AppliedRule] = {}
+
+
+def _applied(rule: Rule, figures: Mapping[str, str], sources: Mapping[str, str]
+             ) -> AppliedRule:
+    """``rule`` with its texts filled from ``figures``, each set of figures filled once."""
+    source = _source(rule.source, rule.parameters, sources)
+    key = (rule.id, source, *(figures[name] for name in _PLACEHOLDERS[rule.id]))
+    found = _APPLIED.get(key)
+    if found is None:
+        if len(_APPLIED) > 65_536:
+            _APPLIED.clear()
+        found = _APPLIED[key] = AppliedRule(
+            rule.id, source, render(rule.text, figures), title=rule.title,
+            title_en=rule.title_en, text_en=render(rule.text_en, figures),
+            plain=render(rule.plain, figures), plain_en=render(rule.plain_en, figures))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _cited_conventions(ids: frozenset[str]) -> tuple[Cited, ...]:
+    """The conventions ``ids`` cited in their order (C1, C2, …), once per set."""
+    return tuple(Cited(CONVENTIONS[cid].text, f"{RULES_DOC} §6 {cid}", cid)
+                 for cid in sorted(ids, key=lambda c: int(c[1:])))
+
+
 def _missing(res: QuoteResults, i: int, ctx: RowContext) -> tuple[str, ...]:
     flags = int(res.missing[i])
     out: list[str] = []
@@ -218,14 +249,12 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
     its back-pay buys (contract §2.1)."""
     year, birth = ctx.coverage_year, ctx.birth_date
     figures = _row_figures(res, i, ctx)
-    rules = tuple(
-        AppliedRule(rule.id, _source(rule.source, rule.parameters, ctx.sources),
-                    render(rule.text, figures), title=rule.title, title_en=rule.title_en,
-                    text_en=render(rule.text_en, figures), plain=render(rule.plain, figures),
-                    plain_en=render(rule.plain_en, figures))
-        for bit, rule in enumerate(RULES) if int(res.rules[i]) & (1 << bit))
+    bits = int(res.rules[i])
+    rules = tuple(_applied(rule, figures, ctx.sources)
+                  for bit, rule in enumerate(RULES) if bits & (1 << bit))
     flags = int(res.warnings[i])
-    shown = [w for bit, w in enumerate(ENGINE_WARNINGS) if flags & (1 << bit)]
+    shown = [ENGINE_WARNINGS[bit] for bit in range(min(flags.bit_length(), len(ENGINE_WARNINGS)))
+             if flags >> bit & 1]
     notes = [Cited(n.text, n.source) for n in NOTES_LAPSE] if res.lapse[i] >= 1 else []
     if res.born_last_year[i] and res.newborn_in_window[i] and birth is not None:
         note = NOTE_BIRTH_YEAR_PAID if res.back_pay_years[i] > 0 else NOTE_BIRTH_YEAR_UNPAID
@@ -235,9 +264,8 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
     missing = _missing(res, i, ctx)
     share_known = bool(res.share_known[i])
     continuous = int(res.continuous[i])
-    rise = (catastrophic_rise(continuous, year, ctx.incentive, ctx.base_cap_fen,
-                              source=ctx.incentive_source)
-            if ctx.incentive is not None and continuous >= 0 else None)
+    rise, rise_words = (_rise(continuous, year, ctx) if ctx.incentive is not None
+                        and continuous >= 0 else (None, ("", "")))
     actx = _advice_context(ctx)
     warning_texts = [(w.code, render(w.text, figures), render(w.text_en, figures)) for w in shown]
     effect = back_pay_effect(res, i, advice) if advice is not None else None
@@ -247,10 +275,10 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
         warning_texts.append((w.code, tidy(w.text.format_map(words)),
                               tidy(w.text_en.format_map(words))))
     full = res.assistance[i] == -res.individual[i] and res.individual[i] > 0
-    convention_ids = sorted(
-        set(_conventions([r.id for r in rules], res, i, ctx.hardship))
+    conventions = _cited_conventions(frozenset(
+        _conventions([r.id for r in rules], res, i, ctx.hardship))
         | _variant_conventions(res, i, ctx)
-        | _advice_conventions(res, i, ctx, advice, bool(full)), key=lambda c: int(c[1:]))
+        | _advice_conventions(res, i, ctx, advice, bool(full)))
     general = res.wait_from[i] > 0
     return Quote(
         region_code=ctx.region_code,
@@ -277,15 +305,14 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
         missing=missing,
         missing_labels=tuple(_label(name, ctx)[0] for name in missing),
         missing_labels_en=tuple(_label(name, ctx)[1] for name in missing),
-        conventions=tuple(
-            Cited(CONVENTIONS[c].text, f"{RULES_DOC} §6 {c}", c) for c in convention_ids),
+        conventions=conventions,
         notes=tuple(notes),
         policy_version=ctx.policy_version,
         back_pay_years=int(res.back_pay_years[i]),
         waiting_fixed_days=int(res.wait_fixed_days[i]),
         continuous_years=continuous if continuous >= 0 else None,
         catastrophic=rise,
-        catastrophic_text=_rise_words(rise) if rise is not None else ("", ""),
+        catastrophic_text=rise_words,
         back_pay_effect=effect,
         newborn_last_day=days_to_date(int(res.newborn_last[i])) if res.newborn_last[i] else None,
         next_step=next_step(res, i, actx, advice) if advice is not None else None,
@@ -296,6 +323,31 @@ def explain_row(res: QuoteResults, i: int, ctx: RowContext, advice: Advice | Non
         birth_year_cover_from=days_to_date(int(res.birth_year_from[i]))
         if res.birth_year_from[i] else None,
     )
+
+
+#: the rise and its words by (count, year, base cap, incentive): a few per region and year
+_RISES: dict[tuple[Any, ...], tuple[CatastrophicRise, tuple[str, str]]] = {}
+
+
+def _rise(continuous: int, year: int, ctx: RowContext
+          ) -> tuple[CatastrophicRise, tuple[str, str]]:
+    """The catastrophic-cover rise of ``continuous`` years and its words, each once."""
+    assert ctx.incentive is not None
+    try:
+        key: tuple[Any, ...] = (continuous, year, ctx.base_cap_fen, ctx.incentive_source,
+                                *sorted(ctx.incentive.items()))
+        found = _RISES.get(key)
+    except TypeError:  # an incentive with unhashable parts: words made on each call
+        key, found = (), None
+    if found is None:
+        rise = catastrophic_rise(continuous, year, ctx.incentive, ctx.base_cap_fen,
+                                 source=ctx.incentive_source)
+        found = (rise, _rise_words(rise))
+        if key:
+            if len(_RISES) > 65_536:
+                _RISES.clear()
+            _RISES[key] = found
+    return found
 
 
 @dataclass(frozen=True)

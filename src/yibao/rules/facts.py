@@ -16,14 +16,16 @@ import numpy.typing as npt
 from yibao.rules.calendar import add_months, month_index, month_start, year_of
 from yibao.rules.inputs import QuoteColumns, YearMask
 from yibao.rules.policy import NEW, OLD, PUBLISHED, F, Policy
-from yibao.rules.validation import first_error
+from yibao.rules.validation import first_errors
 
-__all__ = ["Facts", "Param", "facts", "lapse_years", "newborn_last_day", "policy_key"]
+__all__ = ["Facts", "Param", "facts", "lapse_years", "newborn_last_day", "per_row", "policy_key"]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 Bool = npt.NDArray[np.bool_]
 Param = Callable[[int], I32]
+#: up to this many rows (a quote and its scenario rows) the parameters are gathered at once
+_FEW_ROWS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,16 +77,23 @@ def _parameters(policy: Policy, key: I32) -> Param:
     profiles = policy.profile_of_key.take(key)
     if not len(key):
         return lambda field: policy.profile_t[field].take(profiles)
-    low, high = int(profiles.min()), int(profiles.max())
-    if low == high:
-        return lambda field: policy.profile_t[field, low]
-    present = np.flatnonzero(np.bincount(profiles - low)) + low
-    # which fields are the same in every profile present: once per set of profiles
-    memo_key = (f"uniform_fields:{present.tobytes().hex()}", 0)
-    uniform = policy.memo.get(memo_key)
+    if len(key) <= _FEW_ROWS:  # a quote's few rows: every field in one gather, not one each
+        few: dict[bytes, tuple[int, list[bool] | None]] = policy.memo.setdefault(
+            ("few_profiles", 0), {})
+        found = few.get(profiles.tobytes())
+        if found is None:
+            if len(few) > 4096:
+                few.clear()
+            found = few[profiles.tobytes()] = _profile_set(policy, profiles)
+        low, same = found
+        if same is None:
+            return lambda field: policy.profile_t[field, low]
+        uniform_few = same
+        table = policy.profile_t[:, profiles]
+        return lambda field: policy.profile_t[field, low] if uniform_few[field] else table[field]
+    low, uniform = _profile_set(policy, profiles)
     if uniform is None:
-        values = policy.profile_t[:, present]
-        uniform = policy.memo[memo_key] = (values == values[:, :1]).all(axis=1).tolist()
+        return lambda field: policy.profile_t[field, low]
     gathered: dict[int, Any] = {}
 
     def gather(field: int) -> Any:
@@ -98,12 +107,34 @@ def _parameters(policy: Policy, key: I32) -> Param:
     return gather
 
 
+def _profile_set(policy: Policy, profiles: I32) -> tuple[int, list[bool] | None]:
+    """The lowest profile of the rows, and which fields are the same in every profile
+    present (None: one profile), once per set of profiles."""
+    low, high = int(profiles.min()), int(profiles.max())
+    if low == high:
+        return low, None
+    present = np.flatnonzero(np.bincount(profiles - low)) + low
+    memo_key = (f"uniform_fields:{present.tobytes().hex()}", 0)
+    uniform: list[bool] | None = policy.memo.get(memo_key)
+    if uniform is None:
+        values = policy.profile_t[:, present]
+        uniform = policy.memo[memo_key] = (values == values[:, :1]).all(axis=1).tolist()
+    return low, uniform
+
+
+def per_row(value: I32 | np.int32, n: int) -> I32:
+    """A parameter as one value per row (``p`` gives a scalar when the rows share it)."""
+    if isinstance(value, np.ndarray) and value.shape == (n,):
+        return value
+    return np.full(n, value, dtype=np.int32)
+
+
 def newborn_last_day(policy: Policy, key: I32, birth: I32, young: Bool) -> I32:
     """The last day inside the newborn window [birth, birth + window] (C3), for the rows
     ``young`` (born in the coverage year or the year before) whose window is published;
     0 elsewhere.  A window in days (Qinghai's 180) or in months (C2 clamping)."""
     last = np.zeros(len(birth), dtype=np.int32)
-    if young.any():  # only the few rows born this year or last year need the window
+    if np.count_nonzero(young):  # only the few rows born this year or last year need the window
         i = np.flatnonzero(young)
         k = key[i]
         days = policy.table_t[F.NB_DAYS].take(k)
@@ -125,7 +156,7 @@ def _stopped(policy: Policy, key: I32, end: I32) -> I32:
 def _transfer(policy: Policy, c: QuoteColumns, key: I32) -> Bool:
     """Employee insurance ended, then resident insurance paid in the transfer window (C8, C17)."""
     transfer = np.zeros(len(c), dtype=np.bool_)
-    if c.has_employee_end.any():  # only rows whose employee insurance ended
+    if np.count_nonzero(c.has_employee_end):  # only rows whose employee insurance ended
         i = np.flatnonzero(c.has_employee_end)
         k, end, paid = key[i], c.employee_end[i], c.payment[i]
         months = policy.table_t[F.TRANSFER_MONTHS].take(k)
@@ -142,7 +173,7 @@ def _status(p: Param, c: QuoteColumns, is_new: Bool) -> tuple[Bool, Bool, Bool]:
     """A status change (contract §2.2): given; of a kind the region exempts from waiting;
     and paid within [status day, status day + window], the end day included (C30)."""
     given = c.status_kind > 0
-    if not given.any():
+    if not np.count_nonzero(given):
         return given, given, given
     listed = given & (((p(F.EXEMPT_KINDS) >> np.maximum(c.status_kind - 1, 0)) & 1) == 1)
     days = p(F.EXEMPT_DAYS)
@@ -157,7 +188,7 @@ def _relapse(policy: Policy, c: QuoteColumns, p: Param, key: I32, lapse: I32,
     benefits stopped (the year before's cover ended Dec 31, or the employee insurance ended)
     and lasted more than ``over_months`` months at the payment (C31)."""
     relapse = np.zeros(len(c), dtype=np.bool_)
-    if not np.any(p(F.RELAPSE_ON) == 1):
+    if not np.count_nonzero(p(F.RELAPSE_ON) == 1):
         return relapse
     on = is_new & (p(F.RELAPSE_ON) == 1)
     i = np.flatnonzero(on)  # only the rows of such regions
@@ -198,22 +229,23 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     n = len(c)
     year, pay = c.coverage_year, c.payment
 
+    found: list[tuple[Bool, str]] = []  # (condition, error code), first error first
     # region and year: each row's resolved parameters
     known_region = c.region_idx >= 0
     ok, key = policy_key(policy, c.region_idx, year)
     p = _parameters(policy, key)
     regime = np.where(ok, p(F.REGIME), 0)
-    first_error(err, ~known_region, "unknown_region")
-    first_error(err, (regime == 0) | (p(F.CONC_ST) != PUBLISHED), "unsupported_year")
-    jan1, dec31 = p(F.JAN1), np.broadcast_to(p(F.DEC31), (n,))
-    first_error(err, pay < p(F.CONC_START_DAY), "payment_too_early")
-    first_error(err, pay > dec31, "payment_too_late")
+    found.append((~known_region, "unknown_region"))
+    found.append(((regime == 0) | (p(F.CONC_ST) != PUBLISHED), "unsupported_year"))
+    jan1, dec31 = p(F.JAN1), per_row(p(F.DEC31), n)
+    found.append((pay < p(F.CONC_START_DAY), "payment_too_early"))
+    found.append((pay > dec31, "payment_too_late"))
 
     # newborns (C3, C4)
     birth, has_birth = c.birth, c.has_birth
     birth_year = year_of(birth)
-    first_error(err, has_birth & (birth > pay), "born_after_payment")
-    first_error(err, has_birth & (birth_year > year), "born_after_coverage_year")
+    found.append((has_birth & (birth > pay), "born_after_payment"))
+    found.append((has_birth & (birth_year > year), "born_after_coverage_year"))
     nb_last = newborn_last_day(policy, key, birth, has_birth & (birth_year >= year - 1))
     in_window = pay <= nb_last
     born_y = has_birth & (birth_year == year)
@@ -224,8 +256,8 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     group = c.group
     has_group = group > 0
     g = np.maximum(group, 0)
-    kind = policy.assist_kind_t[g, key] if has_group.any() else np.zeros(n, np.int32)
-    first_error(err, (group < 0) | (has_group & (kind == 0)), "unknown_special_group")
+    kind = policy.assist_kind_t[g, key] if np.count_nonzero(has_group) else np.zeros(n, np.int32)
+    found.append(((group < 0) | (has_group & (kind == 0)), "unknown_special_group"))
 
     # lapse years (C5)
     lapse, first_enroll = lapse_years(c.covered, has_birth, birth_year, year)
@@ -233,15 +265,15 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
     # back-payment (C4, C10, C19)
     bp = c.back_pay
     is_new, is_old = regime == NEW, regime == OLD
-    if bp.given.any():
+    if np.count_nonzero(bp.given):
         lapse_bits = np.left_shift(np.uint64(1), lapse.astype(np.uint64)) - np.uint64(1)
         birth_bit = np.where(born_prev & nb_in, np.uint64(1), np.uint64(0))
-        first_error(err, bp.duplicate, "back_pay_duplicate")
-        first_error(err, bp.future, "back_pay_not_past")
-        first_error(err, is_old & (bp.too_old | ((bp.mask & ~birth_bit) != 0)),
-                    "back_pay_not_allowed")
-        first_error(err, is_new & (bp.too_old | ((bp.mask & ~(lapse_bits | birth_bit)) != 0)),
-                    "back_pay_outside_lapse")
+        found.append((bp.duplicate, "back_pay_duplicate"))
+        found.append((bp.future, "back_pay_not_past"))
+        found.append((is_old & (bp.too_old | ((bp.mask & ~birth_bit) != 0)),
+                    "back_pay_not_allowed"))
+        found.append((is_new & (bp.too_old | ((bp.mask & ~(lapse_bits | birth_bit)) != 0)),
+                    "back_pay_outside_lapse"))
         repaired = np.where(is_new, np.bitwise_count(bp.mask & lapse_bits), 0).astype(np.int32)
         n_back = np.bitwise_count(bp.mask).astype(np.int32)
         birth_back = (bp.mask & birth_bit) != 0
@@ -250,25 +282,26 @@ def facts(policy: Policy, c: QuoteColumns, err: I64) -> Facts:
         birth_back = np.zeros(n, dtype=np.bool_)
 
     # status changes (C30), the start after a lapse (C31), children past the window (C34)
-    first_error(err, (c.status_kind > 0) & (c.status_date > pay), "status_change_after_payment")
+    found.append(((c.status_kind > 0) & (c.status_date > pay), "status_change_after_payment"))
     status_given, status_listed, status_exempt = _status(p, c, is_new)
     relapse = _relapse(policy, c, p, key, lapse, first_enroll, is_new)
     concentrated = pay <= p(F.CONC_END_DAY)
     in_deferral = c.hardship & (pay <= p(F.DEFERRAL_END_DAY))  # C9
     child_period = np.zeros(n, dtype=np.bool_)
-    if np.any(p(F.CHILD_PERIOD_ONLY) == 1):  # only where a region limits children (Qinghai)
+    if np.count_nonzero(p(F.CHILD_PERIOD_ONLY) == 1):  # only where a region limits children (Qinghai)
         maybe = has_birth & ~nb_in & (p(F.CHILD_PERIOD_ONLY) == 1) & ~concentrated & ~in_deferral
         i = np.flatnonzero(maybe)
         age = policy.table_t[F.CHILD_AGE].take(key[i])
         # a minor on 1 January of the coverage year stays one for that year (C34): the answer
         # then does not flip at an 18th birthday inside the year
-        child_period[i] = np.broadcast_to(jan1, (n,))[i] < add_months(birth[i], age * 12)
+        child_period[i] = per_row(jan1, n)[i] < add_months(birth[i], age * 12)
 
     # continuous years before the coverage year (C36): absent = continuous (C5)
     covered_before = np.where(c.covered.given, _trailing_ones(c.covered.mask), 64)
     covered_before = np.where(has_birth, np.minimum(covered_before, np.maximum(year - birth_year, 0)),
                               covered_before).astype(np.int32)
 
+    first_errors(err, found)
     pay_month = month_index(pay)
     return Facts(
         n=n, key=key, p=p, regime=regime, is_old=is_old, is_new=is_new, pay=pay,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from yibao.rules.facts import Facts
+from yibao.rules.facts import Facts, per_row
 from yibao.rules.policy import (
     ASSIST_FIXED,
     ASSIST_FIXED_UNPUBLISHED,
@@ -57,10 +57,10 @@ def fees(policy: Policy, f: Facts) -> Fees:
     late = f.pay > p(F.DEADLINE_DAY)
     exempt_surcharge = f.nb_in | f.has_group
     need_subsidy = late & ~exempt_surcharge
-    individual = np.broadcast_to(p(F.SHARE), (n,)).astype(np.int64)
+    individual = per_row(p(F.SHARE), n).astype(np.int64)
     subsidy = np.where(need_subsidy, p(F.SUBSIDY), 0).astype(np.int64)
     full = f.kind == ASSIST_FULL
-    if f.has_group.any():
+    if np.count_nonzero(f.has_group):
         fixed_amount = policy.assist_amount_t[f.g, f.key]
         assistance = np.where(full, -individual, np.where(
             f.kind == ASSIST_FIXED, -np.minimum(fixed_amount, individual), 0))
@@ -86,7 +86,7 @@ def fees(policy: Policy, f: Facts) -> Fees:
     # year at the birth year's share, which may be unpublished
     back_pay = f.n_back * individual
     back_pay_known = share_known
-    if f.birth_back.any():
+    if np.count_nonzero(f.birth_back):
         prev_known = policy.table_t[F.PREV_SHARE_ST].take(f.key) == PUBLISHED
         prev = policy.table_t[F.PREV_SHARE].take(f.key).astype(np.int64)
         back_pay = np.where(f.birth_back, back_pay - individual + prev, back_pay)

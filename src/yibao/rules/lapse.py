@@ -48,8 +48,9 @@ def continuous_years(f: Facts, start_known: Bool, reset: Bool) -> I32:
 
 
 def lapse_effects(f: Facts, money: Fees, hardship: Bool, start: I32, start_rules: I32,
-                  start_known: Bool) -> tuple[I32, I32]:
-    """Bits of every rule applied (R-FEE-*, the start rules, R-LAPSE-*) and of the warnings."""
+                  start_known: Bool, reset: Bool | None = None) -> tuple[I32, I32]:
+    """Bits of every rule applied (R-FEE-*, the start rules, R-LAPSE-*) and of the warnings;
+    ``reset``: :func:`resets` of the same rows when the caller has it already."""
     p, late, has_group = f.p, money.late, f.has_group
     fee_rule = pick(
         [(has_group & late, R["R-FEE-ASSIST"]),
@@ -65,7 +66,8 @@ def lapse_effects(f: Facts, money: Fees, hardship: Bool, start: I32, start_rules
     covered_from_birth = (f.born_y & (start == f.birth)) | (f.born_prev & f.nb_in)
     noclaim = ((f.lapse >= 1) | ~start_known
                | ((start > f.jan1) & ~covered_from_birth & ~is_transfer))
-    reset = resets(f, start, start_rules, start_known)
+    if reset is None:
+        reset = resets(f, start, start_rules, start_known)
     rules = (fee_rule | start_rules
              | np.where(noclaim, R["R-LAPSE-NOCLAIM"], 0)
              | np.where(reset, R["R-LAPSE-RESET"], 0))

@@ -27,11 +27,13 @@ GAP_MONTHS = 3
 
 
 def pick(cases: list[tuple[Bool, I32 | int]], default: I32 | int) -> I32:
-    """The value of the first matching case (cases in priority order), else ``default``."""
+    """The value of the first matching case (cases in priority order), else ``default``.
+    A case no row matches is skipped (most cases match no row of a quote)."""
     out = np.full(cases[0][0].shape, default, dtype=np.int32) if isinstance(default, int) \
         else default
     for cond, value in reversed(cases):
-        out = np.where(cond, value, out)
+        if np.count_nonzero(cond):
+            out = np.where(cond, value, out)
     return np.asarray(out, dtype=np.int32)
 
 
@@ -70,7 +72,7 @@ def new_start(f: Facts) -> NewStart:
     """The waiting periods: fixed + variable months from the waiting anchor (C6, C10); a
     fixed wait in days (C32); the region's own start after a lapse (C31)."""
     p, lapse = f.p, f.lapse
-    relapse = bool(f.relapse.any())
+    relapse = bool(np.count_nonzero(f.relapse))
     fixed = np.where(f.relapse, p(F.RELAPSE_MONTH), p(F.FIXED)) if relapse else p(F.FIXED)
     fixed_days = (np.where(f.relapse, 0, p(F.FIXED_DAYS)) if relapse  # Jieyang's 90 days (C32)
                   else p(F.FIXED_DAYS))
@@ -81,7 +83,7 @@ def new_start(f: Facts) -> NewStart:
                         variable)
     anchor = np.maximum(np.where(p(F.FROM_NEXT) == 1, f.next_month, f.pay), f.jan1)  # C6
     general_start = add_months(anchor + fixed_days, fixed + variable)
-    if np.any(fixed_days):  # C32: a wait in days meets the floor (>= 6 months) as dates
+    if np.count_nonzero(fixed_days):  # C32: a wait in days meets the floor (>= 6 months) as dates
         general_start = np.where(floor & (fixed_days > 0),
                                  np.maximum(general_start, add_months(anchor, p(F.FLOOR))),
                                  general_start)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ERRORS", "RowError", "first_error"]
+__all__ = ["ERRORS", "RowError", "first_error", "first_errors"]
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,23 @@ CODE = {e.code: i for i, e in enumerate(ERRORS)}
 def first_error(err: npt.NDArray[np.int64], condition: npt.NDArray[np.bool_], code: str) -> None:
     """Set ``code`` on rows matching ``condition`` that have no error yet (in place)."""
     np.copyto(err, CODE[code], where=condition & (err == 0))
+
+
+#: up to this many rows the conditions are resolved at once (a quote and its scenario rows)
+_FEW_ROWS = 256
+
+
+def first_errors(err: npt.NDArray[np.int64], found: list[tuple[npt.NDArray[np.bool_], str]]
+                 ) -> None:
+    """:func:`first_error` for each (condition, code) of ``found`` in order; for a few rows
+    in one pass over the stacked conditions instead of three array operations each."""
+    if len(err) > _FEW_ROWS:
+        for condition, code in found:
+            first_error(err, condition, code)
+        return
+    hits = np.array([condition for condition, _ in found], dtype=np.bool_).reshape(
+        len(found), len(err))
+    row_hit = hits.any(axis=0)
+    if np.count_nonzero(row_hit):
+        codes = np.array([CODE[code] for _, code in found], dtype=np.int64)
+        np.copyto(err, codes.take(hits.argmax(axis=0)), where=row_hit & (err == 0))
