@@ -6,7 +6,7 @@ temporary name. Run by tests/province/test_renewal.py as a process of its own:
 
 SPEC: ``{"args": [...renewal arguments...], "out": FOLDER, "points": [0, 3, ...] | "all" |
 "sample"}``.
-The process imports yibao once and forks one child per point (it starts no thread before,
+The process imports yibao (and reads the notices' font) once and forks one child per point (it starts no thread before,
 so forking is safe); each child runs the real command into ``FOLDER/killed-<point>`` and
 kills itself with SIGKILL when its renaming count reaches the point. A first child runs
 to the end and counts the renamings (``files``); ``"all"`` then means every point, and
@@ -63,6 +63,10 @@ def main() -> None:
     spec = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     base = Path(spec["out"])
     import yibao.cli.main  # noqa: F401  (once, before the forks)
+    from yibao.operations.renewal.notices import read_font
+
+    if "--notices" in spec["args"]:
+        read_font()  # once, before the forks
 
     counter = base / "renamed.txt"
     assert _run(spec["args"], base / "counted", None, counter) == 0

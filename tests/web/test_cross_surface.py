@@ -480,9 +480,14 @@ def test_the_api_and_every_page_and_the_notice_agree(world: World) -> None:
         assert "pay_next_year" in codes  # the year in force can no longer buy cover
 
 
-def test_a_sample_through_the_browser(world: World, browser: Any) -> None:
+@pytest.mark.browser  # (Chromium asked for in the test, after the database is known)
+def test_a_sample_through_the_browser(world: World, request: pytest.FixtureRequest) -> None:
     """Look-up and console in Chromium from a real server on the same registry, for one
-    resident of several classes: the same head as the API's answer."""
+    resident of several classes: the same head as the API's answer. On SQLite: the pages
+    Chromium renders are the HTML read in process above, on both databases."""
+    if world.backend != "sqlite":
+        pytest.skip("the pages through Chromium once (SQLite); in process on both databases")
+    browser: Any = request.getfixturevalue("browser")
     from yibao.local_server import running_server
 
     from .conftest import CHROMIUM_ARGS  # noqa: F401  (the suite's browser flags)

@@ -52,7 +52,7 @@ from yibao.quoting.continuity import rise_words_for
 from yibao.rules.money import fen_to_yuan
 from yibao.rules.validation import ERRORS
 
-__all__ = ["font_path", "household_rows", "lines_of", "write_notices"]
+__all__ = ["font_path", "household_rows", "lines_of", "read_font", "write_notices"]
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -398,6 +398,13 @@ def _member_notes(pay: list[dict[str, Any]], year: int) -> list[str]:
             out.append(f"{m['name']}：如同时补缴{'、'.join(str(y) for y in years)}年度{price}，"
                        f"待遇可提前{m['back_pay_months']}个月，从{_day(m['back_pay_benefit_start'])}起。")
     return out
+
+
+def read_font() -> None:
+    """Read the CJK font now: a process that forks workers (or a Spark executor's Python)
+    reads it once for all of them instead of once in each."""
+    font = font_path()
+    _add_cjk(FPDF(), font, SC_FACE if font.suffix == ".ttc" else 0)
 
 
 def write_notices(rows: pa.Table, year: int, path: Path, stamp: dt.date) -> int:
