@@ -87,7 +87,7 @@ SLOW = (
     "tests/province/test_renewal_continuity.py",
     "tests/province/test_reports.py",
     "tests/service/test_publishing.py",  # servers of their own over published folders
-    "tests/service/test_schemathesis.py",  # 40 s of generated requests per database
+    "tests/service/test_schemathesis.py",  # 30 s of generated requests per database
     "tests/web/test_cross_surface.py",  # every surface over one registry, per backend
     "tests/service/test_keys_and_lookup.py::test_limits_are_shared_by_every_server",
     "tests/service/test_keys_and_lookup.py::test_forwarded_for_is_believed_only_from_named_proxies",

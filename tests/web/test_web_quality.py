@@ -57,12 +57,22 @@ def records(staff_api: Any) -> dict[str, str]:
     return {"head": head, "head_id": people["潘美玲"], "child": child}
 
 
+#: (server, user) → the console's session cookies of a login through the login page, so
+#: each user logs in once per server and the other pages' contexts carry the cookies
+_SESSIONS: dict[tuple[str, str], list[Any]] = {}
+
+
 def _login(page: Any, base: str, user: str) -> None:
+    cookies = _SESSIONS.get((base, user))
+    if cookies:
+        page.context.add_cookies(cookies)
+        return
     page.goto(base + "/clerk/login")
     page.fill("#f-username", user)
     page.fill("#f-password", PASSWORD)
     page.click("#login-submit")
     page.wait_for_url(base + "/clerk")
+    _SESSIONS[(base, user)] = [c for c in page.context.cookies() if c["name"] != "yibao_lang"]
 
 
 def _go(path: str, user: str = "") -> Visit:
