@@ -169,25 +169,26 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_LongGroupsFirst(), "yibao-long-groups-first")
 
 
-#: Seconds a unit of work takes on one of two workers (``make test PYTEST_ARGS=--durations=120``,
+#: Seconds a unit of work takes on one of two workers (``make test PYTEST_ARGS=--durations=0``,
 #: 2026-12-06): the units xdist hands out first, longest first, so that no worker is left
 #: with a long unit at the end. Every other unit counts 0.3 s a test.
 UNIT_SECONDS = {
-    "tests/province/test_renewal.py[sqlite]": 130,
-    "tests/web/test_web_quality.py": 120,
-    "tests/province/test_renewal.py[postgres]": 108,
-    "tests/web/test_cross_surface.py[postgres]": 85,
-    "tests/web/test_cross_surface.py[sqlite]": 75,
-    "tests/web/test_web_phone.py": 54,
-    "tests/service/test_schemathesis.py[postgres]": 50,
-    "tests/service/test_schemathesis.py[sqlite]": 45,
-    "tests/test_properties.py": 42,
-    "tests/test_spark.py": 34,
-    "tests/service/test_scope.py[sqlite]": 32,
-    "tests/web/test_web_reconcile.py": 28,
-    "tests/web/test_web_resident.py": 28,
-    "tests/web/test_web_security.py": 25,
-    "tests/service/test_scope.py[postgres]": 23,
+    "tests/web/test_web_quality.py": 110,
+    "tests/province/test_renewal.py[sqlite]": 75,
+    "tests/web/test_web_resident.py": 65,
+    "tests/service/test_schemathesis.py[sqlite]": 36,
+    "tests/service/test_schemathesis.py[postgres]": 36,
+    "tests/test_properties.py": 34,
+    "tests/service/test_keys_and_lookup.py[postgres]": 33,
+    "tests/web/test_web_phone.py": 32,
+    "tests/service/test_keys_and_lookup.py[sqlite]": 31,
+    "tests/test_spark.py": 31,
+    "tests/web/test_web_clerk.py": 29,
+    "tests/province/test_renewal.py[postgres]": 25,
+    "tests/web/test_cross_surface.py[sqlite]": 25,
+    "tests/web/test_console_day_browser.py": 20,
+    "tests/web/test_web_scope.py": 20,
+    "tests/web/test_web_security.py": 20,
 }
 _BACKEND = re.compile(r"\[(?:.*-)?(sqlite|postgres)(?:-.*)?\]$")
 
