@@ -21,7 +21,7 @@ from pathlib import Path
 from .conftest import Server
 
 REPORTS = Path(__file__).resolve().parents[2] / "test-output"
-MAX_SECONDS = int(os.environ.get("YIBAO_SCHEMATHESIS_SECONDS", "30"))
+MAX_SECONDS = int(os.environ.get("YIBAO_SCHEMATHESIS_SECONDS", "25"))
 
 
 def test_the_api_keeps_its_schema(server: Server) -> None:
