@@ -81,7 +81,7 @@ class Contact(_Frozen):
 
 
 class EligibilityCategory(_Frozen):
-    """One category of people who may enrol (seed 000 "参保范围")."""
+    """One category of people who may enrol (《贵港市2021年度城乡居民医保参保缴费指南》“参保范围”)."""
 
     code: str
     name: str
@@ -119,7 +119,7 @@ class _Material(_Coded):
 
 
 class BackPaymentReference(_Frozen):
-    """Who may back-pay, how to apply and which materials to bring (seed 001)."""
+    """Who may back-pay, how to apply and which materials to bring (《2025广西柳州居民医保断缴怎么补交》)."""
 
     region: RegionCode
     scope: _Cited
@@ -148,7 +148,7 @@ class _Condition(_Frozen):
 
 
 class NewbornPreregistration(_Frozen):
-    """Pre-registration of a newborn at the birth hospital (seed 000 四.1)."""
+    """Pre-registration of a newborn at the birth hospital (《贵港市2021年度城乡居民医保参保缴费指南》四.1)."""
 
     region: RegionCode
     notes: str | None = None

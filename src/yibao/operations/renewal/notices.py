@@ -24,9 +24,7 @@ starts one. Fonts: Noto Sans CJK (``fonts-noto-cjk``), or ``YIBAO_NOTICE_FONT``.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import os
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -34,11 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.fonts import FontFace, SubsetMap, TTFFont
+from fpdf.fonts import FontFace
 
-from yibao.errors import InputError
+from yibao.operations.renewal.notice_font import SC_FACE, add_cjk, font_path, read_font
 from yibao.operations.renewal.write import atomic
 from yibao.policy.contacts import contacts_for
 from yibao.policy.reference_data import (
@@ -54,13 +51,6 @@ from yibao.rules.validation import ERRORS
 
 __all__ = ["font_path", "household_rows", "lines_of", "read_font", "write_notices"]
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-)
-#: Noto Sans CJK collections: face 2 is Simplified Chinese.
-SC_FACE = 2
 OFFICES = ("medical_insurance_office", "tax_office")
 _ERROR_WORDS = {e.code: e.message for e in ERRORS}
 
@@ -72,17 +62,6 @@ _TOKEN = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d[\d,]*\.\d{2} ?元|[0-9A-Za
 _CLOSE = set("，。、；：？！）》」』”’%,.;:?!)")
 _OPEN = set("（《「『“‘(")
 
-
-def font_path() -> Path:
-    """The CJK font for notices; ``notice_font_missing`` when none is installed."""
-    given = os.environ.get("YIBAO_NOTICE_FONT")
-    for candidate in ((given,) if given else FONT_CANDIDATES):
-        if Path(candidate).is_file():
-            return Path(candidate)
-    raise InputError("notice_font_missing",
-                     "找不到中文字体(fonts-noto-cjk);请安装或设置 YIBAO_NOTICE_FONT",
-                     "no CJK font found (install fonts-noto-cjk or set YIBAO_NOTICE_FONT)",
-                     field="notices")
 
 
 def _day(d: dt.date) -> str:
@@ -142,42 +121,11 @@ def _group_names() -> dict[str, str]:
     return {g.code: g.name for g in special_groups()}
 
 
-#: The CJK font as fpdf2 reads it, once per process: its 44k characters' widths and glyph
-#: ids are the same for every county's notices (a quarter of a county's time went to
-#: reading them again).
-_READ: dict[tuple[str, int], TTFFont] = {}
-
-
-def _add_cjk(pdf: FPDF, font: Path, face: int) -> None:
-    """Add the CJK font as ``cjk``: a copy of the process's one reading, with a font file, a
-    subset and a place of its own in this document — the same way for every document, so
-    that a county's PDF is the same bytes whichever county a run starts with. Bounding
-    boxes are not recomputed when the subset is written (the font's own are kept: the
-    glyphs are unchanged), which was another third of a county's time."""
-    key = (str(font), face)
-    if key not in _READ:
-        scratch = FPDF()
-        scratch.add_font("cjk", "", str(font), collection_font_number=face)
-        read = scratch.fonts["cjk"]
-        assert isinstance(read, TTFFont)
-        _READ[key] = read
-    mine = copy.copy(_READ[key])
-    mine.ttfont = ttLib.TTFont(str(font), recalcTimestamp=False, fontNumber=face, lazy=True,
-                               recalcBBoxes=False)
-    mine.i = len(pdf.fonts) + 1
-    mine.subset = SubsetMap(mine)
-    mine.missing_glyphs = []
-    mine.biggest_size_pt = 0
-    pdf.fonts["cjk"] = mine
-    if mine.is_cff and mine.is_cid_keyed:
-        pdf._set_min_pdf_version("1.6")
-
-
 class _Notice(FPDF):
     def __init__(self, font: Path, stamp: dt.date) -> None:
         super().__init__(format="A4")
         self.set_creation_date(dt.datetime.combine(stamp, dt.time(), tzinfo=dt.UTC))
-        _add_cjk(self, font, SC_FACE if font.suffix == ".ttc" else 0)
+        add_cjk(self, font, SC_FACE if font.suffix == ".ttc" else 0)
         self.set_auto_page_break(auto=True, margin=15)
         self.set_margins(18, 14, 18)
         self._widths: dict[tuple[float, str], float] = {}
@@ -398,13 +346,6 @@ def _member_notes(pay: list[dict[str, Any]], year: int) -> list[str]:
             out.append(f"{m['name']}：如同时补缴{'、'.join(str(y) for y in years)}年度{price}，"
                        f"待遇可提前{m['back_pay_months']}个月，从{_day(m['back_pay_benefit_start'])}起。")
     return out
-
-
-def read_font() -> None:
-    """Read the CJK font now: a process that forks workers (or a Spark executor's Python)
-    reads it once for all of them instead of once in each."""
-    font = font_path()
-    _add_cjk(FPDF(), font, SC_FACE if font.suffix == ".ttc" else 0)
 
 
 def write_notices(rows: pa.Table, year: int, path: Path, stamp: dt.date) -> int:
