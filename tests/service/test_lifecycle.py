@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
+from typing import Any
 
 import httpx
 import typer
@@ -183,16 +185,39 @@ def test_back_payment_applications(
     assert server.counts() == before
 
 
-def test_demo_load_is_idempotent(server: Server, cli: typer.Typer, clerk: httpx.Client) -> None:
-    first = CliRunner().invoke(cli, ["demo", "load"])
-    assert first.exit_code == 0, first.output
-    shown = re.search(r"demo-clerk-liuzhou\s+password: (\S+)", first.output)
-    assert shown and shown.group(1) not in ("clerk-demo-2025", "(shown")  # random, shown once
-    login = httpx.post(f"{server.base_url}/api/v1/auth/token",
-                       data={"username": "demo-clerk-liuzhou", "password": shown.group(1)})
-    assert login.status_code == 200
-    counts = server.counts()
-    second = CliRunner().invoke(cli, ["demo", "load"])
-    assert "already loaded" in second.output and shown.group(1) not in second.output
-    assert server.counts() == counts
-    assert clerk.get("/api/v1/enrollments", params={"coverage_year": 2025}).json()["total"] > 100
+def test_demo_load_is_idempotent(server: Server, tmp_path: Path) -> None:
+    """On a database of its own (the session's may hold a demo another test loaded): the
+    first load prints random passwords once, the second changes nothing."""
+    from yibao.services.staff.users import authenticate
+    from yibao.store.db import Database
+
+    from ..cli_runner import yibao
+    from ..province.conftest import drop, fresh_database
+
+    url, admin = fresh_database(server.backend, tmp_path)
+    db = Database(url)
+    try:
+        first = yibao("demo", "load", env={"YIBAO_DATABASE_URL": url})
+        assert first.exit_code == 0, first.output
+        shown = re.search(r"demo-clerk-liuzhou\s+password: (\S+)", first.output)
+        assert shown and shown.group(1) not in ("clerk-demo-2025", "(shown")  # random, once
+        assert authenticate(db, "demo-clerk-liuzhou", shown.group(1)) is not None
+        counts = _counts(db)
+        second = yibao("demo", "load", env={"YIBAO_DATABASE_URL": url})
+        assert second.exit_code == 0, second.output
+        assert "already loaded" in second.output and shown.group(1) not in second.output
+        assert _counts(db) == counts
+        assert counts["enrollments"] > 100
+    finally:
+        db.engine.dispose()
+        drop(url, admin)
+
+
+def _counts(db: Any) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from yibao.store.models import AuditEntry, Enrollment, Payment, Person, StaffUser
+
+    with db.read() as s:
+        return {table.__tablename__: s.scalar(select(func.count()).select_from(table))
+                for table in (Person, Payment, Enrollment, StaffUser, AuditEntry)}

@@ -34,6 +34,7 @@ from yibao.services.inputs import (
 )
 from yibao.services.registry import applications, households, persons, preregistrations
 from yibao.services.scope import scope_words
+from yibao.services.shapes import BulkFailed
 from yibao.services.staff.users import create_user, user_exists
 from yibao.store.db import Database
 from yibao.store.models import AuditEntry
@@ -50,9 +51,21 @@ DEMO_USERS: tuple[tuple[str, Role, str | None], ...] = (
 ACTOR = Actor("demo-loader", "admin")
 
 
+def _record_all(db: Database, items: list[PaymentIn]) -> None:
+    """The cases' payments in one batch of the ledger (the path of ``POST /payments/bulk``:
+    each person's payments in their order, as one by one); any refusal stops the load."""
+    done = payments.record_payments(db, ACTOR, items)
+    failed = [r for r in done.results if r.status in ("conflict", "error")]
+    if failed:
+        first = failed[0]
+        assert isinstance(first, BulkFailed)
+        raise RuntimeError(f"demo data failed: {first.error.code}: {first.error.message_en}")
+
+
 def _load_cases(db: Database, rng: random.Random) -> tuple[list[str], dict[str, int]]:
     numbers: list[str] = []
     counts: dict[str, int] = {}
+    paid: list[PaymentIn] = []
     seq: dict[tuple[str, dt.date], int] = {}
     for i, case in enumerate(cases(rng)):
         sex: Sex = "male" if rng.random() < 0.5 else "female"
@@ -99,21 +112,20 @@ def _load_cases(db: Database, rng: random.Random) -> tuple[list[str], dict[str, 
         channels = CHANNELS_GG if case.region.startswith("4508") else CHANNELS_LZ
         amount = amount_for(case, facts)
         for k in range(2 if case.pay == "twice" else 1):  # the second from another channel
-            paid = case.paid + dt.timedelta(days=9 * k)
-            payments.record_payment(
-                db,
-                ACTOR,
+            day = case.paid + dt.timedelta(days=9 * k)
+            paid.append(
                 PaymentIn(
                     id_number=number,
                     coverage_year=case.year,
                     channel=channels[(i + k) % len(channels)],
                     channel_txn_id=f"DEMO-{case.year}-{i:05d}" + (f"-{k}" if k else ""),
                     amount=amount,
-                    paid_at=f"{paid}T{rng.randint(8, 20):02d}:{rng.randint(0, 59):02d}:00",
+                    paid_at=f"{day}T{rng.randint(8, 20):02d}:{rng.randint(0, 59):02d}:00",
                     payer="本人",
                     **case.facts,
-                ),
+                )
             )
+    _record_all(db, paid)
     return numbers, counts
 
 
