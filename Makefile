@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 WORKERS ?= 2
+# the files of the tests that restart PostgreSQL (tests/conftest.py: EXCLUSIVE_FILES)
+EXCLUSIVE_TESTS := tests/service/test_outage.py
 # Python writes its bytecode caches (some machines turn that off): pytest's rewritten test
 # modules and the packages are then compiled once, not again in every worker and subprocess
 unexport PYTHONDONTWRITEBYTECODE
@@ -40,7 +42,7 @@ lint: $(STAMP)
 ## 17+), then the one test that restarts PostgreSQL, alone (tiers: tests/conftest.py)
 test: lint
 	$(BIN)/pytest -q -n $(WORKERS) --dist loadscope --no-loadscope-reorder -m "not exclusive" $(PYTEST_ARGS)
-	$(BIN)/pytest -q -m exclusive $(PYTEST_ARGS)
+	$(BIN)/pytest -q -m exclusive $(EXCLUSIVE_TESTS) $(PYTEST_ARGS)
 
 ## test-quick: no browser, no PostgreSQL, no Spark, nothing slow (no lint), on $(WORKERS) workers
 test-quick: $(STAMP)

@@ -130,6 +130,11 @@ def _group(item: pytest.Item) -> tuple[int, str] | None:
     return None
 
 
+#: The files of the tests marked ``exclusive`` (the Makefile's EXCLUSIVE_TESTS: ``make test``
+#: runs these files alone after the rest, not collecting the suite again)
+EXCLUSIVE_FILES = ("tests/service/test_outage.py",)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark each test with its tier and its worker group."""
@@ -144,8 +149,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         if "postgres" in params.values():
             item.add_marker(pytest.mark.postgres)
-        if item.get_closest_marker("exclusive") and params.get("server") == "sqlite":
-            item.add_marker(pytest.mark.skip(reason="restarts PostgreSQL; nothing to do on SQLite"))
+        if item.get_closest_marker("exclusive"):
+            if item.nodeid.split("::")[0] not in EXCLUSIVE_FILES:
+                raise pytest.UsageError(f"{item.nodeid}: an exclusive test outside "
+                                        f"EXCLUSIVE_FILES (make test runs only those alone)")
+            if params.get("server") == "sqlite":
+                item.add_marker(pytest.mark.skip(
+                    reason="restarts PostgreSQL; nothing to do on SQLite"))
         group = _group(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group[1]))
