@@ -38,10 +38,11 @@ STAMP = dt.date(2024, 10, 15)
 
 
 def _warm(pause: float) -> None:
-    """Imports and the font's path, once per worker (not timed)."""
-    from yibao.operations.renewal.notices import font_path
+    """Imports and the font read, once per worker (not timed: once per process of a
+    province's run, as ``read_font`` before forking)."""
+    from yibao.operations.renewal.notices import read_font
 
-    font_path()
+    read_font()
     time.sleep(pause)  # so that each worker takes one
 
 
