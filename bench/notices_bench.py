@@ -1,6 +1,6 @@
 """The renewal's printable notices, in households per second on every core (issue 19).
 
-    python -m bench.notices_bench [--persons 30000] [--processes 2] [--keep]
+    python -m bench.notices_bench [--persons 30000] [--processes 2] [--keep] [--spark]
 
 A fresh PostgreSQL database (``YIBAO_BENCH_PG_URL``) gets a generated registry (``yibao
 demo generate --no-payments``: every household has someone to remind) and one ``yibao
@@ -9,7 +9,8 @@ notices are made of) are then turned into one notices PDF per county by
 ``write_notices``, the counties shared over ``--processes`` worker processes (largest
 first).  Timed: from the first county given to the workers to the last PDF written.  Also
 fitted from each county's own time: the fixed cost per county and the cost per page on
-one core, which size a province (docs/scale.md).
+one core, which size a province (docs/scale.md). ``--spark``: the same counties again as
+Spark tasks on ``local[processes]`` (``write_notices_on_spark``, one task per county).
 """
 
 from __future__ import annotations
@@ -79,7 +80,30 @@ def notices(reminders: Path, processes: int) -> dict[str, Any]:
             "busy_s": float(seconds.sum())}
 
 
-def run(persons: int, processes: int, *, keep: bool) -> dict[str, Any]:
+def on_spark(reminders: Path, processes: int) -> dict[str, Any]:
+    """The same counties as Spark tasks on ``local[processes]``
+    (``write_notices_on_spark``); timed from the job's start (Spark and its Python
+    workers started and warm first), households/s."""
+    from yibao.batch.spark_run import spark_session
+    from yibao.operations.renewal.spark_notices import write_notices_on_spark
+
+    spark = spark_session(f"local[{processes}]", {"spark.ui.showConsoleProgress": "false"})
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        spark.sparkContext.parallelize(range(processes), processes).map(
+            lambda _: _warm(0.5)).collect()
+        with tempfile.TemporaryDirectory() as out:
+            started = time.perf_counter()
+            counts = write_notices_on_spark(spark, reminders, Path(out), int(YEAR), STAMP)
+            wall = time.perf_counter() - started
+    finally:
+        spark.stop()
+    households = sum(counts.values())
+    return {"households": households, "counties": len(counts), "seconds": wall,
+            "per_second": households / wall, "processes": processes}
+
+
+def run(persons: int, processes: int, *, keep: bool, spark: bool = False) -> dict[str, Any]:
     """Generate, renew, then time the notices (see the module's docstring)."""
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     name = f"yibao_bench_{secrets.token_hex(3)}"
@@ -94,6 +118,8 @@ def run(persons: int, processes: int, *, keep: bool) -> dict[str, Any]:
                          ["renewal", YEAR, "-o", out, "--as-of", AS_OF]):
                 subprocess.run([YIBAO, *args], env=env, check=True, capture_output=True)
             figures = notices(Path(out) / "reminders", processes)
+            if spark:
+                figures["spark"] = on_spark(Path(out) / "reminders", processes)
     finally:
         if not keep:
             with admin.connect() as conn:
@@ -104,6 +130,11 @@ def run(persons: int, processes: int, *, keep: bool) -> dict[str, Any]:
           f"{figures['seconds']:.1f} s: {figures['per_second']:.0f} households/s "
           f"(target >= {TARGET}); one core: {figures['county_s']:.2f} s a county + "
           f"{figures['page_ms']:.1f} ms a page", flush=True)
+    if "spark" in figures:
+        on = figures["spark"]
+        print(f"notices on Spark local[{on['processes']}], one task per county: "
+              f"{on['households']:,} households in {on['counties']} counties in "
+              f"{on['seconds']:.1f} s: {on['per_second']:.0f} households/s", flush=True)
     return {"persons": persons, **figures}
 
 
@@ -112,8 +143,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--persons", type=int, default=30_000)
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", action="store_true", help="Keep the benchmark database.")
+    parser.add_argument("--spark", action="store_true",
+                        help="Also the same counties as Spark tasks (local[processes]).")
     args = parser.parse_args(argv if argv is not None else [])
-    return run(args.persons, args.processes, keep=args.keep)
+    return run(args.persons, args.processes, keep=args.keep, spark=args.spark)
 
 
 if __name__ == "__main__":

@@ -251,3 +251,35 @@ def test_parts_out_of_file_order_are_written_again_sorted(spark: Any, tmp_path: 
 
     quoted = quote_dataframe(spark.read.parquet(str(folder)), keep=("person_id",)).toArrow()
     assert quoted.column("person_id").to_pylist() == people.column("person_id").to_pylist()
+
+
+def test_notices_on_spark_are_the_local_runs_bytes(spark: Any, tmp_path: Path) -> None:
+    """A renewal's reminders (a generated registry) turned into notices one Spark task per
+    county: every county's PDF is the bytes ``write_notices`` writes in this process."""
+    import datetime as dt
+
+    from yibao.operations.renewal.notices import write_notices
+    from yibao.operations.renewal.spark_notices import write_notices_on_spark
+
+    from .cli_runner import yibao
+
+    env = {"YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'registry.sqlite3'}"}
+    for args in (("db", "upgrade"),
+                 ("demo", "generate", "--persons", "300", "--seed", "11", "--year", "2025",
+                  "--no-payments"),
+                 ("renewal", "2025", "--as-of", "2024-10-15", "--region", "450800",
+                  "-o", str(tmp_path / "run"))):
+        done = yibao(*args, env=env)
+        assert done.exit_code == 0, done.output
+    reminders = tmp_path / "run" / "reminders"
+    stamp = dt.date(2024, 10, 15)
+    counts = write_notices_on_spark(spark, reminders, tmp_path / "spark", 2025, stamp)
+    assert sorted(counts) == sorted(p.stem for p in reminders.glob("*.parquet"))
+    assert len(counts) == 5 and sum(counts.values()) > 5  # Guigang's five counties
+    (tmp_path / "local").mkdir()
+    for region, households in counts.items():
+        here = tmp_path / "local" / f"{region}.pdf"
+        assert write_notices(pq.read_table(reminders / f"{region}.parquet"), 2025, here,
+                             stamp) == households
+        assert (tmp_path / "spark" / f"{region}.pdf").read_bytes() == here.read_bytes(), region
+    assert write_notices_on_spark(spark, tmp_path / "none", tmp_path / "empty", 2025, stamp) == {}
