@@ -183,22 +183,22 @@ def pytest_configure(config: pytest.Config) -> None:
 #: 2026-12-06): the units xdist hands out first, longest first, so that no worker is left
 #: with a long unit at the end. Every other unit counts 0.3 s a test.
 UNIT_SECONDS = {
-    "tests/web/test_web_quality.py": 110,
-    "tests/province/test_renewal.py[sqlite]": 75,
-    "tests/web/test_web_resident.py": 65,
-    "tests/service/test_schemathesis.py[sqlite]": 36,
-    "tests/service/test_schemathesis.py[postgres]": 36,
-    "tests/test_properties.py": 34,
-    "tests/service/test_keys_and_lookup.py[postgres]": 33,
-    "tests/web/test_web_phone.py": 32,
-    "tests/service/test_keys_and_lookup.py[sqlite]": 31,
+    "tests/web/test_web_quality.py": 70,
+    "tests/web/test_web_resident.py": 56,
     "tests/test_spark.py": 31,
-    "tests/web/test_web_clerk.py": 29,
-    "tests/province/test_renewal.py[postgres]": 25,
-    "tests/web/test_cross_surface.py[sqlite]": 25,
-    "tests/web/test_console_day_browser.py": 20,
-    "tests/web/test_web_scope.py": 20,
-    "tests/web/test_web_security.py": 20,
+    "tests/province/test_renewal.py[sqlite]": 30,
+    "tests/service/test_schemathesis.py[sqlite]": 29,
+    "tests/service/test_keys_and_lookup.py[sqlite]": 29,
+    "tests/service/test_schemathesis.py[postgres]": 28,
+    "tests/web/test_web_clerk.py": 24,
+    "tests/web/test_cross_surface.py[sqlite]": 21,
+    "tests/service/test_keys_and_lookup.py[postgres]": 20,
+    "tests/web/test_web_phone.py": 18,
+    "tests/service/test_sessions.py[postgres]": 17,
+    "tests/test_properties.py": 15,
+    "tests/web/test_web_security.py": 15,
+    "tests/web/test_cross_surface.py[postgres]": 14,
+    "tests/web/test_console_day_browser.py": 13,
 }
 _BACKEND = re.compile(r"\[(?:.*-)?(sqlite|postgres)(?:-.*)?\]$")
 
