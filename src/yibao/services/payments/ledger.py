@@ -36,8 +36,8 @@ from yibao.services.payments.rows import (
     lock_persons,
     person_of,
     stored_response,
-    write,
 )
+from yibao.services.payments.writes import write
 from yibao.services.registry.history import History, check_payment_years
 from yibao.services.registry.quotes import QuoteFacts, mark_unknown, person_request, pick_group
 from yibao.services.scope import in_scope, person_missing

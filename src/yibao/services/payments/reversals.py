@@ -30,7 +30,7 @@ from yibao.services.errors import Conflict, Forbidden, NotFound
 from yibao.services.inputs import ReversalDecisionIn, ReversalIn
 from yibao.services.payments.cover import ANCHORED, fix_cover, snapshot, update_status
 from yibao.services.payments.requote import anchor_payment, requote
-from yibao.services.payments.rows import audit_row
+from yibao.services.payments.writes import audit_row
 from yibao.services.scope import require_visible, scoped
 from yibao.services.shapes import (
     CoverSnapshot,

@@ -45,7 +45,7 @@ from yibao.services.common import Actor
 from yibao.services.payments.anchor import is_live
 from yibao.services.payments.cover import fix_cover, settle, snapshot, update_status
 from yibao.services.payments.ledger import quote_facts
-from yibao.services.payments.rows import audit_row
+from yibao.services.payments.writes import audit_row
 from yibao.services.registry.history import load_histories
 from yibao.services.registry.quotes import PersonFacts, mark_unknown, person_request, pick_group
 from yibao.services.scope import scoped

@@ -18,7 +18,7 @@ from yibao.services.errors import Conflict, NotFound
 from yibao.services.inputs import CorrectionIn
 from yibao.services.payments.cover import fix_cover, make_pending, snapshot, update_status
 from yibao.services.payments.requote import anchor_payment, requote
-from yibao.services.payments.rows import audit_row
+from yibao.services.payments.writes import audit_row
 from yibao.services.scope import require_visible
 from yibao.services.shapes import Correction
 from yibao.store.db import Database
