@@ -156,25 +156,26 @@ class _Notice(FPDF):
 
     def grid(self, widths: tuple[float, ...], rows: list[list[str]], size: float = 10.5,
              height: float = 6.2) -> None:
-        """A bordered table, left-aligned, each cell broken by :func:`lines_of`; a row that
-        does not fit goes to the next page under the heading row again. (fpdf2's own table
-        measured every cell twice, character by character: two thirds of a page's time.)"""
+        """A bordered table, left-aligned, each cell broken by :func:`lines_of` once; a row
+        that does not fit goes to the next page under the heading row again. (fpdf2's own
+        table measured every cell twice, character by character: two thirds of a page.)"""
         self.set_font("cjk", size=size)
-        heading, *body = rows
-        self._grid_row(widths, heading, height)
-        for row in body:
-            if self.will_page_break(self._grid_row(widths, row, height, dry=True)):
+        heading, *body = [self._cells(widths, row) for row in rows]
+        self._row(widths, heading, height)
+        for cells in body:
+            if self.will_page_break(max(len(c) for c in cells) * height):
                 self.add_page()
-                self._grid_row(widths, heading, height)
-            self._grid_row(widths, row, height)
+                self._row(widths, heading, height)
+            self._row(widths, cells, height)
 
-    def _grid_row(self, widths: tuple[float, ...], row: list[str], height: float,
-                  dry: bool = False) -> float:
-        cells = [lines_of(text, w - 2 * self.c_margin, self.width_of) or [""]
-                 for text, w in zip(row, widths, strict=True)]
+    def _cells(self, widths: tuple[float, ...], row: list[str]) -> list[list[str]]:
+        """Each cell's lines in its column's width."""
+        return [lines_of(text, w - 2 * self.c_margin, self.width_of) or [""]
+                for text, w in zip(row, widths, strict=True)]
+
+    def _row(self, widths: tuple[float, ...], cells: list[list[str]], height: float) -> None:
+        """One row of bordered cells as tall as its tallest; the cursor moves below it."""
         tall = max(len(c) for c in cells) * height
-        if dry:
-            return tall
         x, y = self.l_margin, self.y
         for lines, w in zip(cells, widths, strict=True):
             self.rect(x, y, w, tall)
@@ -182,7 +183,6 @@ class _Notice(FPDF):
                 self._text(x, y + k * height, line, height)
             x += w
         self.set_xy(self.l_margin, y + tall)
-        return tall
 
     def heading(self, text: str) -> None:
         self.ln(1.5)
