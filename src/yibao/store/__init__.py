@@ -1,4 +1,5 @@
-"""Persistence: SQLAlchemy models, migrations and repositories (which never commit)."""
+"""Persistence: the tables (``models/``, one module per concept), Alembic migrations, the
+database and its transactions (``db``), and the service role of PostgreSQL (``roles``)."""
 
 from __future__ import annotations
 
