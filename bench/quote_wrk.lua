@@ -1,6 +1,6 @@
 -- wrk script for POST /api/v1/quote at a fixed offered rate (bench/service_bench.py).
--- Each connection sends one request every `interval` ms (wrk's delay()), so
--- connections / interval is the offered rate; the two bodies alternate as in the
+-- Each connection sends one request `interval` ms after its previous answer (wrk's
+-- delay()), so connections / interval is the offered rate; the two bodies alternate as in the
 -- Python open-loop client. Figures are printed as one parseable line at the end.
 local bodies = {
   '{"region":"450802","coverage_year":2021,"payment_date":"2021-03-15","covered_years":[2018]}',
@@ -8,13 +8,22 @@ local bodies = {
     '"covered_years":[2019,2020],"back_pay_years":[2023]}',
 }
 local interval = 100
+local connections = 1
+local delays = 0
 local i = 0
 
 function init(args)
   interval = tonumber(args[1] or "100")
+  connections = tonumber(args[2] or "1")
 end
 
+-- The connections' first requests are spread over one interval (wrk opens them all at
+-- once): the offered requests then arrive evenly, not in bursts of `connections`.
 function delay()
+  delays = delays + 1
+  if delays <= connections then
+    return math.floor((delays - 1) * interval / connections)
+  end
   return interval
 end
 

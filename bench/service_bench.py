@@ -164,7 +164,7 @@ def quote_wrk(rate: int = 500, seconds: float = 10.0, server_workers: int = 2,
                 "covered_years": [2018]})
         out = subprocess.run(
             [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s",
-             "-s", str(WRK_SCRIPT), f"{base}/", "--", str(interval_ms)],
+             "-s", str(WRK_SCRIPT), f"{base}/", "--", str(interval_ms), str(connections)],
             capture_output=True, text=True, check=True).stdout
     line = next(x for x in out.splitlines() if x.startswith("WRK "))
     f = {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}

@@ -6,6 +6,7 @@ error shape, limits, guard and headers that both share (``yibao.http``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -37,6 +38,7 @@ def _thread_limit(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManag
         # over the GIL while the database round trips would overlap anyway.
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         await anyio.to_thread.run_sync(_warn_if_owner, app.state.db)
+        await anyio.to_thread.run_sync(_warm_quotes)
         yield
 
     return lifespan
@@ -57,6 +59,24 @@ def _check_policy() -> None:
               f"yibao: the published policy data is invalid, not serving: {exc.message_en}",
               file=sys.stderr)
         raise SystemExit(2) from None
+def _warm_quotes() -> None:
+    """Answer one quote before serving: the quote endpoint runs in the event loop, so its
+    first request must not import the engine (half a second). Then everything loaded so far
+    (modules, policy, caches: hundreds of thousands of objects that live as long as the
+    process) is moved out of the garbage collector's reach, so that its full collections no
+    longer walk them in the middle of a request."""
+    import gc
+
+    from yibao.errors import YibaoError
+    from yibao.quoting.answers import quote
+
+    with contextlib.suppress(YibaoError):  # a policy folder without this region: imports done
+        quote({"region": "450802", "coverage_year": 2021, "payment_date": "2021-03-15",
+               "covered_years": [2018]})
+    gc.collect()
+    gc.freeze()
+
+
 def _warn_if_owner(db: Database) -> None:
     try:
         with db.engine.connect() as conn:
