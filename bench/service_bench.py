@@ -145,15 +145,36 @@ async def _quote_latency(base: str, rate: int, seconds: float) -> dict[str, floa
 
 
 WRK_SCRIPT = Path(__file__).with_name("quote_wrk.lua")
+PAYMENTS_WRK_SCRIPT = Path(__file__).with_name("payments_wrk.lua")
+#: Persons registered per second of a closed-loop ``wrk`` payments run (more than it can pay).
+WRK_MAX_RATE = 3000
+
+
+def _wrk(script: Path, base: str, connections: int, seconds: float,
+         *args: str) -> dict[str, float]:
+    """Run ``wrk`` (one thread: the load generator leaves the cores to the server) with a
+    script that prints one ``WRK key=value ...`` line; its figures in ms and per second."""
+    wrk = shutil.which("wrk")
+    assert wrk is not None
+    out = subprocess.run(
+        [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s",
+         "-s", str(script), f"{base}/", "--", *args],
+        capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    f = {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    return {"p50_ms": f["p50_us"] / 1000, "p90_ms": f["p90_us"] / 1000,
+            "p99_ms": f["p99_us"] / 1000, "max_ms": f["max_us"] / 1000,
+            "rate": f["requests"] / f["seconds"], "count": f["requests"],
+            "errors": f["errors"] + f["non2xx"]}
 
 
 def quote_wrk(rate: int = 500, seconds: float = 10.0, server_workers: int = 2,
               connections: int = 50) -> dict[str, float] | None:
-    """``POST /api/v1/quote`` paced at ``rate`` requests/s by ``wrk`` (one thread, so the
-    load generator leaves the cores to the server): each of ``connections`` keep-alive
-    connections sends a request every ``connections / rate`` s.  None without ``wrk``."""
-    wrk = shutil.which("wrk")
-    if wrk is None:
+    """``POST /api/v1/quote`` paced at ``rate`` requests/s by ``wrk``: each of
+    ``connections`` keep-alive connections sends a request ``connections / rate`` s after
+    its previous answer, their first requests spread over that interval.  None without
+    ``wrk``."""
+    if shutil.which("wrk") is None:
         return None
     interval_ms = max(1, round(connections * 1000 / rate))
     with tempfile.TemporaryDirectory() as tmp, \
@@ -162,16 +183,25 @@ def quote_wrk(rate: int = 500, seconds: float = 10.0, server_workers: int = 2,
             httpx.post(f"{base}/api/v1/quote", json={
                 "region": "450802", "coverage_year": 2021, "payment_date": "2021-03-15",
                 "covered_years": [2018]})
-        out = subprocess.run(
-            [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s",
-             "-s", str(WRK_SCRIPT), f"{base}/", "--", str(interval_ms), str(connections)],
-            capture_output=True, text=True, check=True).stdout
-    line = next(x for x in out.splitlines() if x.startswith("WRK "))
-    f = {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
-    return {"p50_ms": f["p50_us"] / 1000, "p90_ms": f["p90_us"] / 1000,
-            "p99_ms": f["p99_us"] / 1000, "max_ms": f["max_us"] / 1000,
-            "rate": f["requests"] / f["seconds"], "offered": rate,
-            "errors": f["errors"] + f["non2xx"], "server_workers": server_workers}
+        out = _wrk(WRK_SCRIPT, base, connections, seconds, str(interval_ms), str(connections))
+    return {**out, "offered": rate, "server_workers": server_workers}
+
+
+def payments_wrk(base: str, numbers: list[str], seconds: float, connections: int
+                 ) -> dict[str, float]:
+    """``POST /api/v1/payments``, one distinct payment per request, driven by ``wrk`` from
+    ``connections`` connections, each sending its next payment when answered. ``numbers``
+    must hold more persons than the run can pay for (a repeat is a replay, counted as an
+    error)."""
+    token = asyncio.run(_token(base))
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as ids:
+        ids.write("\n".join(numbers) + "\n")
+        ids.flush()
+        out = _wrk(PAYMENTS_WRK_SCRIPT, base, connections, seconds, ids.name, token)
+    out["per_second"] = out["rate"]
+    if out["count"] > len(numbers):
+        raise RuntimeError(f"wrk sent {out['count']:.0f} payments for {len(numbers)} persons")
+    return out
 
 
 def _seed_persons(url: str, n: int, offset: int = 0) -> list[str]:
@@ -340,9 +370,16 @@ def _measure(url: str, opts: Options, quote: bool) -> dict[str, Any]:
         with _server(url, sw) as base:
             if quote and "quote" not in out:
                 out["quote"] = asyncio.run(_quote_latency(base, opts.rate, opts.seconds))
-            numbers = _seed_persons(url, opts.payments, offset)
-            offset += opts.payments
-            out[f"single_w{sw}"] = asyncio.run(_payments(base, numbers, opts.workers))
+            if shutil.which("wrk"):  # the load generator in C, off the cores it measures
+                numbers = _seed_persons(url, int(WRK_MAX_RATE * opts.seconds), offset)
+                offset += len(numbers)
+                out[f"single_w{sw}"] = payments_wrk(base, numbers, opts.seconds, opts.workers)
+            else:
+                numbers = _seed_persons(url, opts.payments, offset)
+                offset += opts.payments
+                out[f"single_w{sw}"] = asyncio.run(_payments(base, numbers, opts.workers))
+            # open loop (payment i due at i / rate, latency from then): wrk cannot hold a rate
+            # when answers slow down, and at 200/s this client takes little of the cores
             numbers = _seed_persons(url, int(opts.payment_rate * opts.seconds), offset)
             offset += len(numbers)
             out[f"rate_w{sw}"] = asyncio.run(_payments_at_rate(base, numbers, opts.payment_rate))
