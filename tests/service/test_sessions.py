@@ -204,3 +204,18 @@ def test_a_burst_of_logins_is_bounded_and_starves_no_one(server: Server) -> None
         assert_error(r, 503, "login_busy")
         assert r.headers["retry-after"] == "1"
     assert statistics.median(reads) < burst / 4, (reads, burst)
+
+
+def test_a_token_accepted_before_is_refused_once_it_expires(server: Server) -> None:
+    """The server checks a token's signature once and keeps it; its expiry still counts on
+    every request."""
+    name = _user(server)
+    good = jwt.decode(_login(server, name).json()["access_token"], options={
+        "verify_signature": False})
+    expires = int(time.time()) + 2
+    short = jwt.encode({**good, "exp": expires}, SECRET, algorithm="HS256")
+    for _ in range(3):  # accepted, and kept, in whichever server process answers
+        assert _me(server, short).status_code == 200
+    time.sleep(max(0.0, expires - time.time()) + 0.05)
+    for _ in range(3):
+        assert_error(_me(server, short), 401)
