@@ -119,3 +119,37 @@ def test_auditors_never_see_full_id_numbers(server: Server, clerk: httpx.Client,
             r = c.get(path)
             assert r.status_code == 200, path
             assert not _full_ids(r.json()), path
+
+
+def test_the_filter_by_person_finds_entries_naming_several_persons(
+    server: Server, clerk: httpx.Client
+) -> None:
+    """One bulk answer shows two full ID numbers: one ``read_id_number`` entry names both
+    persons; the audit log filtered by either person finds it, by a third person not."""
+    from yibao.services.common import Actor
+    from yibao.services.staff.audit_log import list_audit
+    from yibao.store.db import Database
+
+    first, second, third = (register(clerk) for _ in range(3))
+    items = [{"id_number": n, "coverage_year": 2025, "channel": "tax_hall",
+              "channel_txn_id": f"MANY-{n[-10:]}", "amount": "400.00",
+              "paid_at": "2024-11-20"} for n in (first, second)]
+    assert clerk.post("/api/v1/payments/bulk", json={"payments": items}).status_code == 200
+    db = Database(server.owner_url)
+    try:
+        auditor = Actor("auditor-test", "auditor")
+
+        def reads(person: str) -> list[dict[str, Any]]:
+            page = list_audit(db, auditor, page=1, per_page=100, person=person,
+                              action="read_id_number")
+            return [e.model_dump() for e in page.items]
+
+        def naming_several(person: str) -> list[dict[str, Any]]:
+            return [e for e in reads(person) if e["entity_id"] is None]
+
+        both = naming_several(first)
+        assert len(both) == 1 and both == naming_several(second)
+        assert len(both[0]["after"]["person_ids"]) == 2
+        assert naming_several(third) == [] and reads(third)  # its own registration's entry
+    finally:
+        db.dispose()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, not_, or_, select
+from sqlalchemy import Integer, String, and_, cast, exists, func, not_, or_, select
 
 from yibao.services.common import Actor
 from yibao.services.scope import visible
@@ -82,7 +82,7 @@ def list_audit(
     applications, pre-registrations)."""
     stmt = _scoped(select(AuditEntry), actor)
     if person or person_id is not None:
-        stmt = stmt.where(_about(person, person_id))
+        stmt = stmt.where(_about(person, person_id, db.engine.dialect.name))
     if from_day is not None:
         stmt = stmt.where(AuditEntry.at >= _utc_start(from_day))
     if to_day is not None:
@@ -111,9 +111,23 @@ def _utc_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time()) - dt.timedelta(hours=8)
 
 
-def _about(person: str | None, person_id: int | None) -> Any:
+def _named_among(persons: Any, dialect: str) -> Any:
+    """Entries naming several persons at once (the full ID numbers shown on one page or in
+    one batch: entity ``person``, no entity id, the row ids in ``after.person_ids``) that
+    name one of ``persons``."""
+    a = AuditEntry
+    if dialect == "postgresql":
+        named = func.json_array_elements_text(a.after["person_ids"]).table_valued("value")
+    else:
+        named = func.json_each(a.after, "$.person_ids").table_valued("value")
+    return and_(a.entity == "person", a.entity_id.is_(None),
+                exists(select(1).select_from(named)
+                       .where(cast(named.c.value, Integer).in_(persons))))
+
+
+def _about(person: str | None, person_id: int | None, dialect: str) -> Any:
     """Entries about one person (by row id), or the persons with this whole ID number or
-    this name, and their rows."""
+    this name, and their rows (also the entries that name them among others)."""
     text = (person or "").strip()
     if person_id is not None:
         match = Person.id == person_id
@@ -130,6 +144,7 @@ def _about(person: str | None, person_id: int | None) -> Any:
 
     return or_(
         about("person", Person.id, Person.id),
+        _named_among(persons, dialect),
         about("enrollment", Enrollment.id, Enrollment.person_id),
         about("payment", Payment.id, Payment.person_id),
         and_(a.entity == "payment_reversal", a.entity_id.in_(
