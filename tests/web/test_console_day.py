@@ -360,11 +360,43 @@ def test_a_statement_uploaded_is_checked_then_its_missing_lines_imported(
     assert len(_payment_ids(office.clerk.get(f"/clerk/persons/{unpaid_id}").text)) == 0
     digest = re.search(r'name="file" value="([0-9a-f]{64})"', page)
     assert digest
+    from yibao.web.statement_files import folder
+
+    home = folder() / digest.group(1)  # kept for the import, readable by yibao alone
+    assert folder().stat().st_mode & 0o777 == 0o700
+    assert [f.stat().st_mode & 0o777 for f in home.iterdir()] == [0o600]
     r = office.clerk.post("/clerk/reconciliations/import", {
         "file": digest.group(1), "channel": "tax12366_wechat", "year": "2025"})
     assert r.status_code == 303 and "done=imported" in r.headers["location"]
     assert "已补记" in office.clerk.get(r.headers["location"]).text
     assert len(_payment_ids(office.clerk.get(f"/clerk/persons/{unpaid_id}").text)) == 1
+    assert not home.exists()  # imported: the statement's ID numbers are not kept
+    r = office.clerk.post("/clerk/reconciliations/import", {
+        "file": digest.group(1), "channel": "tax12366_wechat", "year": "2025"})
+    assert r.status_code == 410 and "请重新上传" in r.text
+
+
+def test_a_statement_checked_but_not_imported_is_removed_after_an_hour(
+        office: Office) -> None:
+    import os
+    import time
+
+    from yibao.web.statement_files import KEEP_SECONDS, folder
+
+    number, _ = _person(office, "陆春梅")
+    data = _statement([("WX-OLD-1", number, "陆春梅", "400.00")]).encode()
+    r = _upload(office.clerk, "旧对账单.csv", data, year="2025")
+    assert r.status_code == 303, r.text
+    old = re.search(r"file=([0-9a-f]{64})", r.headers["location"])
+    assert old and (folder() / old.group(1)).is_dir()
+    then = time.time() - KEEP_SECONDS - 60
+    os.utime(folder() / old.group(1), (then, then))
+    fresh = _statement([("WX-NEW-1", number, "陆春梅", "400.00")]).encode()
+    assert _upload(office.clerk, "新对账单.csv", fresh, year="2025").status_code == 303
+    assert not (folder() / old.group(1)).exists()
+    r = office.clerk.post("/clerk/reconciliations/import", {
+        "file": old.group(1), "channel": "tax12366_wechat", "year": "2025"})
+    assert r.status_code == 410 and "请重新上传" in r.text
 
 
 def test_a_bad_or_large_statement_is_a_message_beside_the_file_field(

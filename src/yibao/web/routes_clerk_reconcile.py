@@ -5,16 +5,15 @@ the operation ``yibao reconcile`` runs (:func:`yibao.operations.reconcile.reconc
 called in process; every staff role reads the runs; ID numbers are masked.
 
     POST /clerk/reconciliations/upload     multipart: channel, year, statement, action
-    POST /clerk/reconciliations/import     the file just checked (kept by its digest)
+    POST /clerk/reconciliations/import     the file just checked (kept by its digest,
+                                           privately, until imported or an hour old:
+                                           ``statement_files.py``)
 
 An upload above :data:`MAX_STATEMENT_BYTES` is refused with words before it is read.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from yibao.web.console import Staff, StaffLogin, row_id, status_of
 from yibao.web.csrf import csrf_protect
 from yibao.web.forms import FieldErrors, coverage_year_of
 from yibao.web.routes_clerk import staff
+from yibao.web.statement_files import forget, keep, kept
 from yibao.web.templating import render
 
 __all__ = ["MAX_STATEMENT_BYTES", "UPLOAD_PATH", "UPLOAD_SLACK", "router", "uploads"]
@@ -43,8 +43,6 @@ MAX_STATEMENT_BYTES = 20 * 1024 * 1024  # 20 MB: a county channel's year is ~3 M
 #: the form's other fields and the multipart framing around the file
 UPLOAD_SLACK = 256 * 1024
 UPLOAD_PATH = "/clerk/reconciliations/upload"
-_KEPT = Path(tempfile.gettempdir()) / "yibao-statements"
-_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _page_number(raw: str) -> int | None:
@@ -89,7 +87,8 @@ async def run(request: Request, who: StaffLogin, run_id: int, category: str = ""
     chosen = category if category in CATEGORIES else ""
     ctx: dict[str, Any] = {"run": None, "category": chosen, "categories": CATEGORIES,
                            "count_keys": list(COUNT_WORDS), "done": done,
-                           "request_file": file if _DIGEST.match(file) else "",
+                           # the import is offered while the statement is still kept
+                           "request_file": file if kept(file) else "",
                            "request_year": year if coverage_year_of(year) else "",
                            **staff(who)}
     number = _page_number(page)
@@ -113,26 +112,6 @@ def _too_large() -> tuple[str, str]:
             "each part")
 
 
-def _keep(data: bytes, name: str) -> Path:
-    """Keep the uploaded file under its digest (the import step reads it again), with its
-    own name (the run records it)."""
-    digest = hashlib.sha256(data).hexdigest()
-    safe = re.sub(r"[^\w.\-]+", "_", Path(name).name)[-120:] or "statement.csv"
-    folder = _KEPT / digest
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / safe
-    path.write_bytes(data)
-    return path
-
-
-def _kept(digest: str) -> Path | None:
-    if not _DIGEST.match(digest):
-        return None
-    folder = _KEPT / digest
-    files = sorted(folder.iterdir()) if folder.is_dir() else []
-    return files[0] if files else None
-
-
 async def _reconcile(request: Request, who: Staff, path: Path, form: dict[str, str],
                      import_missing: bool) -> Response:
     year = coverage_year_of(form.get("year")) if form.get("year") else None
@@ -148,6 +127,8 @@ async def _reconcile(request: Request, who: Staff, path: Path, form: dict[str, s
         field = {"channel": "channel", "year": "year"}.get(str(exc.field or ""), "statement")
         return await _runs_page(request, who, errors={field: (exc.message, exc.message_en)},
                                 form=form, status=status_of(exc))
+    if import_missing:  # imported: the statement (ID numbers, payments) is not needed again
+        forget(path)
     done = "imported" if import_missing else "checked"
     digest = path.parent.name
     target = f"/clerk/reconciliations/{summary['run_id']}?done={done}"
@@ -180,7 +161,7 @@ async def upload(request: Request, who: StaffLogin) -> Response:
         return await _runs_page(request, who, errors={"statement": (
             "只能上传 .csv 或 .xlsx 文件", "only .csv and .xlsx files can be uploaded")},
             form=form, status=422)
-    path = _keep(data, upload.filename)
+    path = keep(data, upload.filename)
     return await _reconcile(request, who, path, form, form.get("action") == "import")
 
 
@@ -188,7 +169,7 @@ async def upload(request: Request, who: StaffLogin) -> Response:
 async def import_checked(request: Request, who: StaffLogin) -> Response:
     """Import the lines missing from the ledger of the statement just checked."""
     form = {k: str(v).strip() for k, v in (await request.form()).items()}
-    path = _kept(form.get("file", ""))
+    path = kept(form.get("file", ""))
     if path is None:
         return await _runs_page(request, who, errors={"statement": (
             "找不到刚才核对的文件，请重新上传", "the file checked is gone: upload it again")},
