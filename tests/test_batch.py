@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -89,6 +90,38 @@ def test_batch_equals_single_quotes_row_by_row(
     assert summary.rows == len(reqs) == len(out)
     for req, row in zip(reqs, out, strict=True):
         assert _actual(row) == _expected(req), req
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(requests(), min_size=1, max_size=60),
+       st.lists(st.sampled_from(["", " ", "4508", "45080a", " 450802", "990000", None]),
+                max_size=8))
+def test_dictionary_columns_quote_as_their_values(reqs: list[dict[str, Any]],
+                                                  odd: list[str | None]) -> None:
+    """Region and special group read as dictionaries (as the workers read them from a
+    Parquet file that stores them so) give the quotes of the same values as strings,
+    nulls, blanks, bad codes and unknown groups included."""
+    from yibao.batch.quote import quote_table
+    from yibao.policy.files import load_policy
+
+    rows = [_row(r) for r in reqs]
+    for k, value in enumerate(odd):  # a few odd values the requests strategy rarely gives
+        rows[k % len(rows)]["region" if k % 2 else "special_group"] = value
+    guigang = make_id_number("450802", date(1980, 5, 17), 3, "male")
+    for region, number, group in ((None, None, None), (None, guigang, ""),
+                                  ("450202", guigang, "no-such-group"), ("45080a", None, " ")):
+        rows.append({**rows[0], "region": region, "id_number": number, "birth_date": None,
+                     "special_group": group})
+    plain = pa.Table.from_pylist(rows, schema=SCHEMA)
+    encoded = plain
+    for name in ("region", "special_group"):
+        i = encoded.schema.get_field_index(name)
+        encoded = encoded.set_column(i, name, pc.dictionary_encode(encoded.column(name)))
+    policy = load_policy()
+    (batch,) = plain.combine_chunks().to_batches()
+    (dict_batch,) = encoded.combine_chunks().to_batches()
+    assert pa.types.is_dictionary(dict_batch.schema.field("region").type)
+    assert quote_table(dict_batch, policy).equals(quote_table(batch, policy))
 
 
 def test_csv_round_trip_with_bad_rows(tmp_path: Path) -> None:
@@ -296,3 +329,26 @@ def test_status_changes_and_regional_variants_in_a_csv(tmp_path: Path) -> None:
         with pytest.raises(InputError) as caught:
             quote(single)
         assert caught.value.code == row["error"]
+
+
+def test_a_local_run_never_imports_pandas(tmp_path: Path) -> None:
+    """pandas is there for Spark only: a local run with worker processes (which tell pyarrow
+    there is no pandas) does not spend a quarter of a second importing it."""
+    import subprocess
+    import sys
+
+    from bench.population import generate
+
+    src, dst = tmp_path / "people.parquet", tmp_path / "quotes.parquet"
+    pq.write_table(generate(3_000, year=2025, seed=5), src, row_group_size=500)
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from yibao.batch.runner import run_batch\n"
+        f"summary = run_batch(Path({str(src)!r}), Path({str(dst)!r}), workers=2)\n"
+        "assert summary.rows == 3000, summary\n"
+        "print('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parents[1])
+    assert out.stdout.strip() == "False", out.stderr
+    assert pq.read_table(dst).num_rows == 3_000

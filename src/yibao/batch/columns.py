@@ -146,10 +146,7 @@ def prepare(batch: pa.RecordBatch, policy: Policy) -> Prepared:
     _set(err, ~region_present & ~id_ok, "missing_field", "region")
 
     region_code = np.where(region_present, region_code, np.where(id_ok, ids.region, 0))
-    groups = parse_text(_column(batch, "special_group", n))
-    group_idx = pc.index_in(groups, value_set=pa.array(policy.groups, pa.string()))
-    group = np.where(np.asarray(pc.is_valid(groups).to_numpy(zero_copy_only=False), bool),
-                     np.asarray(group_idx.fill_null(-2).to_numpy(zero_copy_only=False)) + 1, 0)
+    group = _groups(_column(batch, "special_group", n), policy)
     years = np.where(year_bad, 0, year.values).astype(np.int32)
     has_birth = (birth.present & ~birth.bad) | id_ok
     columns = QuoteColumns(
@@ -188,10 +185,35 @@ def _status_change(batch: pa.RecordBatch, n: int,
             np.where(ok, day.values, 0).astype(np.int32))
 
 
+def _spread(arr: pa.DictionaryArray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
+    """A dictionary column's rows: (not null, index into its dictionary; 0 where null)."""
+    indices = arr.indices
+    valid = np.asarray(pc.is_valid(indices).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    at = np.asarray(indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.intp)
+    return valid, at
+
+
+def _groups(arr: pa.Array, policy: Policy) -> npt.NDArray[np.int64]:
+    """Special groups: 0 none, -1 unknown, else the policy's group index + 1."""
+    if pa.types.is_dictionary(arr.type) and len(arr.dictionary):
+        valid, at = _spread(arr)  # each distinct value once (a column read as a dictionary)
+        return np.where(valid, _groups(arr.dictionary, policy)[at], 0)
+    groups = parse_text(arr)
+    group_idx = pc.index_in(groups, value_set=pa.array(policy.groups, pa.string()))
+    return np.where(np.asarray(pc.is_valid(groups).to_numpy(zero_copy_only=False), bool),
+                    np.asarray(group_idx.fill_null(-2).to_numpy(zero_copy_only=False)) + 1, 0)
+
+
 def _regions(arr: pa.Array) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_],
                                      npt.NDArray[np.int32]]:
     """Region codes: (present, six digits, code) per row."""
     n = len(arr)
+    if pa.types.is_dictionary(arr.type) and len(arr.dictionary):
+        valid, at = _spread(arr)  # each distinct value once (a column read as a dictionary)
+        present, ok, code = _regions(arr.dictionary)
+        return valid & present[at], valid & ok[at], np.where(valid, code[at], 0).astype(np.int32)
+    if pa.types.is_dictionary(arr.type):
+        return _regions(pa.nulls(n, pa.string()))
     if pa.types.is_string(arr.type) and arr.null_count == 0 and n:
         lengths = pc.binary_length(arr).to_numpy(zero_copy_only=False)
         if (lengths == 6).all():

@@ -49,7 +49,24 @@ class BatchSummary:
     seconds: float
 
 
-def _row_groups(src: Path, chunk_rows: int) -> list[RowGroup] | None:
+#: Input columns of few distinct values, read as dictionaries when the file stores them so.
+DICTIONARY_COLUMNS = ("region", "special_group")
+
+
+def _dictionaries(meta: pq.FileMetaData, keep: tuple[str, ...]) -> tuple[str, ...]:
+    """Of :data:`DICTIONARY_COLUMNS`, the string columns the file dictionary-encodes (read
+    as dictionaries, their values are decoded and parsed once per row group, not per row;
+    a column kept in the output keeps its type)."""
+    schema = meta.schema.to_arrow_schema()
+    first = meta.row_group(0)
+    encoded = {first.column(i).path_in_schema for i in range(first.num_columns)
+               if first.column(i).has_dictionary_page}
+    return tuple(name for name in DICTIONARY_COLUMNS
+                 if name in encoded and name not in keep
+                 and pa.types.is_string(schema.field(name).type))
+
+
+def _row_groups(src: Path, chunk_rows: int, keep: tuple[str, ...]) -> list[RowGroup] | None:
     """Row groups for the workers to read themselves (a Parquet file of several, none huge)."""
     if file_format(src) != "parquet":
         return None
@@ -57,7 +74,8 @@ def _row_groups(src: Path, chunk_rows: int) -> list[RowGroup] | None:
     sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
     if len(sizes) < 2 or max(sizes) > MAX_WORKER_ROW_GROUP:
         return None
-    return [RowGroup(str(src), i, chunk_rows) for i in range(len(sizes))]
+    dictionaries = _dictionaries(meta, keep)
+    return [RowGroup(str(src), i, chunk_rows, dictionaries) for i in range(len(sizes))]
 
 
 def _tables(src: Path, chunk_rows: int, policy: Policy, keep: tuple[str, ...],
@@ -68,7 +86,7 @@ def _tables(src: Path, chunk_rows: int, policy: Policy, keep: tuple[str, ...],
     reads and hands them record batches.
     """
     parallel = workers > 1 and fork_available()
-    groups = _row_groups(src, chunk_rows) if parallel else None
+    groups = _row_groups(src, chunk_rows, keep) if parallel else None
     batches, _ = read_batches(src, chunk_rows)
     head = [] if groups else list(itertools.islice(batches, 2))
     if not groups and (len(head) < 2 or not parallel):

@@ -14,10 +14,12 @@ so results come back in input order by reading the workers in turn.
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
 import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import traceback
 from collections import deque
@@ -27,7 +29,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -109,12 +110,29 @@ class RowGroup:
     path: str
     index: int
     batch_rows: int
+    #: string columns read as dictionaries (few distinct values: each parsed once)
+    dictionaries: tuple[str, ...] = ()
+
+
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """pandas is not there, as far as this process knows.
+
+    pyarrow asks pandas whether each input it converts is a pandas object, and its first
+    question imports pandas (installed for Spark): a quarter of a second before a worker's
+    first batch, for a library it never uses. A worker tells pyarrow there is no pandas.
+    """
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError("a batch worker does without pandas", name=name)
 
 
 def _serve(conn: Connection, policy: Policy, keep: tuple[str, ...]) -> None:
     """Worker loop: (input: IPC path and size, or a RowGroup; output path) → output size."""
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the runner stops the workers
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _NoPandas())
     files: dict[str, _Mapped] = {}
     parquet: dict[str, pq.ParquetFile] = {}
 
@@ -128,7 +146,8 @@ def _serve(conn: Connection, policy: Policy, keep: tuple[str, ...]) -> None:
         src, size, dst = msg
         try:
             if isinstance(src, RowGroup):
-                pf = parquet.setdefault(src.path, pq.ParquetFile(src.path, memory_map=True))
+                pf = parquet.get(src.path) or parquet.setdefault(src.path, pq.ParquetFile(
+                    src.path, memory_map=True, read_dictionary=list(src.dictionaries)))
                 group = pf.read_row_group(src.index, use_threads=False)
                 table = pa.concat_tables([quote_table(b, policy, keep)
                                           for b in group.to_batches(src.batch_rows)])
@@ -158,9 +177,6 @@ class QuotePool:
     _conns: list[Connection] = field(default_factory=list)
 
     def __enter__(self) -> QuotePool:
-        # pyarrow imports pandas (when installed) on first use, 0.4 s each time: do it once
-        # here, before forking, so that the workers inherit it instead of importing it again
-        pa.array(np.zeros(1))
         ctx = multiprocessing.get_context("fork")
         self._dir = _scratch_dir()
         for _ in range(self.workers):
