@@ -60,9 +60,8 @@ def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, A
 def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """PostgreSQL: one ``INSERT … FROM unnest`` (the same rows stored, a fifth of the CPU of
     an executemany); SQLite: an executemany."""
-    if rows and conn.dialect.name == "postgresql" and supports_unnest(table, list(rows[0])):
-        insert_unnest(conn, table, rows)
-    else:
+    if not (rows and conn.dialect.name == "postgresql" and supports_unnest(table, list(rows[0]))
+            and insert_unnest(conn, table, rows)):
         conn.execute(insert(table), rows)
 
 
