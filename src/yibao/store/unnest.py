@@ -1,4 +1,5 @@
-"""PostgreSQL: many rows inserted by one statement, ``INSERT … SELECT … FROM unnest(arrays)``.
+"""PostgreSQL: many rows inserted by one statement, ``INSERT … SELECT … FROM unnest(arrays)``;
+and ``IN`` lists as one array parameter (:func:`in_values`, :func:`in_pairs`).
 
 One parameter per column instead of one parameter set per row: the statement text depends
 only on the table and the columns (prepared once per connection), and the per-row work of
@@ -19,10 +20,24 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, TextClause, text
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    String,
+    Table,
+    TextClause,
+    any_,
+    bindparam,
+    func,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 
-__all__ = ["insert_unnest", "supports_unnest"]
+__all__ = ["in_pairs", "in_values", "insert_unnest", "supports_unnest"]
 
 #: Values that go through JSON as themselves (the text of the number or string, or NULL).
 _PLAIN = frozenset({type(None), bool, int, str})
@@ -83,3 +98,28 @@ def insert_unnest(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
         params[f"c{n}"] = param
     conn.execute(stmt, params)
     return True
+
+
+# An IN list of n values is n bind parameters in SQLAlchemy's statement, rendered afresh on
+# every execution; one array parameter keeps the statement text fixed (and prepared).
+
+
+def in_values(conn: Connection, column: ColumnElement[str], values: set[str]
+              ) -> ColumnElement[bool]:
+    """``column IN values`` (PostgreSQL: ``column = ANY(:array)``)."""
+    if conn.dialect.name != "postgresql":
+        return column.in_(values)
+    return column == any_(bindparam(None, sorted(values), type_=ARRAY(String)))
+
+
+def in_pairs(conn: Connection, columns: tuple[ColumnElement[str], ColumnElement[str]],
+             pairs: set[tuple[str, str]]) -> ColumnElement[bool]:
+    """``(a, b) IN pairs`` (PostgreSQL: ``IN (SELECT … FROM unnest(:array_a, :array_b))``)."""
+    if conn.dialect.name != "postgresql":
+        return tuple_(*columns).in_(pairs)
+    ordered = sorted(pairs)
+    table = func.unnest(
+        bindparam(None, [a for a, _ in ordered], type_=ARRAY(String)),
+        bindparam(None, [b for _, b in ordered], type_=ARRAY(String)),
+    ).table_valued("a", "b").render_derived()
+    return tuple_(*columns).in_(select(table.c.a, table.c.b))
