@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from yibao.errors import InputError
@@ -82,11 +83,17 @@ def _fail(code: str, zh: str, en: str, field: str) -> InputError:
 
 
 def parse_id_number(number: str, *, field: str = "id_number") -> ResidentId:
-    """Check an 18-character resident ID number and return what it encodes.
+    """Check an 18-character resident ID number and return what it encodes (answers are
+    cached: the result is immutable; a refusal is raised afresh every time).
 
     Surrounding whitespace is stripped and a final ``x`` is read as ``X``.
     Raises :class:`InputError` (with ``field``) naming exactly what is wrong.
     """
+    return _parse(number, field)  # one cache key however the caller passes ``field``
+
+
+@lru_cache(maxsize=8192)  # a payment's number is parsed on intake and twice by its quote
+def _parse(number: str, field: str) -> ResidentId:
     s = number.strip().upper()
     if len(s) != 18:
         raise _fail(

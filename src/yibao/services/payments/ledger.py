@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
 from yibao.errors import InputError, YibaoError
 from yibao.quoting.answers import QuoteRequest, answer_many, payment_ceiling_fen
@@ -43,6 +43,7 @@ from yibao.services.registry.quotes import QuoteFacts, mark_unknown, person_requ
 from yibao.services.scope import in_scope, person_missing
 from yibao.services.shapes import PaymentRecorded
 from yibao.store.models import Person, utcnow
+from yibao.store.unnest import in_pairs
 
 __all__ = ["quote_facts", "record_batch"]
 
@@ -88,7 +89,8 @@ def record_batch(conn: Connection, actor: Actor, items: list[Prepared]) -> list[
                 _P.c.id, _P.c.channel, _P.c.channel_txn_id, _P.c.request_hash, _P.c.response,
                 _P.c.person_id, Person.region,
             ).join(Person, Person.id == _P.c.person_id)
-            .where(tuple_(_P.c.channel, _P.c.channel_txn_id).in_({i.key for _, i in valid}))
+            .where(in_pairs(conn, (_P.c.channel, _P.c.channel_txn_id),
+                            {i.key for _, i in valid}))
         )
     }
     work: list[Work] = []

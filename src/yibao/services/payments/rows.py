@@ -29,6 +29,7 @@ from yibao.store.models import (
     PreRegistration,
     SpecialGroupMembership,
 )
+from yibao.store.unnest import in_values
 
 __all__ = [
     "ENROLLMENTS",
@@ -125,7 +126,7 @@ def lock_persons(conn: Connection, items: list[Prepared]) -> Persons:
             select(_PRE.c.id, _PRE.c.person_id, _PRE.c.status).where(_PRE.c.id.in_(reg_ids))
         )
         regs = {r.id: (r.person_id, r.status) for r in rows}
-    wanted = [_PERSON.c.id_number.in_(numbers)] if numbers else []
+    wanted = [in_values(conn, _PERSON.c.id_number, numbers)] if numbers else []
     if regs:
         wanted.append(_PERSON.c.id.in_([p for p, _ in regs.values()]))
     out = Persons(regs=regs)

