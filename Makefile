@@ -51,7 +51,8 @@ test-quick: $(STAMP)
 
 ## bench: issue 19's figures beside their targets in one table (a few minutes: single quote,
 ## rules and batch on 1M rows, quote endpoint under wrk, payments on PostgreSQL); BENCH_ARGS=
-## "--full" adds the 10M-row runs, "--settle" the settle run, "--province" the province's year
+## "--full" adds the 10M-row runs, "--settle" the settle run, "--province" the province's year;
+## "--before REF" runs the same on commit REF first and prints both columns in one table
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 

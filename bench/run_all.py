@@ -13,6 +13,9 @@ the 10M-row rules and batch runs (3 runs each) that issue 19's batch target is s
 ``--settle`` the settle run on a 100k-payment ledger; ``--spark`` the Spark engine's scaling;
 ``--province`` the generator and the renewal run on PostgreSQL (100k residents;
 ``--province-million`` also 1M).  ``--quick`` shortens every run (a smoke test, not figures).
+``--before REF`` first runs the same benchmarks on the commit ``REF`` (a git worktree of it,
+its own ``src/`` and ``bench/``, this venv), then on this tree, and prints one table with
+both columns: before and after, in one sitting.
 
 The table at the end lists every target of issue 19; a figure the run did not measure says
 which ``BENCH_ARGS`` measure it, or that nothing measures it yet.
@@ -20,8 +23,13 @@ which ``BENCH_ARGS`` measure it, or that nothing measures it yet.
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bench import (
@@ -70,7 +78,8 @@ def table(figures: dict[str, Any]) -> list[Row]:
     pg = service.get("postgres")
     single, rate, bulk = ((pg or {}).get(k) for k in ("single_w2", "rate_w2", "bulk_w2"))
     rows.append(Row("payments one per request, PostgreSQL, 2 workers",
-                    f"{single['per_second']:.0f}/s" if single else "not run (PostgreSQL)",
+                    f"{single['per_second']:.0f}/s ({single.get('generator', 'Python client')}, "
+                    f"errors {single['errors']:.0f})" if single else "not run (PostgreSQL)",
                     ">= 600/s", _ge(single["per_second"], 600) if single else None))
     rows.append(Row("payments p99 at 200/s offered, PostgreSQL, 2 workers",
                     f"{rate['p99_ms']:.1f} ms (achieved {rate['rate']:.0f}/s)" if rate
@@ -127,7 +136,59 @@ def print_table(rows: list[Row]) -> None:
         print(f"{r.figure:<{widths[0]}}  {r.measured:<{widths[1]}}  {r.target:<{widths[2]}}  {met}")
 
 
+def _parse_table(text: str) -> dict[str, str]:
+    """figure → measured, from the table a run printed (its dashes give the columns)."""
+    lines = text.splitlines()
+    rule = max(i for i, line in enumerate(lines) if re.fullmatch(r"-+( +-+)+", line))
+    widths = [len(d) for d in lines[rule].split("  ")]
+    out = {}
+    for line in lines[rule + 1:]:
+        if not line.strip():
+            continue
+        figure = line[:widths[0]].strip()
+        out[figure] = line[widths[0] + 2:widths[0] + 2 + widths[1]].strip()
+    return out
+
+
+def _run_before(ref: str, argv: list[str]) -> dict[str, str]:
+    """The same benchmarks on commit ``ref`` (from a detached worktree): its table's figures."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory(prefix="yibao-before-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "-q", str(tree),
+                        ref], check=True)
+        try:
+            shared = root / "bench" / "out"  # the generated populations: the same files
+            shared.mkdir(exist_ok=True)
+            (tree / "bench" / "out").symlink_to(shared, target_is_directory=True)
+            env = {**os.environ, "PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree}"}
+            print(f"== before: {ref} ==", flush=True)
+            proc = subprocess.run([sys.executable, "-m", "bench.run_all", *argv], cwd=tree,
+                                  env=env, stdout=subprocess.PIPE, text=True, check=True)
+            print(proc.stdout, flush=True)
+        finally:
+            subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(tree)],
+                           check=False)
+    return _parse_table(proc.stdout)
+
+
+def print_before_after(ref: str, before: dict[str, str], rows: list[Row]) -> None:
+    """One table: each figure before (at ``ref``), after (this tree), its target, met after."""
+    print()
+    print(f"before = {ref}, after = this tree, measured one after the other in this sitting")
+    print_table([Row(r.figure, f"{before.get(r.figure, 'not in that table')}  ->  {r.measured}",
+                     r.target, r.met) for r in rows])
+
+
 def main(argv: list[str]) -> list[Row]:
+    if "--before" in argv:
+        at = argv.index("--before")
+        ref, rest = argv[at + 1], argv[:at] + argv[at + 2:]
+        before = _run_before(ref, rest)
+        print("== after: this tree ==", flush=True)
+        rows = main(rest)
+        print_before_after(ref, before, rows)
+        return rows
     quick = "--quick" in argv
     full = "--full" in argv
     figures: dict[str, Any] = {}

@@ -199,6 +199,7 @@ def payments_wrk(base: str, numbers: list[str], seconds: float, connections: int
         ids.flush()
         out = _wrk(PAYMENTS_WRK_SCRIPT, base, connections, seconds, ids.name, token)
     out["per_second"] = out["rate"]
+    out["generator"] = "wrk"
     if out["count"] > len(numbers):
         raise RuntimeError(f"wrk sent {out['count']:.0f} payments for {len(numbers)} persons")
     return out

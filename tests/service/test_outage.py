@@ -2,14 +2,15 @@
 no acknowledged payment lost and none recorded twice.
 
 Clients post payments with unique (channel, channel_txn_id) keys and retry each until it is
-acknowledged (201, or 200 for a replay), waiting ``Retry-After`` after a 503. Meanwhile the
-cluster is restarted (``pg_ctlcluster ... restart``, fast shutdown: every connection is
+acknowledged (201, or 200 for a replay), waiting ``Retry-After`` after a 503. Once the first
+payments are acknowledged, the cluster is restarted (``pg_ctlcluster ... restart``, fast shutdown: every connection is
 cut). The cluster is started again in any case, because other tests use it. The figures
 go to ``test-output/fault-postgres.json`` (quoted in docs/security.md).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -32,7 +33,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.exclusive]
 
 OUT = Path(__file__).resolve().parents[2] / "test-output" / "fault-postgres.json"
 CLIENTS = 8
-PAYMENTS = 240
+PERSONS = 120
+BEFORE, AFTER = 40, 80  # payments acknowledged before the restart begins, and after it
 
 
 def _cluster() -> tuple[str, str] | None:
@@ -70,24 +72,25 @@ def test_postgres_restart_under_load(server: Server, clerk: httpx.Client) -> Non
         if os.environ.get("CI") == "true":
             pytest.fail("pg_ctlcluster not found (CI=true: the outage test must run)")
         pytest.skip("pg_ctlcluster not found")
-    numbers = [register(clerk, region="450202") for _ in range(PAYMENTS // 2)]
-    keys = [f"OUT-{os.getpid()}-{n:04d}" for n in range(PAYMENTS)]
+    numbers = [register(clerk, region="450202") for _ in range(PERSONS)]
+    keys: list[str] = []
     acked: dict[str, int] = {}
     seen: Counter[int] = Counter()
     outage: list[float] = []  # times of 503 answers
     retry_after: set[str] = set()
     lock = threading.Lock()
-    todo = list(enumerate(keys))
+    counter = itertools.count()
+    stop = threading.Event()
     started = time.monotonic()
 
     def worker() -> None:
         with server.client("clerk") as c:
-            while True:
+            while not stop.is_set():  # new payments until told to stop; each one to its ack
                 with lock:
-                    if not todo:
-                        return
-                    n, key = todo.pop()
-                body = {"id_number": numbers[n // 2], "coverage_year": 2025,
+                    n = next(counter)
+                    key = f"OUT-{os.getpid()}-{n:05d}"
+                    keys.append(key)
+                body = {"id_number": numbers[n % PERSONS], "coverage_year": 2025,
                         "channel": "tax_hall", "channel_txn_id": key,
                         "amount": "400.00", "paid_at": "2024-11-20"}
                 while time.monotonic() - started < 120:
@@ -109,18 +112,26 @@ def test_postgres_restart_under_load(server: Server, clerk: httpx.Client) -> Non
                     assert r.json()["error"]["code"] == "database_unavailable"
                     time.sleep(float(r.headers.get("retry-after", "1")))
 
+    def acks_reach(count: int, within: float) -> None:
+        deadline = time.monotonic() + within
+        while len(acked) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+
     threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
     for t in threads:
         t.start()
     try:
-        time.sleep(1.0)
-        down_at = time.monotonic() - started
+        acks_reach(BEFORE, 30)  # the restart comes while payments are being recorded,
+        down_at = time.monotonic() - started  # however fast they are
         restart = _ctl(cluster, "restart")
         up_at = time.monotonic() - started
     finally:
         _ensure_up(cluster)
+    acks_reach(len(acked) + AFTER, 60)  # and payments go on being recorded after it
+    stop.set()
     for t in threads:
         t.join(timeout=150)
+    assert len(keys) >= BEFORE + AFTER
     assert restart.returncode == 0, restart.stderr
     assert sorted(acked) == sorted(keys), f"{len(keys) - len(acked)} payments never acknowledged"
     assert seen[503] >= 1, seen  # the outage was seen, and answered 503
