@@ -35,8 +35,12 @@ from yibao.api.schemas import Health
 
 __all__ = ["install_api"]
 
+#: In the order requests are matched (each is tried against every route of the routers
+#: before it): the quote and the payments first, the busiest by far (a payment matched
+#: tenth cost 0.07-0.17 ms more per request, in process).
 ROUTERS = (
     public,
+    payments,
     assistance,
     policy,
     auth,
@@ -45,7 +49,6 @@ ROUTERS = (
     person_records,
     households,
     enrollments,
-    payments,
     preregistrations,
     applications,
     audit,
