@@ -59,6 +59,8 @@ def _check_policy() -> None:
               f"yibao: the published policy data is invalid, not serving: {exc.message_en}",
               file=sys.stderr)
         raise SystemExit(2) from None
+
+
 def _warm_quotes() -> None:
     """Answer one quote before serving: the quote endpoint runs in the event loop, so its
     first request must not import the engine (half a second). Then everything loaded so far

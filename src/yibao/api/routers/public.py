@@ -45,8 +45,8 @@ async def quote(payload: Annotated[Any, Body()]) -> Response:
         raise InputError("invalid_value", "请求体须为 JSON 对象", "body must be a JSON object")
     # In the event loop itself: a quote is half a millisecond of CPU and never waits on
     # I/O, and handing it to a worker thread cost more than that (the hop there and back,
-    # and the two threads taking turns on the GIL): 500 quotes/s had p99 40 ms that way,
-    # 10-14 ms this way (docs/speed.md).
+    # and the two threads taking turns on the GIL): 500 quotes/s had p99 40-84 ms that way,
+    # 9-12 ms this way (docs/speed.md).
     return Response(_quote_json(payload), media_type="application/json")
 
 
