@@ -419,3 +419,26 @@ def test_a_bad_or_large_statement_is_a_message_beside_the_file_field(
         "channel": "tax12366_wechat", "csrf_token": office.auditor.token()},
         files={"statement": ("s.csv", b"x", "text/csv")})
     assert r.status_code == 403
+
+
+def test_an_expired_statement_cannot_be_imported_and_is_removed_when_asked_for(
+        office: Office) -> None:
+    import os
+    import time
+
+    from yibao.web.statement_files import KEEP_SECONDS, folder
+
+    number, _ = _person(office, "蒙丽华")
+    data = _statement([("WX-EXP-1", number, "蒙丽华", "400.00")]).encode()
+    r = _upload(office.clerk, "过期对账单.csv", data, year="2025")
+    assert r.status_code == 303, r.text
+    digest = re.search(r"file=([0-9a-f]{64})", r.headers["location"])
+    assert digest
+    then = time.time() - KEEP_SECONDS - 60
+    os.utime(folder() / digest.group(1), (then, then))
+    page = office.clerk.get(r.headers["location"]).text  # no import offered for it now
+    assert 'id="recon-import"' not in page
+    assert not (folder() / digest.group(1)).exists()
+    r = office.clerk.post("/clerk/reconciliations/import", {
+        "file": digest.group(1), "channel": "tax12366_wechat", "year": "2025"})
+    assert r.status_code == 410 and "请重新上传" in r.text

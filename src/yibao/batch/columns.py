@@ -212,8 +212,6 @@ def _regions(arr: pa.Array) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_
         valid, at = _spread(arr)  # each distinct value once (a column read as a dictionary)
         present, ok, code = _regions(arr.dictionary)
         return valid & present[at], valid & ok[at], np.where(valid, code[at], 0).astype(np.int32)
-    if pa.types.is_dictionary(arr.type):
-        return _regions(pa.nulls(n, pa.string()))
     if pa.types.is_string(arr.type) and arr.null_count == 0 and n:
         lengths = pc.binary_length(arr).to_numpy(zero_copy_only=False)
         if (lengths == 6).all():

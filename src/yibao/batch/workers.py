@@ -146,8 +146,10 @@ def _serve(conn: Connection, policy: Policy, keep: tuple[str, ...]) -> None:
         src, size, dst = msg
         try:
             if isinstance(src, RowGroup):
-                pf = parquet.get(src.path) or parquet.setdefault(src.path, pq.ParquetFile(
-                    src.path, memory_map=True, read_dictionary=list(src.dictionaries)))
+                if src.path not in parquet:  # opened once per worker, not per row group
+                    parquet[src.path] = pq.ParquetFile(src.path, memory_map=True,
+                                                       read_dictionary=list(src.dictionaries))
+                pf = parquet[src.path]
                 group = pf.read_row_group(src.index, use_threads=False)
                 table = pa.concat_tables([quote_table(b, policy, keep)
                                           for b in group.to_batches(src.batch_rows)])

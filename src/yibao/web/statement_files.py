@@ -6,8 +6,9 @@
 
 A statement lists residents' ID numbers and payments: it is kept private (folder 0700,
 file 0600), removed once its missing lines are imported, and any statement left longer
-than :data:`KEEP_SECONDS` is removed at the next upload (the run stored in the database
-keeps its name and digest; the import page then asks for the file again).
+than :data:`KEEP_SECONDS` is gone: removed when asked for, and at the next upload (the run
+stored in the database keeps its name and digest; the import page then asks for the file
+again).
 """
 
 from __future__ import annotations
@@ -36,13 +37,20 @@ def folder() -> Path:
     return path
 
 
+def _expired(home: Path, now: float) -> bool:
+    """Whether a kept statement is past :data:`KEEP_SECONDS` (then it is removed)."""
+    try:
+        if now - home.stat().st_mtime <= KEEP_SECONDS:
+            return False
+    except FileNotFoundError:  # another request removed it first
+        return True
+    shutil.rmtree(home, ignore_errors=True)
+    return True
+
+
 def _prune(root: Path, now: float) -> None:
-    for entry in root.iterdir():
-        try:
-            if now - entry.stat().st_mtime > KEEP_SECONDS:
-                shutil.rmtree(entry, ignore_errors=True)
-        except FileNotFoundError:  # another request removed it first
-            continue
+    for home in root.iterdir():
+        _expired(home, now)
 
 
 def keep(data: bytes, name: str) -> Path:
@@ -63,11 +71,13 @@ def keep(data: bytes, name: str) -> Path:
 
 
 def kept(digest: str) -> Path | None:
-    """The statement kept under ``digest``, or None."""
+    """The statement kept under ``digest``, or None (an expired one is removed now)."""
     if not _DIGEST.match(digest):
         return None
     home = folder() / digest
-    files = sorted(home.iterdir()) if home.is_dir() else []
+    if not home.is_dir() or _expired(home, time.time()):
+        return None
+    files = sorted(home.iterdir())
     return files[0] if files else None
 
 

@@ -51,7 +51,7 @@ class Claims:
     username: str
     uid: int
     version: int
-    expires: float = 0.0  # the token's ``exp`` (POSIX seconds): valid while now < expires
+    expires: float  # the token's ``exp`` (POSIX seconds): valid while now < expires
 
 
 def staff_state(db: Database, username: str) -> StaffState | None:
