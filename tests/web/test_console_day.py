@@ -376,27 +376,40 @@ def test_a_statement_uploaded_is_checked_then_its_missing_lines_imported(
     assert r.status_code == 410 and "请重新上传" in r.text
 
 
-def test_a_statement_checked_but_not_imported_is_removed_after_an_hour(
-        office: Office) -> None:
+def _checked_an_hour_ago(office: Office, name: str, txn: str) -> tuple[str, str, str]:
+    """A statement of one person checked, then aged past the hour it is kept: (its digest,
+    the run's address, the person's ID number)."""
     import os
     import time
 
     from yibao.web.statement_files import KEEP_SECONDS, folder
 
-    number, _ = _person(office, "陆春梅")
-    data = _statement([("WX-OLD-1", number, "陆春梅", "400.00")]).encode()
-    r = _upload(office.clerk, "旧对账单.csv", data, year="2025")
+    number, _ = _person(office, name)
+    data = _statement([(txn, number, name, "400.00")]).encode()
+    r = _upload(office.clerk, f"{txn}.csv", data, year="2025")
     assert r.status_code == 303, r.text
-    old = re.search(r"file=([0-9a-f]{64})", r.headers["location"])
-    assert old and (folder() / old.group(1)).is_dir()
+    found = re.search(r"file=([0-9a-f]{64})", r.headers["location"])
+    assert found and (folder() / found.group(1)).is_dir()
     then = time.time() - KEEP_SECONDS - 60
-    os.utime(folder() / old.group(1), (then, then))
+    os.utime(folder() / found.group(1), (then, then))
+    return found.group(1), r.headers["location"], number
+
+
+def _import_refused(office: Office, digest: str) -> None:
+    r = office.clerk.post("/clerk/reconciliations/import", {
+        "file": digest, "channel": "tax12366_wechat", "year": "2025"})
+    assert r.status_code == 410 and "请重新上传" in r.text
+
+
+def test_a_statement_checked_but_not_imported_is_removed_after_an_hour(
+        office: Office) -> None:
+    from yibao.web.statement_files import folder
+
+    old, _, number = _checked_an_hour_ago(office, "陆春梅", "WX-OLD-1")
     fresh = _statement([("WX-NEW-1", number, "陆春梅", "400.00")]).encode()
     assert _upload(office.clerk, "新对账单.csv", fresh, year="2025").status_code == 303
-    assert not (folder() / old.group(1)).exists()
-    r = office.clerk.post("/clerk/reconciliations/import", {
-        "file": old.group(1), "channel": "tax12366_wechat", "year": "2025"})
-    assert r.status_code == 410 and "请重新上传" in r.text
+    assert not (folder() / old).exists()
+    _import_refused(office, old)
 
 
 def test_a_bad_or_large_statement_is_a_message_beside_the_file_field(
@@ -423,22 +436,10 @@ def test_a_bad_or_large_statement_is_a_message_beside_the_file_field(
 
 def test_an_expired_statement_cannot_be_imported_and_is_removed_when_asked_for(
         office: Office) -> None:
-    import os
-    import time
+    from yibao.web.statement_files import folder
 
-    from yibao.web.statement_files import KEEP_SECONDS, folder
-
-    number, _ = _person(office, "蒙丽华")
-    data = _statement([("WX-EXP-1", number, "蒙丽华", "400.00")]).encode()
-    r = _upload(office.clerk, "过期对账单.csv", data, year="2025")
-    assert r.status_code == 303, r.text
-    digest = re.search(r"file=([0-9a-f]{64})", r.headers["location"])
-    assert digest
-    then = time.time() - KEEP_SECONDS - 60
-    os.utime(folder() / digest.group(1), (then, then))
-    page = office.clerk.get(r.headers["location"]).text  # no import offered for it now
+    digest, run, _ = _checked_an_hour_ago(office, "蒙丽华", "WX-EXP-1")
+    page = office.clerk.get(run).text  # no import offered for it now
     assert 'id="recon-import"' not in page
-    assert not (folder() / digest.group(1)).exists()
-    r = office.clerk.post("/clerk/reconciliations/import", {
-        "file": digest.group(1), "channel": "tax12366_wechat", "year": "2025"})
-    assert r.status_code == 410 and "请重新上传" in r.text
+    assert not (folder() / digest).exists()
+    _import_refused(office, digest)
